@@ -1,0 +1,780 @@
+package dev.codex4j.appserver;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.rpc.IncomingMessage;
+import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.rpc.MalformedMessageException;
+import dev.codex4j.appserver.rpc.MessageCodec;
+import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.rpc.PendingRequests;
+import dev.codex4j.appserver.rpc.RequestId;
+import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.ServerRequestReply;
+import dev.codex4j.appserver.transport.SecretRedactor;
+import dev.codex4j.appserver.transport.StdioOptions;
+import dev.codex4j.appserver.transport.StdioTransport;
+import dev.codex4j.appserver.transport.Transport;
+import dev.codex4j.appserver.transport.TransportClosed;
+import dev.codex4j.appserver.transport.TransportListener;
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.Disposables;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+
+/**
+ * A long-lived connection to one {@code codex app-server} process.
+ *
+ * <pre>{@code
+ * try (AppServerClient client = AppServerClient.builder()
+ *         .environment(Map.of("CODEX_HOME", home.toString()))
+ *         .workingDirectory(workspace)
+ *         .clientInfo(new ClientInfo("my-service", "My Service", "1.0.0"))
+ *         .build()) {
+ *     client.notifications().subscribe(n -> System.out.println(n.method()));
+ *     InitializeResponse init = client.start().block();
+ *     JsonNode models = client.request("model/list", Map.of()).block();
+ * }
+ * }</pre>
+ *
+ * <p><b>Threads.</b> One daemon thread reads the server's output and only parses and routes it. Responses,
+ * notifications and approval handlers run on library-owned daemon schedulers ({@code codex4j-dispatch-*},
+ * {@code codex4j-handler-*}), never on the reader, so user code may block or call the client without
+ * stalling the connection. Writes are serialized.
+ *
+ * <p><b>Requests</b> are cold: each subscription to a {@link #request} {@code Mono} sends one request.
+ * Cancelling the subscription forgets the request (a late response is logged and dropped).
+ *
+ * <p><b>Failure.</b> When the process exits or its stdout closes, every pending request fails at once with a
+ * {@link ConnectionClosedException} carrying the exit code and the last stderr lines, running approval
+ * handlers are cancelled and {@link #notifications()} ends with the same error. After {@link #close()} it
+ * completes instead.
+ */
+public final class AppServerClient implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(AppServerClient.class);
+    private static final String THREAD_PREFIX = "codex4j-";
+    private static final int MALFORMED_PREVIEW_CHARS = 200;
+
+    private enum State { NEW, STARTING, READY, CLOSED }
+
+    private final Builder config;
+    private final ObjectMapper mapper;
+    private final MessageCodec codec;
+    private final PendingRequests pending = new PendingRequests();
+    private final Scheduler dispatch;
+    private final Scheduler handlers;
+    private final Scheduler timer;
+    private final NotificationHub hub;
+    private final Map<RequestId, Disposable> runningHandlers = new ConcurrentHashMap<>();
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
+    private final LongAdder malformedLines = new LongAdder();
+    private final SecretRedactor redactor;
+
+    private volatile Transport transport;
+    private volatile ConnectionClosedException closedWith;
+
+    private AppServerClient(Builder config) {
+        this.config = config;
+        this.mapper = config.objectMapper != null ? config.objectMapper : defaultObjectMapper();
+        this.codec = new MessageCodec(mapper);
+        this.redactor = SecretRedactor.forEnvironment(secretSources(config.environment), List.of());
+        this.dispatch = Schedulers.newBoundedElastic(
+                Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
+                THREAD_PREFIX + "dispatch", 60, true);
+        this.handlers = Schedulers.newBoundedElastic(
+                Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
+                THREAD_PREFIX + "handler", 60, true);
+        this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
+        this.hub = new NotificationHub(dispatch, config.notificationBufferSize);
+    }
+
+    /** A builder with safe defaults: declines all approvals, 60 s request timeout, stable API only. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The object mapper used when no other is configured: ignores unknown properties. */
+    public static ObjectMapper defaultObjectMapper() {
+        return JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+    }
+
+    /**
+     * Spawns the app-server and runs the handshake: {@code initialize}, then the {@code initialized}
+     * notification. Subscribing again (or calling {@code start()} again) does not start a second process; it
+     * replays the outcome of the first start.
+     *
+     * @return the server's answer to {@code initialize}; fails with {@link AppServerStartException} if the
+     *     process cannot be spawned, or with {@link ConnectionClosedException} if it dies during the handshake
+     */
+    public Mono<InitializeResponse> start() {
+        return Mono.defer(() -> {
+            if (state.compareAndSet(State.NEW, State.STARTING)) {
+                launch();
+            }
+            return Mono.fromFuture(started, true);
+        }).publishOn(dispatchOrImmediate());
+    }
+
+    /** {@code true} once the handshake has completed and until the connection ends. */
+    public boolean isReady() {
+        return state.get() == State.READY;
+    }
+
+    /** The server's answer to {@code initialize}, once {@link #start()} has completed. */
+    public InitializeResponse initializeResponse() {
+        InitializeResponse response = started.getNow(null);
+        if (response == null) {
+            throw new IllegalStateException("the handshake has not completed");
+        }
+        return response;
+    }
+
+    /**
+     * Sends a request and returns its {@code result}.
+     *
+     * @param method the method name, e.g. {@code "thread/start"}
+     * @param params a {@code Map}, a record or POJO, a {@link JsonNode}, or {@code null} for none; written with
+     *     the client's object mapper
+     * @return the result; errors with {@link JsonRpcErrorException} for an error response,
+     *     {@link RequestTimeoutException}, {@link NotInitializedException} before the handshake,
+     *     {@link ConnectionClosedException} once the connection has ended, or {@link IllegalArgumentException}
+     *     if {@code params} cannot be serialized (nothing is sent then)
+     */
+    public Mono<JsonNode> request(String method, Object params) {
+        requireMethod(method);
+        return send(method, params, false);
+    }
+
+    /** Sends a request and converts its result to {@code resultType} with the client's object mapper. */
+    public <T> Mono<T> request(String method, Object params, Class<T> resultType) {
+        Objects.requireNonNull(resultType, "resultType");
+        return request(method, params, mapper.constructType(resultType));
+    }
+
+    /** Sends a request and converts its result to {@code resultType} (for generic types). */
+    public <T> Mono<T> request(String method, Object params, JavaType resultType) {
+        requireMethod(method);
+        Objects.requireNonNull(resultType, "resultType");
+        return send(method, params, false).handle((node, sink) -> {
+            try {
+                T value = mapper.treeToValue(node, resultType);
+                if (value != null) {
+                    sink.next(value);
+                }
+            } catch (IOException | IllegalArgumentException e) {
+                sink.error(new ResponseDecodingException(method, resultType.getRawClass(), e));
+            }
+        });
+    }
+
+    /** Sends a notification (a message with no response). Completes once it is written. */
+    public Mono<Void> notify(String method, Object params) {
+        requireMethod(method);
+        return Mono.fromRunnable(() -> write(method, params, false));
+    }
+
+    /**
+     * All notifications from the server, as a hot stream: each subscriber sees those that arrive after it
+     * subscribes, in wire order, on a library thread. Subscribe before {@link #start()} to see the ones the
+     * server sends during and right after the handshake. Notifications of methods this library does not know
+     * pass through unchanged.
+     *
+     * <p>Each subscriber has a buffer of {@code notificationBufferSize}; one that falls further behind gets
+     * what it had buffered and then a {@link NotificationOverflowException}. The stream completes on
+     * {@link #close()} and errors with a {@link ConnectionClosedException} if the connection fails.
+     */
+    public Flux<Notification> notifications() {
+        return hub.flux();
+    }
+
+    /** The notifications with the given method name. */
+    public Flux<Notification> notifications(String method) {
+        requireMethod(method);
+        return hub.flux().filter(n -> n.method().equals(method));
+    }
+
+    /** The object mapper this client reads and writes JSON with. */
+    public ObjectMapper objectMapper() {
+        return mapper;
+    }
+
+    /** How many incoming lines were not valid messages and were skipped. */
+    public long malformedLineCount() {
+        return malformedLines.sum();
+    }
+
+    /** How many requests await a response. */
+    public int pendingRequestCount() {
+        return pending.size();
+    }
+
+    /** The last stderr lines of the app-server, secrets redacted. */
+    public List<String> stderrTail() {
+        Transport t = transport;
+        return t == null ? List.of() : t.diagnosticTail();
+    }
+
+    /**
+     * Ends the connection and the app-server: closes its stdin, waits up to the shutdown grace period for it
+     * to exit, then terminates and finally kills the whole process tree. Pending requests fail with a
+     * {@link ConnectionClosedException}; {@link #notifications()} completes. Idempotent and safe to call from
+     * any thread.
+     */
+    @Override
+    public void close() {
+        State previous = state.getAndSet(State.CLOSED);
+        if (previous == State.CLOSED && transport == null) {
+            return;
+        }
+        Transport t = transport;
+        if (t != null) {
+            t.close(); // reports through onClosed, which fails what is pending
+        } else {
+            shutdown(new ConnectionClosedException("client closed before start", null, List.of(), true, null), true);
+        }
+        disposeSchedulers();
+    }
+
+    /** {@link #close()} without blocking the caller: the returned {@code Mono} completes when it is done. */
+    public Mono<Void> closeGracefully() {
+        return Mono.<Void>fromRunnable(this::close).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    // --- starting ------------------------------------------------------------------------------------
+
+    private void launch() {
+        if (config.approvals.acceptsWithoutAsking()) {
+            log.warn("codex4j client starts with {}: every command and file change the agent asks for will be "
+                    + "accepted without review", config.approvals);
+        }
+        Transport t;
+        try {
+            t = config.transport != null ? config.transport.get() : new StdioTransport(command(),
+                    config.environment, config.workingDirectory, stdioOptions());
+            transport = t;
+            t.start(new Inbound());
+        } catch (IOException | RuntimeException e) {
+            AppServerStartException failure = new AppServerStartException(
+                    "cannot start codex app-server: " + redactor.redact(e.getMessage()), e);
+            state.set(State.CLOSED);
+            shutdown(new ConnectionClosedException("start failed", null, List.of(), false, failure), false);
+            started.completeExceptionally(failure);
+            return;
+        }
+        send("initialize", initializeParams(), true)
+                .flatMap(result -> {
+                    InitializeResponse response;
+                    try {
+                        response = mapper.treeToValue(result, InitializeResponse.class);
+                    } catch (IOException e) {
+                        return Mono.error(new ResponseDecodingException("initialize", InitializeResponse.class, e));
+                    }
+                    write("initialized", null, true);
+                    return Mono.just(response);
+                })
+                .subscribe(response -> {
+                    if (state.compareAndSet(State.STARTING, State.READY)) {
+                        started.complete(response);
+                    } else {
+                        started.completeExceptionally(closedOr("the client was closed during the handshake"));
+                    }
+                }, this::handshakeFailed);
+    }
+
+    /** A server that cannot complete the handshake is of no use: end it rather than leave it running. */
+    private void handshakeFailed(Throwable error) {
+        started.completeExceptionally(error);
+        if (state.compareAndSet(State.STARTING, State.CLOSED)) {
+            log.warn("initialize handshake failed; closing the app-server: {}", error.toString());
+            Transport t = transport;
+            handlers.schedule(t::close);
+        }
+    }
+
+    private List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(resolveExecutable().toString());
+        command.add("app-server");
+        command.addAll(config.arguments);
+        return command;
+    }
+
+    private Path resolveExecutable() {
+        if (config.executable != null) {
+            return config.executable;
+        }
+        String fromEnv = System.getenv("CODEX_EXECUTABLE");
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return Path.of(fromEnv);
+        }
+        String path = System.getenv("PATH");
+        if (path != null) {
+            for (String dir : path.split(File.pathSeparator)) {
+                if (!dir.isEmpty()) {
+                    Path candidate = Path.of(dir, "codex");
+                    if (Files.isExecutable(candidate)) {
+                        return candidate;
+                    }
+                }
+            }
+        }
+        throw new IllegalStateException("no codex executable: set it with AppServerClient.builder().executable(...), "
+                + "or the CODEX_EXECUTABLE environment variable, or put `codex` on the PATH");
+    }
+
+    private StdioOptions stdioOptions() {
+        StdioOptions d = StdioOptions.defaults();
+        return new StdioOptions(config.maxLineBytes, d.stderrTailLines(), d.stderrTailLineChars(),
+                config.shutdownGrace, d.terminateTimeout(), redactor);
+    }
+
+    private Map<String, Object> initializeParams() {
+        Map<String, Object> clientInfo = new LinkedHashMap<>();
+        clientInfo.put("name", config.clientInfo.name());
+        clientInfo.put("title", config.clientInfo.title());
+        clientInfo.put("version", config.clientInfo.version());
+        Map<String, Object> capabilities = new LinkedHashMap<>();
+        capabilities.put("experimentalApi", config.experimentalApi);
+        if (!config.optOutNotificationMethods.isEmpty()) {
+            capabilities.put("optOutNotificationMethods", config.optOutNotificationMethods);
+        }
+        Map<String, Object> params = new LinkedHashMap<>();
+        params.put("clientInfo", clientInfo);
+        params.put("capabilities", capabilities);
+        return params;
+    }
+
+    // --- sending -------------------------------------------------------------------------------------
+
+    private Mono<JsonNode> send(String method, Object params, boolean handshake) {
+        return Mono.<Response>create(sink -> {
+            ConnectionClosedException closed = closedWith;
+            if (closed != null) {
+                sink.error(closed);
+                return;
+            }
+            if (!handshake && state.get() != State.READY) {
+                sink.error(state.get() == State.CLOSED ? closedOr("the client is closed")
+                        : new NotInitializedException(method));
+                return;
+            }
+            long id = pending.nextId();
+            byte[] bytes;
+            try {
+                bytes = codec.encodeRequest(id, method, params);
+            } catch (IllegalArgumentException e) {
+                sink.error(new IllegalArgumentException("cannot serialize the params of '" + method + "': "
+                        + e.getMessage(), e));
+                return;
+            }
+            pending.register(id, method, new PendingRequests.Waiter() {
+                @Override
+                public void onResponse(Response response) {
+                    deliver(() -> sink.success(response));
+                }
+
+                @Override
+                public void onFailure(Throwable error) {
+                    deliver(() -> sink.error(error));
+                }
+            });
+            Disposable timeout = timer.schedule(
+                    () -> pending.fail(id, new RequestTimeoutException(method, id, config.requestTimeout)),
+                    config.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
+            sink.onDispose(() -> {
+                timeout.dispose();
+                pending.remove(id);
+            });
+            try {
+                transport.send(bytes);
+            } catch (IOException e) {
+                // The transport is ending; its report fails this request with the exit code and stderr.
+                log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
+            }
+        }).flatMap(response -> response.isError()
+                ? Mono.error(new JsonRpcErrorException(method, response.error()))
+                : Mono.just(response.result()));
+    }
+
+    private void write(String method, Object params, boolean handshake) {
+        ConnectionClosedException closed = closedWith;
+        if (closed != null) {
+            throw closed;
+        }
+        if (!handshake && state.get() != State.READY) {
+            throw new NotInitializedException(method);
+        }
+        byte[] bytes = codec.encodeNotification(method, params);
+        try {
+            transport.send(bytes);
+        } catch (IOException e) {
+            throw closedOr("writing '" + method + "' failed: " + e.getMessage());
+        }
+    }
+
+    private void reply(ServerRequest request, ServerRequestReply reply) {
+        byte[] bytes;
+        try {
+            bytes = codec.encodeReply(request.id(), reply);
+        } catch (IllegalArgumentException e) {
+            log.error("cannot serialize the reply to {} (id {}); answering with an internal error",
+                    request.method(), request.id(), e);
+            bytes = codec.encodeReply(request.id(), ServerRequestReply.error(new JsonRpcError(
+                    JsonRpcError.INTERNAL_ERROR, "client could not serialize its reply", null)));
+        }
+        try {
+            transport.send(bytes);
+        } catch (IOException e) {
+            log.debug("reply to {} (id {}) not sent: {}", request.method(), request.id(), e.toString());
+        }
+    }
+
+    /** Runs completions off the reader thread; after close, when the scheduler is gone, runs them in place. */
+    private void deliver(Runnable completion) {
+        try {
+            dispatch.schedule(completion);
+        } catch (RejectedExecutionException e) {
+            completion.run();
+        }
+    }
+
+    private Scheduler dispatchOrImmediate() {
+        return dispatch.isDisposed() ? Schedulers.immediate() : dispatch;
+    }
+
+    // --- receiving -----------------------------------------------------------------------------------
+
+    /** The reader thread's view: parse, route, never run user code, never throw. */
+    private final class Inbound implements TransportListener {
+
+        @Override
+        public void onLine(byte[] buffer, int offset, int length) {
+            IncomingMessage message;
+            try {
+                message = codec.decode(buffer, offset, length);
+            } catch (MalformedMessageException e) {
+                malformedLines.increment();
+                log.warn("skipping a malformed line from app-server ({}): {}", e.getMessage(),
+                        preview(buffer, offset, length));
+                return;
+            }
+            if (message instanceof Response response) {
+                if (pending.complete(response) == null) {
+                    log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
+                            + "answered twice)", response.id());
+                }
+            } else if (message instanceof Notification notification) {
+                if (notification.method().equals("serverRequest/resolved")) {
+                    cancelHandler(notification.params().get("requestId"));
+                }
+                hub.publish(notification);
+            } else {
+                dispatchServerRequest((ServerRequest) message);
+            }
+        }
+
+        @Override
+        public void onClosed(TransportClosed closed) {
+            shutdown(new ConnectionClosedException(closed.reason(), closed.exitCode(), closed.diagnosticTail(),
+                    closed.requestedByClient(), closed.cause()), closed.requestedByClient());
+        }
+    }
+
+    private void dispatchServerRequest(ServerRequest request) {
+        Disposable.Swap slot = Disposables.swap();
+        if (runningHandlers.putIfAbsent(request.id(), slot) != null) {
+            log.warn("server reused request id {} while it was still being handled; ignoring the new {}",
+                    request.id(), request.method());
+            return;
+        }
+        Mono<ServerRequestReply> decision = Mono.defer(() -> config.approvals.handle(request))
+                .subscribeOn(handlers)
+                .onErrorResume(error -> {
+                    log.error("handling server request {} failed", request.method(), error);
+                    return Mono.just(ServerRequestReply.error(new JsonRpcError(
+                            JsonRpcError.INTERNAL_ERROR, "client failed to handle " + request.method(), null)));
+                })
+                .defaultIfEmpty(ServerRequestReply.error(JsonRpcError.methodNotFound(request.method())))
+                .doFinally(signal -> runningHandlers.remove(request.id(), slot));
+        slot.update(decision.subscribe(reply -> reply(request, reply)));
+    }
+
+    private void cancelHandler(JsonNode requestId) {
+        if (requestId == null) {
+            return;
+        }
+        RequestId id = requestId.isTextual() ? RequestId.of(requestId.textValue())
+                : requestId.canConvertToLong() ? RequestId.of(requestId.longValue()) : null;
+        Disposable running = id == null ? null : runningHandlers.remove(id);
+        if (running != null) {
+            log.debug("server resolved request {} elsewhere; cancelling its handler", id);
+            running.dispose();
+        }
+    }
+
+    // --- ending --------------------------------------------------------------------------------------
+
+    /** The one path every ending takes: process exit, stdout EOF, write failure, start failure or close(). */
+    private void shutdown(ConnectionClosedException cause, boolean byClient) {
+        synchronized (this) {
+            if (closedWith != null) {
+                return;
+            }
+            closedWith = cause;
+        }
+        state.set(State.CLOSED);
+        pending.closeAll(cause);
+        runningHandlers.values().forEach(Disposable::dispose);
+        runningHandlers.clear();
+        started.completeExceptionally(cause);
+        if (byClient) {
+            hub.complete();
+        } else {
+            hub.error(cause);
+        }
+    }
+
+    private void disposeSchedulers() {
+        timer.dispose();
+        handlers.dispose();
+        Mono<Void> drained = dispatch.disposeGracefully();
+        if (Thread.currentThread().getName().startsWith(THREAD_PREFIX)) {
+            drained.subscribe(); // closing from our own thread: cannot wait for ourselves
+            return;
+        }
+        try {
+            drained.timeout(Duration.ofSeconds(2)).block();
+        } catch (RuntimeException e) {
+            dispatch.dispose();
+        }
+    }
+
+    private AppServerException closedOr(String reason) {
+        ConnectionClosedException closed = closedWith;
+        return closed != null ? closed : new ConnectionClosedException(reason, null, List.of(), true, null);
+    }
+
+    private String preview(byte[] buffer, int offset, int length) {
+        int shown = Math.min(length, MALFORMED_PREVIEW_CHARS * 4);
+        String text = new String(buffer, offset, shown, StandardCharsets.UTF_8);
+        if (text.length() > MALFORMED_PREVIEW_CHARS) {
+            text = text.substring(0, MALFORMED_PREVIEW_CHARS);
+        }
+        if (text.length() < length) {
+            text += "… (" + length + " bytes)";
+        }
+        return redactor.redact(text);
+    }
+
+    private static void requireMethod(String method) {
+        Objects.requireNonNull(method, "method");
+        if (method.isBlank()) {
+            throw new IllegalArgumentException("method must not be blank");
+        }
+    }
+
+    /** The environment the child sees, whose secret-looking values must never be logged. */
+    private static Map<String, String> secretSources(Map<String, String> additions) {
+        Map<String, String> all = new LinkedHashMap<>(System.getenv());
+        all.putAll(additions);
+        return all;
+    }
+
+    /**
+     * Configures an {@link AppServerClient}. Every setter validates its argument at once; {@link #build()}
+     * spawns nothing ({@link AppServerClient#start()} does).
+     */
+    public static final class Builder {
+
+        private Path executable;
+        private List<String> arguments = List.of();
+        private Map<String, String> environment = Map.of();
+        private Path workingDirectory;
+        private ClientInfo clientInfo = ClientInfo.codex4j();
+        private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
+        private Duration requestTimeout = Duration.ofSeconds(60);
+        private ObjectMapper objectMapper;
+        private boolean experimentalApi;
+        private List<String> optOutNotificationMethods = List.of();
+        private int notificationBufferSize = 8192;
+        private int maxLineBytes = StdioOptions.DEFAULT_MAX_LINE_BYTES;
+        private Duration shutdownGrace = Duration.ofSeconds(2);
+        private Supplier<Transport> transport;
+
+        private Builder() {}
+
+        /**
+         * The codex executable. Default: {@code $CODEX_EXECUTABLE}, else {@code codex} on the {@code PATH}.
+         * Prefer the native binary over the npm launcher script: the launcher runs it as a child process.
+         */
+        public Builder executable(Path executable) {
+            this.executable = Objects.requireNonNull(executable, "executable");
+            return this;
+        }
+
+        /** Extra arguments after {@code app-server}, e.g. {@code List.of("-c", "model=o4-mini")}. */
+        public Builder arguments(List<String> arguments) {
+            Objects.requireNonNull(arguments, "arguments");
+            arguments.forEach(a -> Objects.requireNonNull(a, "arguments must not contain null"));
+            this.arguments = List.copyOf(arguments);
+            return this;
+        }
+
+        /** Variables added to (or overriding) the inherited environment, e.g. {@code CODEX_HOME}. */
+        public Builder environment(Map<String, String> environment) {
+            Objects.requireNonNull(environment, "environment");
+            environment.forEach((k, v) -> {
+                Objects.requireNonNull(k, "environment names must not be null");
+                Objects.requireNonNull(v, "environment value of " + k + " must not be null");
+            });
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** The app-server's working directory; must exist. Default: the JVM's. */
+        public Builder workingDirectory(Path directory) {
+            Objects.requireNonNull(directory, "workingDirectory");
+            if (!Files.isDirectory(directory)) {
+                throw new IllegalArgumentException("workingDirectory is not a directory: " + directory);
+            }
+            this.workingDirectory = directory;
+            return this;
+        }
+
+        /** How the client introduces itself. Default: codex4j's own name and version. */
+        public Builder clientInfo(ClientInfo clientInfo) {
+            this.clientInfo = Objects.requireNonNull(clientInfo, "clientInfo");
+            return this;
+        }
+
+        /** Answers to the server's approval requests. Default: {@link ApprovalDecisions#declineAll()}. */
+        public Builder approvals(ApprovalDecisions approvals) {
+            this.approvals = Objects.requireNonNull(approvals, "approvals");
+            return this;
+        }
+
+        /** How long a request waits for its response. Default: 60 seconds. */
+        public Builder requestTimeout(Duration timeout) {
+            this.requestTimeout = positive(timeout, "requestTimeout");
+            return this;
+        }
+
+        /** The mapper for params and results. Default: {@link AppServerClient#defaultObjectMapper()}. */
+        public Builder objectMapper(ObjectMapper mapper) {
+            this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
+            return this;
+        }
+
+        /** Opts into codex's experimental API methods and fields. Default: off. */
+        public Builder experimentalApi(boolean enabled) {
+            this.experimentalApi = enabled;
+            return this;
+        }
+
+        /** Notification methods the server should not send to this client, e.g. {@code "thread/started"}. */
+        public Builder optOutNotificationMethods(List<String> methods) {
+            Objects.requireNonNull(methods, "optOutNotificationMethods");
+            methods.forEach(AppServerClient::requireMethod);
+            this.optOutNotificationMethods = List.copyOf(methods);
+            return this;
+        }
+
+        /** How far one notification subscriber may fall behind before its stream fails. Default: 8192. */
+        public Builder notificationBufferSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("notificationBufferSize must be positive: " + size);
+            }
+            this.notificationBufferSize = size;
+            return this;
+        }
+
+        /** The longest line accepted from the server; a longer one fails the connection. Default: 128 MiB. */
+        public Builder maxLineBytes(int bytes) {
+            if (bytes < 1024) {
+                throw new IllegalArgumentException("maxLineBytes must be at least 1024: " + bytes);
+            }
+            this.maxLineBytes = bytes;
+            return this;
+        }
+
+        /** How long {@code close()} lets the server exit on its own before terminating it. Default: 2 s. */
+        public Builder shutdownGrace(Duration grace) {
+            Objects.requireNonNull(grace, "shutdownGrace");
+            if (grace.isNegative()) {
+                throw new IllegalArgumentException("shutdownGrace must not be negative: " + grace);
+            }
+            this.shutdownGrace = grace;
+            return this;
+        }
+
+        /**
+         * Uses a custom transport instead of spawning {@code codex app-server} over stdio (the executable,
+         * arguments, environment and working directory are then ignored). Called once, by {@code start()}.
+         */
+        public Builder transport(Supplier<Transport> transport) {
+            this.transport = Objects.requireNonNull(transport, "transport");
+            return this;
+        }
+
+        /** A new client with this configuration; later changes to the builder do not affect it. */
+        public AppServerClient build() {
+            return new AppServerClient(copy());
+        }
+
+        private Builder copy() {
+            Builder b = new Builder();
+            b.executable = executable;
+            b.arguments = arguments;
+            b.environment = environment;
+            b.workingDirectory = workingDirectory;
+            b.clientInfo = clientInfo;
+            b.approvals = approvals;
+            b.requestTimeout = requestTimeout;
+            b.objectMapper = objectMapper;
+            b.experimentalApi = experimentalApi;
+            b.optOutNotificationMethods = optOutNotificationMethods;
+            b.notificationBufferSize = notificationBufferSize;
+            b.maxLineBytes = maxLineBytes;
+            b.shutdownGrace = shutdownGrace;
+            b.transport = transport;
+            return b;
+        }
+
+        private static Duration positive(Duration d, String name) {
+            Objects.requireNonNull(d, name);
+            if (d.isNegative() || d.isZero()) {
+                throw new IllegalArgumentException(name + " must be positive: " + d);
+            }
+            return d;
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.codex4j.appserver.rpc;
+
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The client's requests that await a response, by id.
+ *
+ * <p>Contract: each registered request is completed at most once, by exactly one of its response
+ * ({@link #complete}), its own timeout or cancellation ({@link #fail} / {@link #remove}), or the end of the
+ * connection ({@link #closeAll}). Whoever removes the entry from the table completes it, so two of these
+ * racing can never both complete it, and no entry outlives its completion. After {@link #closeAll},
+ * {@link #register} fails the new waiter at once with the same cause.
+ */
+public final class PendingRequests {
+
+    /** Receives the outcome of one request; called once, on whichever thread completed it. */
+    public interface Waiter {
+        void onResponse(Response response);
+
+        void onFailure(Throwable error);
+    }
+
+    private record Entry(String method, Waiter waiter) {}
+
+    private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
+    private final AtomicLong lastId = new AtomicLong();
+    private volatile Throwable closedWith;
+
+    /** A fresh id, never used before by this table. */
+    public long nextId() {
+        return lastId.incrementAndGet();
+    }
+
+    /** Adds a request; fails {@code waiter} immediately if the table is already closed. */
+    public void register(long id, String method, Waiter waiter) {
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(waiter, "waiter");
+        if (entries.putIfAbsent(id, new Entry(method, waiter)) != null) {
+            throw new IllegalStateException("request id " + id + " is already pending");
+        }
+        Throwable cause = closedWith;
+        if (cause != null) {
+            fail(id, cause); // closeAll ran concurrently and may have missed this entry
+        }
+    }
+
+    /**
+     * Completes the request the response answers.
+     *
+     * @return the method of the request it answered, or {@code null} if no request with that id is pending
+     *     (already timed out, answered twice, or never sent)
+     */
+    public String complete(Response response) {
+        if (!(response.id() instanceof RequestId.Numeric numeric)) {
+            return null;
+        }
+        Entry entry = entries.remove(numeric.value());
+        if (entry == null) {
+            return null;
+        }
+        entry.waiter.onResponse(response);
+        return entry.method;
+    }
+
+    /** Fails one request, if still pending. Returns whether it was. */
+    public boolean fail(long id, Throwable error) {
+        Entry entry = entries.remove(id);
+        if (entry == null) {
+            return false;
+        }
+        entry.waiter.onFailure(error);
+        return true;
+    }
+
+    /** Forgets one request without completing it (its subscriber went away). Returns whether it was pending. */
+    public boolean remove(long id) {
+        return entries.remove(id) != null;
+    }
+
+    /** The method of a pending request, or {@code null}. */
+    public String methodOf(long id) {
+        Entry entry = entries.get(id);
+        return entry == null ? null : entry.method;
+    }
+
+    /** Fails every pending request with {@code cause} and every later registration too. */
+    public void closeAll(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        if (closedWith == null) {
+            closedWith = cause;
+        }
+        for (Long id : entries.keySet()) {
+            fail(id, closedWith);
+        }
+    }
+
+    /** How many requests await a response. */
+    public int size() {
+        return entries.size();
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * JSON-RPC as codex app-server speaks it: message shapes, request ids, the table of requests awaiting a
+ * response, and the encoding of outgoing messages.
+ *
+ * <p>codex omits the {@code "jsonrpc":"2.0"} member, so nothing here writes it, and reading accepts it.
+ * Each incoming line is classified once by {@link dev.codex4j.appserver.rpc.MessageCodec}: a
+ * {@link dev.codex4j.appserver.rpc.Response} (an {@code id} and no {@code method}), a
+ * {@link dev.codex4j.appserver.rpc.Notification} (a {@code method} and no {@code id}) or a
+ * {@link dev.codex4j.appserver.rpc.ServerRequest} (both).
+ */
+package dev.codex4j.appserver.rpc;

@@ -1,0 +1,98 @@
+package dev.codex4j.appserver.transport;
+
+import java.util.Arrays;
+
+/**
+ * Cuts a byte stream into lines at {@code '\n'} (dropping a preceding {@code '\r'}) without decoding it, so
+ * a multi-byte UTF-8 character split across reads is reassembled intact. Lines that fit inside one read are
+ * handed over in place; only a line spanning reads is copied. Not thread-safe: one reader feeds it.
+ */
+public final class LineFramer {
+
+    /** Receives framed lines; the bytes are valid only during the call. */
+    @FunctionalInterface
+    public interface LineSink {
+        void line(byte[] buffer, int offset, int length);
+    }
+
+    private final int maxLineBytes;
+    private byte[] partial = new byte[0];
+    private int partialLength;
+
+    /** @param maxLineBytes the longest line accepted; a longer one makes {@link #feed} throw */
+    public LineFramer(int maxLineBytes) {
+        if (maxLineBytes < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive: " + maxLineBytes);
+        }
+        this.maxLineBytes = maxLineBytes;
+    }
+
+    /**
+     * Frames {@code length} bytes from {@code chunk}, calling {@code sink} for each complete non-blank line.
+     *
+     * @throws LineTooLongException when a line exceeds the maximum; the framer must not be used afterwards
+     */
+    public void feed(byte[] chunk, int offset, int length, LineSink sink) {
+        int end = offset + length;
+        int start = offset;
+        for (int i = offset; i < end; i++) {
+            if (chunk[i] != '\n') {
+                continue;
+            }
+            if (partialLength == 0) {
+                emit(chunk, start, i - start, sink);
+            } else {
+                append(chunk, start, i - start);
+                emit(partial, 0, partialLength, sink);
+                partialLength = 0;
+                if (partial.length > 1 << 20) {
+                    partial = new byte[0]; // do not keep a huge buffer alive after one huge line
+                }
+            }
+            start = i + 1;
+        }
+        if (start < end) {
+            append(chunk, start, end - start);
+        }
+    }
+
+    /** Bytes of an unfinished line held back, waiting for its newline. */
+    public int pendingBytes() {
+        return partialLength;
+    }
+
+    private void emit(byte[] buffer, int offset, int length, LineSink sink) {
+        if (length > maxLineBytes) {
+            throw new LineTooLongException(length, maxLineBytes);
+        }
+        if (length > 0 && buffer[offset + length - 1] == '\r') {
+            length--;
+        }
+        if (!isBlank(buffer, offset, length)) {
+            sink.line(buffer, offset, length);
+        }
+    }
+
+    private void append(byte[] chunk, int offset, int length) {
+        long needed = (long) partialLength + length;
+        if (needed > maxLineBytes) {
+            throw new LineTooLongException(needed, maxLineBytes);
+        }
+        if (needed > partial.length) {
+            int capacity = (int) Math.min(Math.max(needed, Math.max(8192L, partial.length * 2L)), maxLineBytes);
+            partial = Arrays.copyOf(partial, capacity);
+        }
+        System.arraycopy(chunk, offset, partial, partialLength, length);
+        partialLength = (int) needed;
+    }
+
+    private static boolean isBlank(byte[] buffer, int offset, int length) {
+        for (int i = offset; i < offset + length; i++) {
+            byte b = buffer[i];
+            if (b != ' ' && b != '\t' && b != '\r') {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,385 @@
+package dev.codex4j.appserver.transport;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the app-server as a child process and speaks to it over its stdin and stdout.
+ *
+ * <p>Three threads per process, all daemon and named after the child's pid: the caller's threads write
+ * (serialized by a lock, flushed per message); {@code codex4j-stdout-<pid>} frames stdout into lines and
+ * hands them to the listener; {@code codex4j-stderr-<pid>} drains stderr into SLF4J and a bounded tail, so
+ * a child that floods stderr never blocks.
+ *
+ * <p>The end of stdout, a failed write and {@link #close} all lead to one place: the process tree is
+ * ended and the listener is told once, with the exit code and the stderr tail.
+ */
+public final class StdioTransport implements Transport {
+
+    private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
+    private static final Logger stderrLog = LoggerFactory.getLogger("dev.codex4j.appserver.codex.stderr");
+
+    /** How long to wait for an exit code after stdout ends before calling it "stdout closed". */
+    private static final Duration EXIT_AFTER_EOF = Duration.ofMillis(300);
+    /** How long to let the stderr drainer catch up before the tail goes into an error message. */
+    private static final Duration STDERR_SETTLE = Duration.ofMillis(200);
+    private static final Duration THREAD_JOIN = Duration.ofSeconds(2);
+
+    private final List<String> command;
+    private final Map<String, String> environment;
+    private final Path workingDirectory;
+    private final StdioOptions options;
+    private final DiagnosticTail tail;
+
+    private final Object writeLock = new Object();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final AtomicBoolean reported = new AtomicBoolean();
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    private volatile Process process;
+    private volatile OutputStream stdin;
+    private volatile IOException writeFailure;
+    private volatile List<ProcessHandle> knownDescendants = List.of();
+    private Thread stdoutThread;
+    private Thread stderrThread;
+    private TransportListener listener;
+
+    /**
+     * @param command the program and its arguments
+     * @param environment variables added to (or replacing those of) the inherited environment
+     * @param workingDirectory the child's working directory, or {@code null} for the JVM's
+     */
+    public StdioTransport(
+            List<String> command, Map<String, String> environment, Path workingDirectory, StdioOptions options) {
+        this.command = List.copyOf(command);
+        this.environment = Map.copyOf(environment);
+        this.workingDirectory = workingDirectory;
+        this.options = Objects.requireNonNull(options, "options");
+        this.tail = new DiagnosticTail(options.stderrTailLines(), options.stderrTailLineChars());
+        if (this.command.isEmpty()) {
+            throw new IllegalArgumentException("command must not be empty");
+        }
+    }
+
+    @Override
+    public void start(TransportListener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("transport already started");
+        }
+        this.listener = listener;
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (workingDirectory != null) {
+            builder.directory(workingDirectory.toFile());
+        }
+        builder.environment().putAll(environment);
+        Process child;
+        try {
+            child = builder.start();
+        } catch (IOException e) {
+            terminated.complete(null);
+            throw new IOException("cannot start " + options.redactor().redact(String.join(" ", command)) + ": "
+                    + e.getMessage(), e);
+        }
+        process = child;
+        stdin = new BufferedOutputStream(child.getOutputStream(), 64 * 1024);
+        long pid = child.pid();
+        stderrThread = daemon("codex4j-stderr-" + pid, () -> drainStderr(child.getErrorStream()));
+        stdoutThread = daemon("codex4j-stdout-" + pid, () -> readStdout(child.getInputStream()));
+        stderrThread.start();
+        stdoutThread.start();
+        log.debug("started app-server pid {}", pid);
+    }
+
+    @Override
+    public void send(byte[] message) throws IOException {
+        OutputStream out = stdin;
+        if (out == null) {
+            throw new IOException("transport not started");
+        }
+        synchronized (writeLock) {
+            if (closeRequested.get() || writeFailure != null) {
+                throw new IOException("transport closed");
+            }
+            try {
+                out.write(message);
+                out.write('\n');
+                out.flush();
+            } catch (IOException e) {
+                writeFailure = e;
+                // The reader sees stdout end once the process is gone and reports the failure from there.
+                destroyTree(false);
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public List<String> diagnosticTail() {
+        return tail.snapshot();
+    }
+
+    /** The child's process id, or -1 before {@link #start}. */
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
+    @Override
+    public void close() {
+        close(options.shutdownGrace());
+    }
+
+    @Override
+    public void close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (!closeRequested.compareAndSet(false, true)) {
+            awaitQuietly(terminated, grace.plus(options.terminateTimeout()).plus(THREAD_JOIN));
+            return;
+        }
+        Process p = process;
+        if (p == null) {
+            terminated.complete(null);
+            return;
+        }
+        try {
+            rememberDescendants(p);
+            synchronized (writeLock) {
+                closeQuietly(stdin);
+            }
+            if (!waitFor(p, grace)) {
+                log.debug("app-server pid {} still running {} after stdin closed; terminating", p.pid(), grace);
+                destroyTree(false);
+                if (!waitFor(p, options.terminateTimeout())) {
+                    log.warn("app-server pid {} ignored SIGTERM for {}; killing", p.pid(), options.terminateTimeout());
+                    destroyTree(true);
+                    waitFor(p, options.terminateTimeout());
+                }
+            }
+            killSurvivingDescendants();
+            join(stdoutThread);
+            join(stderrThread);
+        } finally {
+            closeQuietly(p.getInputStream());
+            closeQuietly(p.getErrorStream());
+            terminated.complete(null);
+        }
+    }
+
+    private void readStdout(InputStream in) {
+        LineFramer framer = new LineFramer(options.maxLineBytes());
+        byte[] buffer = new byte[64 * 1024];
+        TransportClosed closed;
+        try {
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                framer.feed(buffer, 0, n, this::deliver);
+            }
+            closed = afterEndOfOutput(null);
+        } catch (LineTooLongException e) {
+            log.error("app-server sent a line longer than {} bytes; closing the connection", e.maxLineBytes());
+            destroyTree(true);
+            closed = afterEndOfOutput(e);
+        } catch (IOException e) {
+            closed = afterEndOfOutput(closeRequested.get() ? null : e);
+        } catch (Throwable e) {
+            log.error("stdout reader failed unexpectedly", e);
+            destroyTree(true);
+            closed = afterEndOfOutput(e);
+        }
+        report(closed);
+    }
+
+    private void deliver(byte[] buffer, int offset, int length) {
+        try {
+            listener.onLine(buffer, offset, length);
+        } catch (Throwable e) { // the reader must survive anything its listener does
+            log.error("listener failed on an incoming line; continuing", e);
+        }
+    }
+
+    private TransportClosed afterEndOfOutput(Throwable failure) {
+        Process p = process;
+        boolean requested = closeRequested.get();
+        boolean exited = requested ? waitFor(p, options.shutdownGrace().plus(options.terminateTimeout()))
+                : waitFor(p, EXIT_AFTER_EOF);
+        if (!exited) {
+            // stdout is gone but the process lives on: it can no longer answer, so it must not linger.
+            rememberDescendants(p);
+            destroyTree(true);
+            waitFor(p, options.terminateTimeout());
+        }
+        join(stderrThread, STDERR_SETTLE);
+        Integer exitCode = exited ? p.exitValue() : null;
+        String reason;
+        Throwable cause = failure;
+        if (requested) {
+            reason = "closed by client";
+        } else if (failure instanceof LineTooLongException) {
+            reason = failure.getMessage();
+        } else if (writeFailure != null) {
+            reason = "write to app-server stdin failed: " + writeFailure.getMessage();
+            cause = writeFailure;
+        } else if (failure != null) {
+            reason = "reading app-server stdout failed: " + failure.getMessage();
+        } else if (exited) {
+            reason = "app-server process exited";
+        } else {
+            reason = "app-server closed stdout while still running; it was killed";
+        }
+        return new TransportClosed(reason, exitCode, tail.snapshot(), requested, cause);
+    }
+
+    private void report(TransportClosed closed) {
+        if (reported.compareAndSet(false, true)) {
+            if (!closed.requestedByClient()) {
+                log.warn("app-server connection ended: {}", closed.describe());
+            }
+            try {
+                listener.onClosed(closed);
+            } catch (Throwable e) {
+                log.error("listener failed on connection end", e);
+            }
+        }
+    }
+
+    private void drainStderr(InputStream err) {
+        byte[] buffer = new byte[16 * 1024];
+        StderrLines lines = new StderrLines(options.stderrTailLineChars() * 4, this::onStderrLine);
+        try {
+            int n;
+            while ((n = err.read(buffer)) != -1) {
+                lines.feed(buffer, n);
+            }
+            lines.finish();
+        } catch (IOException e) {
+            if (!closeRequested.get()) {
+                log.debug("stderr drain ended: {}", e.toString());
+            }
+        }
+    }
+
+    private void onStderrLine(String raw) {
+        String line = options.redactor().redact(StderrLines.stripAnsi(raw));
+        tail.add(line);
+        if (line.contains(" ERROR ")) {
+            stderrLog.warn("{}", line);
+        } else if (line.contains(" WARN ")) {
+            stderrLog.info("{}", line);
+        } else {
+            stderrLog.debug("{}", line);
+        }
+    }
+
+    private void rememberDescendants(Process p) {
+        List<ProcessHandle> all = new ArrayList<>(knownDescendants);
+        p.descendants().forEach(all::add);
+        knownDescendants = List.copyOf(all);
+    }
+
+    private void destroyTree(boolean forcibly) {
+        Process p = process;
+        if (p == null) {
+            return;
+        }
+        rememberDescendants(p);
+        if (forcibly) {
+            p.destroyForcibly();
+        } else {
+            p.destroy();
+        }
+        for (ProcessHandle child : knownDescendants) {
+            if (forcibly) {
+                child.destroyForcibly();
+            } else {
+                child.destroy();
+            }
+        }
+    }
+
+    private void killSurvivingDescendants() {
+        List<ProcessHandle> alive = knownDescendants.stream().filter(ProcessHandle::isAlive).toList();
+        if (alive.isEmpty()) {
+            return;
+        }
+        alive.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + options.terminateTimeout().toNanos();
+        for (ProcessHandle h : alive) {
+            long left = deadline - System.nanoTime();
+            if (!awaitQuietly(h.onExit(), Duration.ofNanos(Math.max(0, left)))) {
+                h.destroyForcibly();
+                awaitQuietly(h.onExit(), options.terminateTimeout());
+            }
+        }
+    }
+
+    private static boolean waitFor(Process p, Duration timeout) {
+        try {
+            return p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !p.isAlive();
+        }
+    }
+
+    private static boolean awaitQuietly(CompletableFuture<?> future, Duration timeout) {
+        try {
+            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return future.isDone();
+        } catch (Exception e) {
+            return true;
+        }
+    }
+
+    private static void join(Thread t) {
+        join(t, THREAD_JOIN);
+    }
+
+    private static void join(Thread t, Duration timeout) {
+        if (t == null || t == Thread.currentThread()) {
+            return;
+        }
+        try {
+            t.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing a pipe to a process that is already gone
+        }
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * The byte pipe to an app-server: launching the process, framing newline-delimited messages, draining
+ * stderr, and ending the whole process tree.
+ *
+ * <p>Nothing here knows JSON-RPC. A {@link dev.codex4j.appserver.transport.Transport} hands each complete
+ * line to its {@link dev.codex4j.appserver.transport.TransportListener} on one reader thread, accepts
+ * outgoing lines from any thread (one writer at a time), and reports its end exactly once through
+ * {@link dev.codex4j.appserver.transport.TransportListener#onClosed}. The interface leaves room for the
+ * WebSocket and unix-socket listeners that {@code codex app-server --listen} also offers.
+ */
+package dev.codex4j.appserver.transport;
