@@ -285,9 +285,9 @@ public final class AppServerClient implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             AppServerStartException failure = new AppServerStartException(
                     "cannot start codex app-server: " + redactor.redact(e.getMessage()), e);
+            started.completeExceptionally(failure);
             state.set(State.CLOSED);
             shutdown(new ConnectionClosedException("start failed", null, List.of(), false, failure), false);
-            started.completeExceptionally(failure);
             return;
         }
         send("initialize", initializeParams(), true)

@@ -1,0 +1,131 @@
+package dev.codex4j.appserver.rpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(20)
+class PendingRequestsTest {
+
+    private final PendingRequests pending = new PendingRequests();
+
+    private static final class Recorder implements PendingRequests.Waiter {
+        final List<Object> outcomes = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void onResponse(Response response) {
+            outcomes.add(response);
+        }
+
+        @Override
+        public void onFailure(Throwable error) {
+            outcomes.add(error);
+        }
+    }
+
+    private static Response ok(long id) {
+        return new Response(RequestId.of(id), TextNode.valueOf("r" + id), null);
+    }
+
+    @Test
+    void aResponseCompletesItsRequestOnceAndRemovesIt() {
+        Recorder waiter = new Recorder();
+        long id = pending.nextId();
+        pending.register(id, "m", waiter);
+        assertThat(pending.complete(ok(id))).isEqualTo("m");
+        assertThat(pending.complete(ok(id))).isNull();
+        assertThat(waiter.outcomes).hasSize(1);
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void aTimedOutRequestIgnoresItsLateResponse() {
+        Recorder waiter = new Recorder();
+        long id = pending.nextId();
+        pending.register(id, "m", waiter);
+        assertThat(pending.fail(id, new RuntimeException("timeout"))).isTrue();
+        assertThat(pending.complete(ok(id))).isNull();
+        assertThat(waiter.outcomes).singleElement().isInstanceOf(RuntimeException.class);
+    }
+
+    @Test
+    void stringIdsMatchNoClientRequest() {
+        Recorder waiter = new Recorder();
+        pending.register(pending.nextId(), "m", waiter);
+        assertThat(pending.complete(new Response(RequestId.of("1"), TextNode.valueOf("x"), null))).isNull();
+        assertThat(waiter.outcomes).isEmpty();
+    }
+
+    @Test
+    void closingFailsEverythingPendingAndEverythingRegisteredLater() {
+        Recorder before = new Recorder();
+        pending.register(pending.nextId(), "a", before);
+        IllegalStateException cause = new IllegalStateException("gone");
+        pending.closeAll(cause);
+        Recorder after = new Recorder();
+        pending.register(pending.nextId(), "b", after);
+        assertThat(before.outcomes).containsExactly(cause);
+        assertThat(after.outcomes).containsExactly(cause);
+        assertThat(pending.size()).isZero();
+    }
+
+    @Test
+    void racingCompletionsCompleteEachRequestExactlyOnce() throws Exception {
+        int requests = 2000;
+        AtomicInteger completions = new AtomicInteger();
+        PendingRequests.Waiter counting = new PendingRequests.Waiter() {
+            @Override
+            public void onResponse(Response response) {
+                completions.incrementAndGet();
+            }
+
+            @Override
+            public void onFailure(Throwable error) {
+                completions.incrementAndGet();
+            }
+        };
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            long id = pending.nextId();
+            ids.add(id);
+            pending.register(id, "m", counting);
+        }
+        CountDownLatch go = new CountDownLatch(1);
+        Thread responder = new Thread(() -> {
+            await(go);
+            ids.forEach(id -> pending.complete(ok(id)));
+        });
+        Thread timeouts = new Thread(() -> {
+            await(go);
+            ids.forEach(id -> pending.fail(id, new RuntimeException()));
+        });
+        Thread closer = new Thread(() -> {
+            await(go);
+            pending.closeAll(new RuntimeException("closed"));
+        });
+        responder.start();
+        timeouts.start();
+        closer.start();
+        go.countDown();
+        responder.join();
+        timeouts.join();
+        closer.join();
+        assertThat(completions.get()).isEqualTo(requests);
+        assertThat(pending.size()).isZero();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
