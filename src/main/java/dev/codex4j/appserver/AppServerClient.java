@@ -106,7 +106,7 @@ public final class AppServerClient implements AutoCloseable {
         this.config = config;
         this.mapper = config.objectMapper != null ? config.objectMapper : defaultObjectMapper();
         this.codec = new MessageCodec(mapper);
-        this.redactor = SecretRedactor.forEnvironment(secretSources(config.environment), List.of());
+        this.redactor = SecretRedactor.forEnvironment(secretSources(config), List.of());
         this.dispatch = Schedulers.newBoundedElastic(
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "dispatch", 60, true);
@@ -279,7 +279,7 @@ public final class AppServerClient implements AutoCloseable {
         Transport t;
         try {
             t = config.transport != null ? config.transport.get() : new StdioTransport(command(),
-                    config.environment, config.workingDirectory, stdioOptions());
+                    config.environment, config.inheritEnvironment, config.workingDirectory, stdioOptions());
             transport = t;
             t.start(new Inbound());
         } catch (IOException | RuntimeException e) {
@@ -603,9 +603,9 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /** The environment the child sees, whose secret-looking values must never be logged. */
-    private static Map<String, String> secretSources(Map<String, String> additions) {
-        Map<String, String> all = new LinkedHashMap<>(System.getenv());
-        all.putAll(additions);
+    private static Map<String, String> secretSources(Builder config) {
+        Map<String, String> all = new LinkedHashMap<>(System.getenv()); // what the JVM has, the child may echo
+        all.putAll(config.environment);
         return all;
     }
 
@@ -618,6 +618,7 @@ public final class AppServerClient implements AutoCloseable {
         private Path executable;
         private List<String> arguments = List.of();
         private Map<String, String> environment = Map.of();
+        private boolean inheritEnvironment = true;
         private Path workingDirectory;
         private ClientInfo clientInfo = ClientInfo.codex4j();
         private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
@@ -657,6 +658,16 @@ public final class AppServerClient implements AutoCloseable {
                 Objects.requireNonNull(v, "environment value of " + k + " must not be null");
             });
             this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /**
+         * Whether the app-server starts from this JVM's environment (the default), with
+         * {@link #environment(Map)} added, or from {@link #environment(Map)} alone (then include {@code PATH}
+         * and {@code HOME} yourself). Turning it off keeps credentials and proxy settings of the host out.
+         */
+        public Builder inheritEnvironment(boolean inherit) {
+            this.inheritEnvironment = inherit;
             return this;
         }
 
@@ -755,6 +766,7 @@ public final class AppServerClient implements AutoCloseable {
             b.executable = executable;
             b.arguments = arguments;
             b.environment = environment;
+            b.inheritEnvironment = inheritEnvironment;
             b.workingDirectory = workingDirectory;
             b.clientInfo = clientInfo;
             b.approvals = approvals;

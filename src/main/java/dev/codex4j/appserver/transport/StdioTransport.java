@@ -41,6 +41,7 @@ public final class StdioTransport implements Transport {
 
     private final List<String> command;
     private final Map<String, String> environment;
+    private final boolean inheritEnvironment;
     private final Path workingDirectory;
     private final StdioOptions options;
     private final DiagnosticTail tail;
@@ -61,13 +62,16 @@ public final class StdioTransport implements Transport {
 
     /**
      * @param command the program and its arguments
-     * @param environment variables added to (or replacing those of) the inherited environment
+     * @param environment variables for the child
+     * @param inheritEnvironment whether the child starts from this JVM's environment ({@code environment} is
+     *     added to it) or from {@code environment} alone
      * @param workingDirectory the child's working directory, or {@code null} for the JVM's
      */
-    public StdioTransport(
-            List<String> command, Map<String, String> environment, Path workingDirectory, StdioOptions options) {
+    public StdioTransport(List<String> command, Map<String, String> environment, boolean inheritEnvironment,
+            Path workingDirectory, StdioOptions options) {
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
+        this.inheritEnvironment = inheritEnvironment;
         this.workingDirectory = workingDirectory;
         this.options = Objects.requireNonNull(options, "options");
         this.tail = new DiagnosticTail(options.stderrTailLines(), options.stderrTailLineChars());
@@ -86,6 +90,9 @@ public final class StdioTransport implements Transport {
         ProcessBuilder builder = new ProcessBuilder(command);
         if (workingDirectory != null) {
             builder.directory(workingDirectory.toFile());
+        }
+        if (!inheritEnvironment) {
+            builder.environment().clear();
         }
         builder.environment().putAll(environment);
         Process child;

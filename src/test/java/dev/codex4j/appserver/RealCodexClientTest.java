@@ -1,0 +1,261 @@
+package dev.codex4j.appserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.approval.ApprovalDecision;
+import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.approval.ApprovalRequest;
+import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.testing.RealCodex;
+import dev.codex4j.appserver.testing.ScriptedModel;
+import dev.codex4j.appserver.testing.ScriptedModel.Reply;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
+
+/**
+ * End to end against the real pinned codex binary, offline: each test gets its own CODEX_HOME, workspace
+ * and scripted model on 127.0.0.1.
+ */
+@Timeout(120)
+class RealCodexClientTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private ScriptedModel model;
+    private RealCodex codex;
+    private AppServerClient client;
+    private final List<ApprovalRequest> approvalsSeen = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void setUp() {
+        model = ScriptedModel.start();
+        codex = RealCodex.forModel(model);
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (client != null) {
+            client.close();
+        }
+        model.close();
+        codex.close();
+    }
+
+    private AppServerClient.Builder builder() {
+        return AppServerClient.builder()
+                .executable(codex.executable())
+                .arguments(codex.appServerArguments())
+                .environment(codex.environment())
+                .inheritEnvironment(false)
+                .workingDirectory(codex.workspace())
+                .clientInfo(new ClientInfo("codex4j-test", "codex4j tests", "0.0.1"))
+                .requestTimeout(WAIT);
+    }
+
+    private AppServerClient started(AppServerClient.Builder builder) {
+        client = builder.build();
+        client.start().block(WAIT);
+        return client;
+    }
+
+    private String startThread() {
+        return client.request("thread/start", Map.of()).block(WAIT).at("/thread/id").asText();
+    }
+
+    /** Runs one turn and returns the thread's notifications up to and including turn/completed. */
+    private List<Notification> runTurn(String threadId, String text) throws Exception {
+        CompletableFuture<List<Notification>> events = client.notifications()
+                .filter(n -> threadId.equals(n.params().path("threadId").asText()))
+                .takeUntil(n -> n.method().equals("turn/completed"))
+                .collectList().toFuture();
+        client.request("turn/start", Map.of("threadId", threadId,
+                "input", List.of(Map.of("type", "text", "text", text)))).block(WAIT);
+        return events.get();
+    }
+
+    private static List<JsonNode> completedItems(List<Notification> events, String type) {
+        return events.stream().filter(n -> n.method().equals("item/completed"))
+                .map(n -> n.params().get("item")).filter(i -> type.equals(i.path("type").asText())).toList();
+    }
+
+    private static JsonNode turn(List<Notification> events) {
+        return events.get(events.size() - 1).params().get("turn");
+    }
+
+    private ApprovalDecisions recording(ApprovalDecision decision) {
+        return ApprovalDecisions.builder()
+                .onCommandExecution(r -> {
+                    approvalsSeen.add(r);
+                    return decision;
+                })
+                .onFileChange(r -> {
+                    approvalsSeen.add(r);
+                    return decision;
+                })
+                .build();
+    }
+
+    @Test
+    void handshakeReportsTheServersIdentity() throws Exception {
+        client = builder().build();
+        CompletableFuture<List<Notification>> early = client.notifications().take(1).collectList().toFuture();
+        InitializeResponse init = client.start().block(WAIT);
+        assertThat(init.userAgent()).startsWith("codex4j-test/0.169.0");
+        assertThat(init.codexHome()).isEqualTo(codex.codexHome().toString());
+        assertThat(init.platformFamily()).isEqualTo("unix");
+        assertThat(init.platformOs()).isEqualTo("linux");
+        assertThat(client.isReady()).isTrue();
+        // codex speaks first right after the handshake; a subscriber from before start() sees it
+        assertThat(early.get()).hasSize(1);
+    }
+
+    @Test
+    void listsModelsAndStartsAThread() {
+        started(builder());
+        JsonNode models = client.request("model/list", Map.of()).block(WAIT);
+        assertThat(models.get("data").isArray()).isTrue();
+        JsonNode thread = client.request("thread/start", Map.of()).block(WAIT).get("thread");
+        assertThat(thread.get("id").asText()).isNotBlank();
+    }
+
+    @Test
+    void streamedDeltasConcatenateToTheCompletedMessage() throws Exception {
+        started(builder());
+        model.enqueue(Reply.streamedMessage("Hel", "lo, ", "wor", "ld"));
+        List<Notification> events = runTurn(startThread(), "say hello");
+        String deltas = events.stream().filter(n -> n.method().equals("item/agentMessage/delta"))
+                .map(n -> n.params().get("delta").asText()).collect(Collectors.joining());
+        assertThat(deltas).isEqualTo("Hello, world");
+        assertThat(completedItems(events, "agentMessage")).singleElement()
+                .satisfies(item -> assertThat(item.get("text").asText()).isEqualTo(deltas));
+        assertThat(turn(events).get("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void anAcceptedCommandRuns() throws Exception {
+        started(builder().approvals(recording(ApprovalDecision.ACCEPT)));
+        model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt", "the test needs a file"),
+                Reply.message("done"));
+        List<Notification> events = runTurn(startThread(), "write a file");
+        assertThat(approvalsSeen).singleElement().satisfies(r -> {
+            assertThat(r.method()).isEqualTo(ApprovalDecisions.COMMAND_EXECUTION);
+            assertThat(r.itemId()).isEqualTo("call-1");
+            assertThat(r.command()).contains("echo hi > out.txt");
+        });
+        assertThat(completedItems(events, "commandExecution")).singleElement()
+                .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("completed"));
+        assertThat(Files.readString(codex.workspace().resolve("out.txt")).trim()).isEqualTo("hi");
+        assertThat(events).anyMatch(n -> n.method().equals("serverRequest/resolved"));
+        assertThat(turn(events).get("status").asText()).isEqualTo("completed");
+    }
+
+    @Test
+    void aDeclinedCommandDoesNotRunAndTheTurnCompletes() throws Exception {
+        started(builder()); // declineAll is the default
+        model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt", "the test needs a file"),
+                Reply.message("understood, not writing"));
+        List<Notification> events = runTurn(startThread(), "write a file");
+        assertThat(completedItems(events, "commandExecution")).singleElement()
+                .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("declined"));
+        assertThat(codex.workspace().resolve("out.txt")).doesNotExist();
+        assertThat(turn(events).get("status").asText()).isEqualTo("completed");
+        assertThat(completedItems(events, "agentMessage")).singleElement()
+                .satisfies(item -> assertThat(item.get("text").asText()).isEqualTo("understood, not writing"));
+    }
+
+    @Test
+    void anAcceptedFileChangeIsWrittenAndItsDiffReported() throws Exception {
+        started(builder().approvals(recording(ApprovalDecision.ACCEPT)));
+        model.enqueue(Reply.applyPatchAddFile("call-p", "hello.txt", "hello"), Reply.message("added"));
+        List<Notification> events = runTurn(startThread(), "add hello.txt");
+        assertThat(approvalsSeen).singleElement()
+                .satisfies(r -> assertThat(r.method()).isEqualTo(ApprovalDecisions.FILE_CHANGE));
+        assertThat(completedItems(events, "fileChange")).singleElement()
+                .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("completed"));
+        assertThat(Files.readString(codex.workspace().resolve("hello.txt"))).isEqualTo("hello\n");
+        assertThat(events).filteredOn(n -> n.method().equals("turn/diff/updated")).isNotEmpty()
+                .allSatisfy(n -> assertThat(n.params().get("diff").asText()).contains("+hello"));
+    }
+
+    @Test
+    void aModelFailureBecomesAnErrorAndAFailedTurn() throws Exception {
+        started(builder());
+        model.enqueue(Reply.httpError(500, "{\"error\":{\"message\":\"scripted outage\",\"type\":\"server_error\"}}"));
+        List<Notification> events = runTurn(startThread(), "hello?");
+        assertThat(events).filteredOn(n -> n.method().equals("error")).singleElement()
+                .satisfies(n -> assertThat(n.params().get("willRetry").asBoolean()).isFalse());
+        JsonNode turn = turn(events);
+        assertThat(turn.get("status").asText()).isEqualTo("failed");
+        assertThat(turn.get("error").get("message").asText()).isNotBlank();
+    }
+
+    @Test
+    void requestsBeforeStartFailLocally() {
+        client = builder().build();
+        assertThatThrownBy(() -> client.request("model/list", Map.of()).block(WAIT))
+                .isInstanceOf(NotInitializedException.class);
+    }
+
+    @Test
+    void anUnknownMethodIsAJsonRpcError() {
+        started(builder());
+        assertThatThrownBy(() -> client.request("no/suchMethod", Map.of()).block(WAIT))
+                .isInstanceOfSatisfying(JsonRpcErrorException.class, e -> {
+                    assertThat(e.method()).isEqualTo("no/suchMethod");
+                    assertThat(e.code()).isNotZero();
+                    assertThat(e.errorMessage()).isNotBlank();
+                });
+        assertThat(client.request("model/list", Map.of()).block(WAIT).has("data")).isTrue();
+    }
+
+    @Test
+    void killingTheProcessMidTurnCancelsTheApprovalAndFailsTheStream() throws Exception {
+        CompletableFuture<ApprovalRequest> asked = new CompletableFuture<>();
+        CompletableFuture<Boolean> handlerCancelled = new CompletableFuture<>();
+        started(builder().approvals(ApprovalDecisions.builder().onCommandExecutionAsync(r -> {
+            asked.complete(r);
+            return Mono.<ApprovalDecision>never().doOnCancel(() -> handlerCancelled.complete(true));
+        }).build()));
+        ProcessHandle codexProcess = codexChild();
+        String threadId = startThread();
+        CompletableFuture<List<Notification>> events = client.notifications().collectList().toFuture();
+        model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt", "hold the turn open"));
+        client.request("turn/start", Map.of("threadId", threadId,
+                "input", List.of(Map.of("type", "text", "text", "go")))).block(WAIT);
+        asked.get(); // the turn now waits on our approval
+        codexProcess.destroyForcibly();
+        assertThatThrownBy(events::join).cause().isInstanceOfSatisfying(ConnectionClosedException.class, e -> {
+            assertThat(e.exitCode()).isEqualTo(137);
+            assertThat(e.closedByClient()).isFalse();
+        });
+        assertThat(handlerCancelled.get()).isTrue();
+        assertThatThrownBy(() -> client.request("thread/read", Map.of("threadId", threadId)).block(WAIT))
+                .isInstanceOf(ConnectionClosedException.class);
+        assertThat(codex.workspace().resolve("out.txt")).doesNotExist();
+    }
+
+    private static ProcessHandle codexChild() {
+        return ProcessHandle.current().children()
+                .filter(p -> p.info().command().orElse("").endsWith("codex")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void closeEndsTheProcess() {
+        started(builder());
+        ProcessHandle child = codexChild();
+        client.close();
+        assertThat(child.isAlive()).isFalse();
+    }
+}
