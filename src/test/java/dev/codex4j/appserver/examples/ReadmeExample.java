@@ -1,0 +1,58 @@
+package dev.codex4j.appserver.examples;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.ClientInfo;
+import dev.codex4j.appserver.InitializeResponse;
+import dev.codex4j.appserver.approval.ApprovalDecision;
+import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.rpc.Notification;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/** The README's usage example, kept compiling and running by {@code ReadmeExampleTest}. */
+final class ReadmeExample {
+
+    private ReadmeExample() {}
+
+    /** Runs one turn and returns the final agent message; {@code codexArgs} come after {@code app-server}. */
+    static String firstTurn(Path codexPath, List<String> codexArgs, Path codexHome, Path workspace, String prompt) {
+        // README:usage:start
+        try (AppServerClient client = AppServerClient.builder()
+                .executable(codexPath)                        // default: $CODEX_EXECUTABLE, else codex on PATH
+                .arguments(codexArgs)                         // e.g. List.of("-c", "model=gpt-5-codex")
+                .environment(Map.of("CODEX_HOME", codexHome.toString()))
+                .workingDirectory(workspace)
+                .clientInfo(new ClientInfo("my-service", "My Service", "1.0.0"))
+                .approvals(ApprovalDecisions.builder()        // default: decline every approval
+                        .onCommandExecution(request -> request.command().contains("git status")
+                                ? ApprovalDecision.ACCEPT : ApprovalDecision.DECLINE)
+                        .build())
+                .build()) {
+            client.notifications("item/agentMessage/delta")   // hot Flux; subscribe before start() to miss nothing
+                    .subscribe(n -> System.out.print(n.params().get("delta").asText()));
+
+            InitializeResponse init = client.start().block(); // spawn + initialize + initialized
+            JsonNode thread = client.request("thread/start", Map.of()).block();
+            String threadId = thread.at("/thread/id").asText();
+
+            var turnDone = client.notifications("turn/completed")
+                    .filter(n -> n.params().path("threadId").asText().equals(threadId))
+                    .next().toFuture();
+            client.request("turn/start", Map.of("threadId", threadId,
+                    "input", List.of(Map.of("type", "text", "text", prompt)))).block();
+            Notification completed = turnDone.join();
+            JsonNode items = completed.params().at("/turn/items");
+            // README:usage:end
+            System.out.println();
+            System.out.println("connected as " + init.userAgent());
+            for (JsonNode item : items) {
+                if (item.path("type").asText().equals("agentMessage")) {
+                    return item.get("text").asText();
+                }
+            }
+            return null;
+        }
+    }
+}

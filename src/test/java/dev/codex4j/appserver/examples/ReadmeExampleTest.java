@@ -1,0 +1,54 @@
+package dev.codex4j.appserver.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codex4j.appserver.testing.RealCodex;
+import dev.codex4j.appserver.testing.ScriptedModel;
+import dev.codex4j.appserver.testing.ScriptedModel.Reply;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Keeps the README's usage example identical to compiled code, and runs that code against real codex. */
+@Timeout(60)
+class ReadmeExampleTest {
+
+    private static final Path PROJECT = Path.of(System.getProperty("codex4j.project.dir", "."));
+
+    @Test
+    void theReadmeShowsTheCompiledExampleVerbatim() throws Exception {
+        List<String> source = Files.readAllLines(
+                PROJECT.resolve("src/test/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
+        int from = indexOf(source, "// README:usage:start") + 1;
+        int to = indexOf(source, "// README:usage:end");
+        int indent = source.get(from).indexOf("try");
+        String snippet = source.subList(from, to).stream()
+                .map(line -> line.length() >= indent ? line.substring(indent) : line.strip())
+                .collect(Collectors.joining("\n"));
+        String readme = Files.readString(PROJECT.resolve("README.md"), StandardCharsets.UTF_8);
+        assertThat(readme).contains(snippet);
+    }
+
+    @Test
+    void theExampleRunsATurnAgainstRealCodex() {
+        try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
+            model.enqueue(Reply.streamedMessage("Hi ", "from ", "the README"));
+            String answer = ReadmeExample.firstTurn(codex.executable(), codex.appServerArguments(), codex.codexHome(),
+                    codex.workspace(), "hello");
+            assertThat(answer).isEqualTo("Hi from the README");
+        }
+    }
+
+    private static int indexOf(List<String> lines, String marker) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).strip().equals(marker)) {
+                return i;
+            }
+        }
+        throw new AssertionError("marker not found: " + marker);
+    }
+}
