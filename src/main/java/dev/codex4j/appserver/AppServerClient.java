@@ -191,7 +191,8 @@ public final class AppServerClient implements AutoCloseable {
                     sink.next(value);
                 }
             } catch (IOException | IllegalArgumentException e) {
-                sink.error(new ResponseDecodingException(method, resultType.getRawClass(), e));
+                sink.error(new ResponseDecodingException(method, resultType.getRawClass(),
+                        redactor.redact(e.getMessage()), e));
             }
         });
     }
@@ -296,7 +297,8 @@ public final class AppServerClient implements AutoCloseable {
                     try {
                         response = mapper.treeToValue(result, InitializeResponse.class);
                     } catch (IOException e) {
-                        return Mono.error(new ResponseDecodingException("initialize", InitializeResponse.class, e));
+                        return Mono.error(new ResponseDecodingException("initialize", InitializeResponse.class,
+                                redactor.redact(e.getMessage()), e));
                     }
                     write("initialized", null, true);
                     return Mono.just(response);
@@ -421,7 +423,7 @@ public final class AppServerClient implements AutoCloseable {
                 log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
             }
         }).flatMap(response -> response.isError()
-                ? Mono.error(new JsonRpcErrorException(method, response.error()))
+                ? Mono.error(new JsonRpcErrorException(method, redacted(response.error())))
                 : Mono.just(response.result()));
     }
 
@@ -483,7 +485,7 @@ public final class AppServerClient implements AutoCloseable {
                 message = codec.decode(buffer, offset, length);
             } catch (MalformedMessageException e) {
                 malformedLines.increment();
-                log.warn("skipping a malformed line from app-server ({}): {}", e.getMessage(),
+                log.warn("skipping a malformed line from app-server ({}): {}", redactor.redact(e.getMessage()),
                         preview(buffer, offset, length));
                 return;
             }
@@ -576,6 +578,12 @@ public final class AppServerClient implements AutoCloseable {
         } catch (RuntimeException e) {
             dispatch.dispose();
         }
+    }
+
+    /** Servers echo input in error messages; an API key sent in params must not come back in an exception. */
+    private JsonRpcError redacted(JsonRpcError error) {
+        String message = redactor.redact(error.message());
+        return message.equals(error.message()) ? error : new JsonRpcError(error.code(), message, error.data());
     }
 
     private AppServerException closedOr(String reason) {
