@@ -102,7 +102,7 @@ public sealed interface ServerNotification {
     Object params();
 
     /**
-     * {@code error}: NEW NOTIFICATIONS
+     * {@code error}
      */
     record Error(ErrorNotification params) implements ServerNotification {
         @Override

@@ -99,7 +99,7 @@ import java.util.stream.Collectors;
  */
 public final class ServerNotifications {
     /**
-     * {@code error}: NEW NOTIFICATIONS
+     * {@code error}
      */
     public static final NotificationMethod<ErrorNotification> ERROR = new NotificationMethod<>("error", ErrorNotification.class, false);
 

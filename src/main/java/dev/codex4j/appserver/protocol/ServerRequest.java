@@ -30,7 +30,7 @@ public sealed interface ServerRequest {
     Object params();
 
     /**
-     * {@code item/commandExecution/requestApproval}: NEW APIs Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
+     * {@code item/commandExecution/requestApproval}: Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
      */
     record ItemCommandExecutionRequestApproval(
             CommandExecutionRequestApprovalParams params) implements ServerRequest {
@@ -126,7 +126,7 @@ public sealed interface ServerRequest {
     }
 
     /**
-     * {@code applyPatchApproval}: DEPRECATED APIs below Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage).
+     * {@code applyPatchApproval}: Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage).
      */
     record ApplyPatchApproval(ApplyPatchApprovalParams params) implements ServerRequest {
         @Override

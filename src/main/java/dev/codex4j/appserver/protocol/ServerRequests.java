@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  */
 public final class ServerRequests {
     /**
-     * {@code item/commandExecution/requestApproval}: NEW APIs Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
+     * {@code item/commandExecution/requestApproval}: Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
      */
     public static final ServerRequestMethod<CommandExecutionRequestApprovalParams, CommandExecutionRequestApprovalResponse> ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL = new ServerRequestMethod<>("item/commandExecution/requestApproval", CommandExecutionRequestApprovalParams.class, CommandExecutionRequestApprovalResponse.class, false);
 
@@ -83,7 +83,7 @@ public final class ServerRequests {
     public static final ServerRequestMethod<CurrentTimeReadParams, CurrentTimeReadResponse> CURRENT_TIME_READ = new ServerRequestMethod<>("currentTime/read", CurrentTimeReadParams.class, CurrentTimeReadResponse.class, true);
 
     /**
-     * {@code applyPatchApproval}: DEPRECATED APIs below Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage).
+     * {@code applyPatchApproval}: Request to approve a patch. This request is used for Turns started via the legacy APIs (i.e. SendUserTurn, SendUserMessage).
      */
     public static final ServerRequestMethod<ApplyPatchApprovalParams, ApplyPatchApprovalResponse> APPLY_PATCH_APPROVAL = new ServerRequestMethod<>("applyPatchApproval", ApplyPatchApprovalParams.class, ApplyPatchApprovalResponse.class, false);
 

@@ -188,8 +188,10 @@ final class CatalogEmitter {
 
     private static CodeBlock doc(Entry e) {
         CodeBlock.Builder b = CodeBlock.builder().add("{@code $L}", e.method());
-        String description = e.description();
-        if (!description.isEmpty() && !description.equals("NEW APIs")) {
+        // the Rust source's section comments ("NEW APIs", "DEPRECATED APIs below") leak into descriptions
+        String description = e.description()
+                .replaceFirst("^(NEW APIs|NEW NOTIFICATIONS|DEPRECATED APIs below)\\s*", "");
+        if (!description.isEmpty()) {
             b.add(": $L", Names.javadoc(description));
         }
         if (e.experimental()) {

@@ -477,9 +477,7 @@ final class TypeEmitter {
         Set<String> componentNames = new HashSet<>(Set.of("builder"));
         MethodSpec.Builder ctor = MethodSpec.constructorBuilder();
         CodeBlock.Builder javadoc = CodeBlock.builder();
-        if (doc != null) {
-            javadoc.add(doc);
-        }
+        List<CodeBlock> paramDocs = new ArrayList<>();
         for (Prop p : props) {
             String javaName = Names.unique(Names.camel(p.wire()), componentNames);
             Mapped m = map(p.schema(), p.stable(), scope, p.wire());
@@ -499,7 +497,7 @@ final class TypeEmitter {
             }
             String description = p.schema().path("description").asText("");
             if (!description.isEmpty()) {
-                javadoc.add("\n@param $L $L", javaName, Names.javadoc(description));
+                paramDocs.add(CodeBlock.of("@param $L $L", javaName, Names.javadoc(description)));
             }
             components.add(param.build());
         }
@@ -514,7 +512,13 @@ final class TypeEmitter {
                     .returns(mapType)
                     .addStatement("return $L", javaName)
                     .build());
-            javadoc.add("\n@param $L properties the schema does not name (it allows any)", javaName);
+            paramDocs.add(CodeBlock.of("@param $L properties the schema does not name (it allows any)", javaName));
+        }
+        if (doc != null) {
+            javadoc.add(doc);
+        }
+        if (!paramDocs.isEmpty()) {
+            javadoc.add(doc != null ? "\n\n" : "").add(CodeBlock.join(paramDocs, "\n"));
         }
         ctor.addParameters(components);
         b.recordConstructor(ctor.build());
@@ -529,7 +533,7 @@ final class TypeEmitter {
         if (!built.isEmpty()) {
             b.addJavadoc(built);
         }
-        if (withBuilder && !components.isEmpty()) {
+        if (withBuilder && components.size() >= 2) {
             addBuilder(cn, b, components);
         }
         return b;

@@ -40,7 +40,6 @@ public sealed interface Account {
     }
 
     /**
-     *
      * @param workspaceName Display name of the selected ChatGPT workspace, when available.
      */
     @JsonIgnoreProperties(

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record AccountSessionsListParams(Boolean refreshWorkspaceMetadata) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link AccountSessionsListParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Boolean refreshWorkspaceMetadata;
-
-        private Builder() {
-        }
-
-        public Builder refreshWorkspaceMetadata(Boolean refreshWorkspaceMetadata) {
-            this.refreshWorkspaceMetadata = refreshWorkspaceMetadata;
-            return this;
-        }
-
-        public AccountSessionsListParams build() {
-            return new AccountSessionsListParams(refreshWorkspaceMetadata);
-        }
-    }
 }

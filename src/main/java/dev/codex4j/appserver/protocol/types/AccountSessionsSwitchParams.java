@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param accountId Workspace to select within that login; this is not a user identifier.
  * @param allowBrowserLogin Allow Core to start browser sign-in if this session needs SSO for the workspace.
  * @param sessionId Opaque active-login identifier returned by accountSession/list.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param name Optional name for untrusted context, used to label its tool output.
  */
 @JsonIgnoreProperties(

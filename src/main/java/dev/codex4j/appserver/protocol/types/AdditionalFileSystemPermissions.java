@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param read This will be removed in favor of `entries`.
  * @param write This will be removed in favor of `entries`.
  */

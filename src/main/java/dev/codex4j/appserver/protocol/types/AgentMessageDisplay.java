@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A presentation instruction for Chat to apply to this answer when recovering history.
+ *
  * @param action Unknown actions must be left for the producing client to handle.
  */
 @JsonIgnoreProperties(

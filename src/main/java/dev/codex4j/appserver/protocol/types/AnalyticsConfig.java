@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- *
  * @param additionalProperties properties the schema does not name (it allows any)
  */
 @JsonIgnoreProperties(

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param links Per-account approval settings keyed by link ID.
  * @param omitToolsFrom Additional model-facing surfaces omitted for this connector's tools.
  */

@@ -9,6 +9,7 @@ import java.util.Map;
 
 /**
  * EXPERIMENTAL - app metadata returned by app-list APIs.
+ *
  * @param isEnabled Whether this app is enabled in config.toml. Example: ```toml [apps.bad_app] enabled = false ```
  */
 @JsonIgnoreProperties(

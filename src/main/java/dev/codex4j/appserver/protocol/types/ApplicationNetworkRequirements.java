@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
- *
  * @param enabled When enabled, only explicitly allowed exact domains may be contacted.
  */
 @JsonIgnoreProperties(

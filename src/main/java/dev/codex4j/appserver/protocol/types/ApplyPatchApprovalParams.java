@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
- *
  * @param callId Use to correlate this with [codex_protocol::protocol::PatchApplyBeginEvent] and [codex_protocol::protocol::PatchApplyEndEvent].
  * @param grantRoot When set, the agent is asking the user to allow writes under this root for the remainder of the session (unclear if this is honored today).
  * @param reason Optional explanatory reason (e.g. request for extra write access).

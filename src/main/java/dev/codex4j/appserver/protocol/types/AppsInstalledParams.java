@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Read the committed installed connector runtime snapshot.
+ *
  * @param forceRefresh When true and Apps are permitted, refresh and publish the hosted connector runtime tool snapshot first.
  * @param threadId Optional loaded thread id used to evaluate effective app configuration.
  */

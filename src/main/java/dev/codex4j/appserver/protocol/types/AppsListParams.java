@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * EXPERIMENTAL - list available apps/connectors.
+ *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param forceRefetch When true, bypass app caches and fetch the latest data from sources.
  * @param limit Optional page size; defaults to a reasonable server-side value.

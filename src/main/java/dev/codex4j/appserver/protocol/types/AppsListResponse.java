@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * EXPERIMENTAL - app list response.
+ *
  * @param nextCursor Opaque cursor to pass to the next call to continue after the last item. If None, there are no more items to return.
  */
 @JsonIgnoreProperties(

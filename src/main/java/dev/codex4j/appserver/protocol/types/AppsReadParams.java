@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * EXPERIMENTAL - read metadata for specific apps/connectors.
+ *
  * @param appIds App ids to read. The server accepts at most 100 ids and deduplicates repeated ids while preserving their first-request order.
  * @param includeTools When true, include display-only public tool summaries in the returned metadata.
  * @param threadId Optional loaded thread id used to evaluate effective app configuration.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param token Opaque client attestation token.
  */
 @JsonIgnoreProperties(
@@ -14,26 +13,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AttestationGenerateResponse(String token) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link AttestationGenerateResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private String token;
-
-        private Builder() {
-        }
-
-        public Builder token(String token) {
-            this.token = token;
-            return this;
-        }
-
-        public AttestationGenerateResponse build() {
-            return new AttestationGenerateResponse(token);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Advisory check of the current Bedrock configuration after login or setup.
+ *
  * @param isGovCloud Whether the active Bedrock authentication resolves to a GovCloud region.
  * @param shouldWarn Whether GovCloud is selected and the managed requirements miss the baseline. A false value is not a general certification of the network configuration.
  */

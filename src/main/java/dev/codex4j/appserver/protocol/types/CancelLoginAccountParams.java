@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CancelLoginAccountParams(String loginId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link CancelLoginAccountParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String loginId;
-
-        private Builder() {
-        }
-
-        public Builder loginId(String loginId) {
-            this.loginId = loginId;
-            return this;
-        }
-
-        public CancelLoginAccountParams build() {
-            return new CancelLoginAccountParams(loginId);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param previousAccountId Workspace/account identifier that Codex was previously using.
  *
  * Clients that manage multiple accounts/workspaces can use this as a hint to refresh the token for the correct workspace.

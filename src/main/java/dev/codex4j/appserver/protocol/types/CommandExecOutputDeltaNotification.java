@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * Base64-encoded output chunk emitted for a streaming `command/exec` request.
  *
  * These notifications are connection-scoped. If the originating connection closes, the server terminates the process.
+ *
  * @param capReached `true` on the final streamed chunk for a stream when `outputBytesCap` truncated later output on that stream.
  * @param deltaBase64 Base64-encoded output bytes.
  * @param processId Client-supplied, connection-scoped `processId` from the original `command/exec` request.

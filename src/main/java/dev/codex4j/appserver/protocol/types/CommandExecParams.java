@@ -12,6 +12,7 @@ import java.util.Map;
  * Run a standalone command (argv vector) in the server sandbox without creating a thread or turn.
  *
  * The final `command/exec` response is deferred until the process exits and is sent only after all `command/exec/outputDelta` notifications for that connection have been emitted.
+ *
  * @param command Command argv vector. Empty arrays are rejected.
  * @param cwd Optional working directory. Defaults to the server cwd.
  * @param disableOutputCap Disable stdout/stderr capture truncation for this request.

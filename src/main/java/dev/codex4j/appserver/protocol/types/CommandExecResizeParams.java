@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Resize a running PTY-backed `command/exec` session.
+ *
  * @param processId Client-supplied, connection-scoped `processId` from the original `command/exec` request.
  * @param size New PTY size in character cells.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Final buffered result for `command/exec`.
+ *
  * @param exitCode Process exit code.
  * @param stderr Buffered stderr capture.
  *

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * PTY size in character cells for `command/exec` PTY sessions.
+ *
  * @param cols Terminal width in character cells.
  * @param rows Terminal height in character cells.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Terminate a running `command/exec` session.
+ *
  * @param processId Client-supplied, connection-scoped `processId` from the original `command/exec` request.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CommandExecTerminateParams(String processId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link CommandExecTerminateParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String processId;
-
-        private Builder() {
-        }
-
-        public Builder processId(String processId) {
-            this.processId = processId;
-            return this;
-        }
-
-        public CommandExecTerminateParams build() {
-            return new CommandExecTerminateParams(processId);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Write stdin bytes to a running `command/exec` session, close stdin, or both.
+ *
  * @param closeStdin Close stdin after writing `deltaBase64`, if present.
  * @param deltaBase64 Optional base64-encoded stdin bytes to write.
  * @param processId Client-supplied, connection-scoped `processId` from the original `command/exec` request.

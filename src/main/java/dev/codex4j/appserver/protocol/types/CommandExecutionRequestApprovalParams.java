@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param additionalPermissions Optional additional permissions requested for this command.
  * @param approvalId Unique identifier for this specific approval callback.
  *

@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CommandExecutionRequestApprovalResponse(CommandExecutionApprovalDecision decision) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link CommandExecutionRequestApprovalResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private CommandExecutionApprovalDecision decision;
-
-        private Builder() {
-        }
-
-        public Builder decision(CommandExecutionApprovalDecision decision) {
-            this.decision = decision;
-            return this;
-        }
-
-        public CommandExecutionRequestApprovalResponse build() {
-            return new CommandExecutionRequestApprovalResponse(decision);
-        }
-    }
 }

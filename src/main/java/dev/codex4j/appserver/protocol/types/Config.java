@@ -12,7 +12,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.Map;
 
 /**
- *
  * @param approvalsReviewer [UNSTABLE] Optional default for where approval requests are routed for review.
  * @param clientSearchProvider Effective tools.client_search_provider hint. Model-selected providers take precedence.
  * @param additionalProperties properties the schema does not name (it allows any)

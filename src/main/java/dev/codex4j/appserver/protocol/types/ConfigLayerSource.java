@@ -27,6 +27,7 @@ public sealed interface ConfigLayerSource {
 
     /**
      * Default configuration supplied with the installed Codex package.
+     *
      * @param file Path to the packaged default configuration file.
      */
     @JsonIgnoreProperties(
@@ -62,6 +63,7 @@ public sealed interface ConfigLayerSource {
 
     /**
      * Managed config layer from a file (usually `managed_config.toml`).
+     *
      * @param file This is the path to the system config.toml file, though it is not guaranteed to exist.
      */
     @JsonIgnoreProperties(
@@ -80,6 +82,7 @@ public sealed interface ConfigLayerSource {
 
     /**
      * Enterprise-managed config layer delivered by the cloud config bundle.
+     *
      * @param id Stable identifier for the delivered layer.
      * @param name Admin-facing name for the delivered layer. This is surfaced in diagnostics so users know which cloud layer needs administrator attention.
      */
@@ -99,6 +102,7 @@ public sealed interface ConfigLayerSource {
 
     /**
      * User config layer from $CODEX_HOME/config.toml. This layer is special in that it is expected to be: - writable by the user - generally outside the workspace directory
+     *
      * @param file This is the path to the user's config.toml file, though it is not guaranteed to exist.
      * @param profile Name of the selected profile-v2 config layered on top of the base user config, when this layer represents one.
      */

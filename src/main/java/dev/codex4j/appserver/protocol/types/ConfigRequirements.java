@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param allowedLoginMethods Effective login methods after managed, forced-login, and workspace restrictions. An empty list permits no login method. Older servers may omit this field.
  * @param modelProvider Exact provider selection required by managed policy.
  * @param modelProviders Complete required provider definitions, using config.toml field names.

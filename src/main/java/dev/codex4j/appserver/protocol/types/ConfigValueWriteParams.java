@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- *
  * @param filePath Path to the config file to write; defaults to the user's `config.toml` when omitted.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param details Optional extra guidance or error details.
  * @param path Optional path to the config file that triggered the warning.
  * @param range Optional range for the error location inside the config file.

@@ -26,7 +26,6 @@ public sealed interface ConfiguredHookHandler {
     String type();
 
     /**
-     *
      * @param additionalContextLimit Approximate token threshold for spilling this hook's `additionalContext` to disk. `null` uses 2,500 tokens; `0` disables spilling for this hook. The threshold is evaluated against the original context; a spilled preview also includes recovery metadata.
      */
     @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param creditId Opaque reset-credit identifier to redeem. When omitted, the backend selects the next available credit.
  * @param idempotencyKey Identifies one logical reset attempt. A UUID is recommended; reuse the same value when retrying that attempt.
  */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param currentTimeAt Current time as whole Unix seconds.
  */
 @JsonIgnoreProperties(
@@ -16,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record CurrentTimeReadResponse(long currentTimeAt) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link CurrentTimeReadResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private long currentTimeAt;
-
-        private Builder() {
-        }
-
-        public Builder currentTimeAt(long currentTimeAt) {
-            this.currentTimeAt = currentTimeAt;
-            return this;
-        }
-
-        public CurrentTimeReadResponse build() {
-            return new CurrentTimeReadResponse(currentTimeAt);
-        }
-    }
 }

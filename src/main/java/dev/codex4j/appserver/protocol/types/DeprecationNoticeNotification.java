@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param details Optional extra guidance, such as migration steps or rationale.
  * @param summary Concise summary of what is deprecated.
  */

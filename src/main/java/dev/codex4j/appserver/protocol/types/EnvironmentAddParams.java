@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param authBearerToken Optional raw bearer token for executor authentication, including reconnects. Requires a secure transport or a loopback destination.
  * @param connectTimeoutMs Optional WebSocket connection timeout. The server default applies when omitted.
  * @param skills Required skills supplied by this environment, checked before model inference.

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record EnvironmentInfoParams(String environmentId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link EnvironmentInfoParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String environmentId;
-
-        private Builder() {
-        }
-
-        public Builder environmentId(String environmentId) {
-            this.environmentId = environmentId;
-            return this;
-        }
-
-        public EnvironmentInfoParams build() {
-            return new EnvironmentInfoParams(environmentId);
-        }
-    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param cwd Default working directory reported by the environment, as a canonical file URI.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param name Stable shell name, for example `zsh`, `bash`, `powershell`, `sh`, or `cmd`.
  * @param path Target-native shell executable path or command name.
  */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param required Exact catalog names that must be available from this environment.
  */
 @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Parameters for reading the current status of one configured environment.
+ *
  * @param environmentId Environment id to inspect.
  */
 @JsonIgnoreProperties(
@@ -16,26 +17,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record EnvironmentStatusParams(String environmentId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link EnvironmentStatusParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String environmentId;
-
-        private Builder() {
-        }
-
-        public Builder environmentId(String environmentId) {
-            this.environmentId = environmentId;
-            return this;
-        }
-
-        public EnvironmentStatusParams build() {
-            return new EnvironmentStatusParams(environmentId);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Current status for the requested environment.
+ *
  * @param error Human-readable detail for `disconnected` and `unknown`; omitted for other statuses.
  * @param status Current status observed without starting or recovering the environment.
  */

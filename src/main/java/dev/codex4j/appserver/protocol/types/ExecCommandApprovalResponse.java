@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExecCommandApprovalResponse(ReviewDecision decision) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ExecCommandApprovalResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private ReviewDecision decision;
-
-        private Builder() {
-        }
-
-        public Builder decision(ReviewDecision decision) {
-            this.decision = decision;
-            return this;
-        }
-
-        public ExecCommandApprovalResponse build() {
-            return new ExecCommandApprovalResponse(decision);
-        }
-    }
 }

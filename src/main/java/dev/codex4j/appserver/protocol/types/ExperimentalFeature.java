@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param announcement Announcement copy shown to users when the feature is introduced. Null when this feature is not in beta.
  * @param defaultEnabled Whether this feature is enabled by default.
  * @param description Short summary describing what the feature does. Null when this feature is not in beta.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
- *
  * @param enablement Process-wide runtime feature enablement keyed by canonical feature name.
  *
  * Only named features are updated. Omitted features are left unchanged. Send an empty map for a no-op.
@@ -17,26 +16,4 @@ import java.util.Map;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ExperimentalFeatureEnablementSetParams(Map<String, Boolean> enablement) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ExperimentalFeatureEnablementSetParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Map<String, Boolean> enablement;
-
-        private Builder() {
-        }
-
-        public Builder enablement(Map<String, Boolean> enablement) {
-            this.enablement = enablement;
-            return this;
-        }
-
-        public ExperimentalFeatureEnablementSetParams build() {
-            return new ExperimentalFeatureEnablementSetParams(enablement);
-        }
-    }
 }

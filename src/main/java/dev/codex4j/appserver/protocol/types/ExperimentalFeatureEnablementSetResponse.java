@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.Map;
 
 /**
- *
  * @param enablement Feature enablement entries updated by this request.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param nextCursor Opaque cursor to pass to the next call to continue after the last item. If None, there are no more items to return.
  */
 @JsonIgnoreProperties(

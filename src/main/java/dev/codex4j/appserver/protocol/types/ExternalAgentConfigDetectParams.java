@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param cwds Zero or more working directories to include for repo-scoped detection.
  * @param includeHome If true, include detection under the user's home directory.
  * @param maxSessionAgeDays Maximum age in days for detected sessions. Missing values use the default limit.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param itemTypeResults Completed results grouped by imported item type.
  * @param providerId Opaque provider identifier for the externally completed import.
  */

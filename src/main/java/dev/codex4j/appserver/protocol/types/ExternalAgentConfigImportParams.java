@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param migrationSource Migration-source selector used to produce the migration items. Pass the same value to detection and import; missing or unrecognized values use the default source.
  * @param providerId Opaque provider identifier supplied by the caller for analytics attribution and import history display. This does not select the migration source.
  * @param source Optional identifier for the product that initiated the import.

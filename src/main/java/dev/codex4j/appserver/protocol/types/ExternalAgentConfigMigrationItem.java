@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param cwd Null or empty means home-scoped migration; non-empty means repo-scoped migration.
  */
 @JsonIgnoreProperties(

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param savePath Absolute, previously unused ZIP path on the app-server host. The caller owns this file, including after a disconnected RPC.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param promptHash Same prompt hash as feedback/upload; null when prompt metadata is absent.
  */
 @JsonIgnoreProperties(

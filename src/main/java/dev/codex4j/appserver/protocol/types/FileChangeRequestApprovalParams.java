@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param grantRoot [UNSTABLE] When set, the agent is asking the user to allow writes under this root for the remainder of the session (unclear if this is honored today).
  * @param reason Optional explanatory reason (e.g. request for extra write access).
  * @param startedAtMs Unix timestamp (in milliseconds) when this approval request started.

@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileChangeRequestApprovalResponse(FileChangeApprovalDecision decision) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FileChangeRequestApprovalResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private FileChangeApprovalDecision decision;
-
-        private Builder() {
-        }
-
-        public Builder decision(FileChangeApprovalDecision decision) {
-            this.decision = decision;
-            return this;
-        }
-
-        public FileChangeRequestApprovalResponse build() {
-            return new FileChangeRequestApprovalResponse(decision);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * Filesystem watch notification emitted for `fs/watch` subscribers.
+ *
  * @param changedPaths File or directory paths associated with this event.
  * @param watchId Watch identifier previously provided to `fs/watch`.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Copy a file or directory tree on the host filesystem.
+ *
  * @param destinationPath Absolute destination path.
  * @param recursive Required for directory copies; ignored for file copies.
  * @param sourcePath Absolute source path.

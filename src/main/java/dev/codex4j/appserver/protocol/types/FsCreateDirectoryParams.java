@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Create a directory on the host filesystem.
+ *
  * @param path Absolute directory path to create.
  * @param recursive Whether parent directories should also be created. Defaults to `true`.
  */

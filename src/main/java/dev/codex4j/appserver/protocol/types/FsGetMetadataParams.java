@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Request metadata for an absolute path.
+ *
  * @param path Absolute path to inspect.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FsGetMetadataParams(String path) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FsGetMetadataParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String path;
-
-        private Builder() {
-        }
-
-        public Builder path(String path) {
-            this.path = path;
-            return this;
-        }
-
-        public FsGetMetadataParams build() {
-            return new FsGetMetadataParams(path);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Metadata returned by `fs/getMetadata`.
+ *
  * @param createdAtMs File creation time in Unix milliseconds when available, otherwise `0`.
  * @param isDirectory Whether the path resolves to a directory.
  * @param isFile Whether the path resolves to a regular file.

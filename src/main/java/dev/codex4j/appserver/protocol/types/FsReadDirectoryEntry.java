@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A directory entry returned by `fs/readDirectory`.
+ *
  * @param fileName Direct child entry name only, not an absolute or relative path.
  * @param isDirectory Whether this entry resolves to a directory.
  * @param isFile Whether this entry resolves to a regular file.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * List direct child names for a directory.
+ *
  * @param path Absolute directory path to read.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FsReadDirectoryParams(String path) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FsReadDirectoryParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String path;
-
-        private Builder() {
-        }
-
-        public Builder path(String path) {
-            this.path = path;
-            return this;
-        }
-
-        public FsReadDirectoryParams build() {
-            return new FsReadDirectoryParams(path);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * Directory entries returned by `fs/readDirectory`.
+ *
  * @param entries Direct child entries in the requested directory.
  */
 @JsonIgnoreProperties(

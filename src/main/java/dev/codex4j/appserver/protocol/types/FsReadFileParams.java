@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Read a file from the host filesystem.
+ *
  * @param path Absolute path to read.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FsReadFileParams(String path) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FsReadFileParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String path;
-
-        private Builder() {
-        }
-
-        public Builder path(String path) {
-            this.path = path;
-            return this;
-        }
-
-        public FsReadFileParams build() {
-            return new FsReadFileParams(path);
-        }
-    }
 }

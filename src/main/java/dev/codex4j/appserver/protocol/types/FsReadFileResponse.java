@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Base64-encoded file contents returned by `fs/readFile`.
+ *
  * @param dataBase64 File contents encoded as base64.
  */
 @JsonIgnoreProperties(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Remove a file or directory tree from the host filesystem.
+ *
  * @param force Whether missing paths should be ignored. Defaults to `true`.
  * @param path Absolute path to remove.
  * @param recursive Whether directory removal should recurse. Defaults to `true`.

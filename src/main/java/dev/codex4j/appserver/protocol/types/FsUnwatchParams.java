@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Stop filesystem watch notifications for a prior `fs/watch`.
+ *
  * @param watchId Watch identifier previously provided to `fs/watch`.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FsUnwatchParams(String watchId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FsUnwatchParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String watchId;
-
-        private Builder() {
-        }
-
-        public Builder watchId(String watchId) {
-            this.watchId = watchId;
-            return this;
-        }
-
-        public FsUnwatchParams build() {
-            return new FsUnwatchParams(watchId);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Start filesystem watch notifications for an absolute path.
+ *
  * @param path Absolute file or directory path to watch.
  * @param watchId Connection-scoped watch identifier used for `fs/unwatch` and `fs/changed`.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Successful response for `fs/watch`.
+ *
  * @param path Canonicalized path associated with the watch.
  */
 @JsonIgnoreProperties(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Write a file on the host filesystem.
+ *
  * @param dataBase64 File contents encoded as base64.
  * @param path Absolute path to write.
  */

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record FuzzyFileSearchSessionStopParams(String sessionId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link FuzzyFileSearchSessionStopParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String sessionId;
-
-        private Builder() {
-        }
-
-        public Builder sessionId(String sessionId) {
-            this.sessionId = sessionId;
-            return this;
-        }
-
-        public FuzzyFileSearchSessionStopParams build() {
-            return new FuzzyFileSearchSessionStopParams(sessionId);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param authUrl Authorization handoff, sent only to the connection that started login.
  * @param loginId Identifies the completed device login attempt.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Authorize a configured provider without changing the default or any thread's provider.
+ *
  * @param deviceAuth Select device authorization when the server advertises support for it.
  * @param modelProvider Defaults to the current provider when omitted.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Read credential readiness for a configured provider without starting browser login.
+ *
  * @param modelProvider Defaults to the current provider when omitted.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GatewayOAuthReadParams(String modelProvider) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link GatewayOAuthReadParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String modelProvider;
-
-        private Builder() {
-        }
-
-        public Builder modelProvider(String modelProvider) {
-            this.modelProvider = modelProvider;
-            return this;
-        }
-
-        public GatewayOAuthReadParams build() {
-            return new GatewayOAuthReadParams(modelProvider);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Current effective gateway policy and credential readiness; never contains credentials.
+ *
  * @param required Whether the selected provider uses gateway OAuth, even when already signed in.
  * @param status Null when the effective provider does not use gateway OAuth.
  * @param supportsDeviceAuth Whether the administrator configured a device authorization endpoint.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param refreshToken When `true`, requests a proactive token refresh before returning.
  *
  * In managed auth mode this triggers the normal refresh-token flow. In external auth mode this flag is ignored. Clients should refresh tokens themselves and call `account/login/start` with `chatgptAuthTokens`.
@@ -16,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GetAccountParams(Boolean refreshToken) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link GetAccountParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Boolean refreshToken;
-
-        private Builder() {
-        }
-
-        public Builder refreshToken(Boolean refreshToken) {
-            this.refreshToken = refreshToken;
-            return this;
-        }
-
-        public GetAccountParams build() {
-            return new GetAccountParams(refreshToken);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Usage-read capabilities of the requesting client, never inferred from its experiment arm.
+ *
  * @param excludeResetCreditDetails Skip the separate reset-credit detail lookup for background usage polls. The usage response still includes the available count; omitted/false preserves detailed reads.
  * @param supportsLunaReserve The client supports automatic Luna Reserve fallback. For eligible ChatGPT CLI users, allow the backend to record experiment exposure after ordinary usage is blocked.
  */

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- *
  * @param accountId Account associated with this usage snapshot, when supplied by the backend.
  * @param ordinaryUsageAllowed Backend permission for ordinary included usage, validated against the active account. Null means unavailable; clients must not infer recovery from percentages or reset times.
  * @param rateLimitUpsell Optional backend-owned banner from the same usage read. Its nested keys retain the backend's snake_case contract; an absent banner leaves the client's existing UI unchanged.

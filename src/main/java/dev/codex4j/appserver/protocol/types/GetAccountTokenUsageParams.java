@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param threadId When present, read estimated usage for this thread instead of account-wide token activity.
  */
 @JsonIgnoreProperties(
@@ -14,26 +13,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record GetAccountTokenUsageParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link GetAccountTokenUsageParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public GetAccountTokenUsageParams build() {
-            return new GetAccountTokenUsageParams(threadId);
-        }
-    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param threadUsage Estimated usage when a thread was requested and its billing route is available.
  */
 @JsonIgnoreProperties(

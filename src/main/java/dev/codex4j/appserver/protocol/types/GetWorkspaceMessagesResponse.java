@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param featureEnabled Whether the workspace-message backend route is available for this client.
  * @param messages Active workspace messages returned by the backend.
  */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param message Concise guardian warning message for the user.
  * @param threadId Thread target for the guardian warning.
  */

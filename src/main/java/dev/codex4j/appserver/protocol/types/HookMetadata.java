@@ -26,7 +26,6 @@ public sealed interface HookMetadata {
     String handlerType();
 
     /**
-     *
      * @param additionalContextLimit Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
      * @param environmentId The owning execution environment, if this hook came from its requirements.
      */
@@ -49,7 +48,6 @@ public sealed interface HookMetadata {
     }
 
     /**
-     *
      * @param additionalContextLimit Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
      * @param environmentId The owning execution environment, if this hook came from its requirements.
      */
@@ -72,7 +70,6 @@ public sealed interface HookMetadata {
     }
 
     /**
-     *
      * @param additionalContextLimit Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
      * @param environmentId The owning execution environment, if this hook came from its requirements.
      */
@@ -95,7 +92,6 @@ public sealed interface HookMetadata {
     }
 
     /**
-     *
      * @param additionalContextLimit Configured `additionalContext` spill threshold. `null` uses 2,500 tokens; `0` disables spilling.
      * @param environmentId The owning execution environment, if this hook came from its requirements.
      */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param cwds Working directories to inspect when no thread is specified. An empty list uses the session cwd.
  * @param threadId List a loaded thread's hooks, including its selected environments. Omit `cwds` in this mode.
  */

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A local image file successfully read for this exact image-generation request.
+ *
  * @param sha256 Lowercase SHA-256 of the file bytes read before image normalization.
  */
 @JsonIgnoreProperties(

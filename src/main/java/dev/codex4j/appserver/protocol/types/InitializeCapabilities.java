@@ -10,6 +10,7 @@ import java.util.Map;
 
 /**
  * Client-declared capabilities negotiated during initialize.
+ *
  * @param experimentalApi Opt into receiving experimental API methods and fields.
  * @param explicitGatewayOauth Use explicit gateway OAuth login instead of automatic browser authorization. Applies to this app-server's gateway runtime; later connections cannot undo it.
  * @param extensions MCP extension settings declared by the app-server client.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param codexHome Absolute path to the server's $CODEX_HOME directory.
  * @param platformFamily Platform family for the running app-server target, for example `"unix"` or `"windows"`.
  * @param platformOs Operating system for the running app-server target, for example `"macos"`, `"linux"`, or `"windows"`.

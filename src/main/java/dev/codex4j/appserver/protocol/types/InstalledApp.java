@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Installed connector runtime state.
+ *
  * @param callable Whether the connector is enabled and has a non-synthetic, model-visible tool allowed by effective MCP and app/tool policy in the committed runtime snapshot.
  * @param enabled Effective enabled state after applying global, workspace, local, and managed configuration at read time.
  * @param runtimeName Best-effort name carried by the runtime tool catalog. Canonical app metadata remains owned by `app/read`.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * [UNSTABLE] Temporary notification payload for approval auto-review. This shape is expected to change soon.
+ *
  * @param completedAtMs Unix timestamp (in milliseconds) when this review completed.
  * @param reviewId Stable identifier for this review.
  * @param startedAtMs Unix timestamp (in milliseconds) when this review started.

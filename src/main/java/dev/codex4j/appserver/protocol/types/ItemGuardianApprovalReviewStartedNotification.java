@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * [UNSTABLE] Temporary notification payload for approval auto-review. This shape is expected to change soon.
+ *
  * @param reviewId Stable identifier for this review.
  * @param startedAtMs Unix timestamp (in milliseconds) when this review started.
  * @param targetItemId Identifier for the reviewed item or tool call when one exists.

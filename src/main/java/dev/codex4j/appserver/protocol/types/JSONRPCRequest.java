@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A request that expects a response.
+ *
  * @param trace Optional W3C Trace Context for distributed tracing.
  */
 @JsonIgnoreProperties(

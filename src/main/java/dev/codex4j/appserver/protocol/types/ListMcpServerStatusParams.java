@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param detail Controls how much MCP inventory data to fetch for each server. Defaults to `Full` when omitted.
  * @param limit Optional page size; defaults to a server-defined value.

@@ -70,6 +70,7 @@ public sealed interface LoginAccountParams {
 
     /**
      * [UNSTABLE] FOR OPENAI INTERNAL USE ONLY - DO NOT USE. The access token must contain the same scopes that Codex-managed ChatGPT auth tokens have.
+     *
      * @param accessToken Access token (JWT) supplied by the client. This token is used for backend API requests and email extraction.
      * @param chatgptAccountId Workspace/account identifier supplied by the client.
      * @param chatgptPlanType Optional plan type supplied by the client.

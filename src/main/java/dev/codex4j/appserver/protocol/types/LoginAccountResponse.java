@@ -40,7 +40,6 @@ public sealed interface LoginAccountResponse {
     }
 
     /**
-     *
      * @param authUrl URL the client should open in a browser to initiate the OAuth flow.
      */
     @JsonIgnoreProperties(
@@ -58,7 +57,6 @@ public sealed interface LoginAccountResponse {
     }
 
     /**
-     *
      * @param userCode One-time code the user must enter after signing in.
      * @param verificationUrl URL the client should open in a browser to complete device code authorization.
      */

@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record MarketplaceRemoveParams(String marketplaceName) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link MarketplaceRemoveParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String marketplaceName;
-
-        private Builder() {
-        }
-
-        public Builder marketplaceName(String marketplaceName) {
-            this.marketplaceName = marketplaceName;
-            return this;
-        }
-
-        public MarketplaceRemoveParams build() {
-            return new MarketplaceRemoveParams(marketplaceName);
-        }
-    }
 }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
 
 /**
- *
  * @param meta Additional MCP request metadata. Account and turn routing keys are reserved.
  * @param originCallId Originating MCP tool call used to select the resource's app.
  * @param target Explicit hosted app/account. Omit to retain legacy resource discovery.

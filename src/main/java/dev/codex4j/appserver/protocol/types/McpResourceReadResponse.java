@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- *
  * @param originCallId Originating call when the server applied app-specific resource scoping.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param linkId Null explicitly requests no-auth access, subject to the app's resource policy.
  */
 @JsonIgnoreProperties(

@@ -28,6 +28,7 @@ public sealed interface McpServerElicitationRequestParams {
 
     /**
      * A device-authenticated approval; accepted responses contain the proof in `content`.
+     *
      * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
      *
      * This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
@@ -50,7 +51,6 @@ public sealed interface McpServerElicitationRequestParams {
     }
 
     /**
-     *
      * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
      *
      * This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
@@ -72,7 +72,6 @@ public sealed interface McpServerElicitationRequestParams {
     }
 
     /**
-     *
      * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
      *
      * This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
@@ -94,7 +93,6 @@ public sealed interface McpServerElicitationRequestParams {
     }
 
     /**
-     *
      * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
      *
      * This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.
@@ -116,7 +114,6 @@ public sealed interface McpServerElicitationRequestParams {
     }
 
     /**
-     *
      * @param turnId Active Codex turn when this elicitation was observed, if app-server could correlate one.
      *
      * This is nullable because MCP models elicitation as a standalone server-to-client request identified by the MCP server request id. It may be triggered during a turn, but turn context is app-server correlation rather than part of the protocol identity of the elicitation itself.

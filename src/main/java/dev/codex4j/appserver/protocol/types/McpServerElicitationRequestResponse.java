@@ -8,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- *
  * @param meta Optional client metadata for form-mode action handling.
  * @param content Structured user input for accepted elicitations, mirroring RMCP `CreateElicitationResult`.
  *

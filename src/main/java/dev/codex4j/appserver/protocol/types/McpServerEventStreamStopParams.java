@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record McpServerEventStreamStopParams(String subscriptionId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link McpServerEventStreamStopParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String subscriptionId;
-
-        private Builder() {
-        }
-
-        public Builder subscriptionId(String subscriptionId) {
-            this.subscriptionId = subscriptionId;
-            return this;
-        }
-
-        public McpServerEventStreamStopParams build() {
-            return new McpServerEventStreamStopParams(subscriptionId);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param loginId Identifies the explicit login attempt. Older servers omit this field.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param clientRegistration Registration strategy for this login only; omission selects automatic discovery.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param loginId Identifies this login attempt across the response and completion notification. Older servers omit this field; current servers always return it.
  */
 @JsonIgnoreProperties(

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param httpOrigin HTTP origin of the effective configured endpoint, including plugin servers. Excludes credentials, path, query, and fragment; null for non-HTTP transports.
  * @param runtimeStatus Current thread-runtime connection state; null when unavailable or the configuration changed.
  * @param serverCapabilities Capabilities advertised by the initialized MCP server; null when unavailable.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param minConsolidatedThreads Required distinct consolidated threads. Defaults to 20; supported range is 1..=4096.
  */
 @JsonIgnoreProperties(
@@ -16,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record MemoryStatusParams(Long minConsolidatedThreads) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link MemoryStatusParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Long minConsolidatedThreads;
-
-        private Builder() {
-        }
-
-        public Builder minConsolidatedThreads(Long minConsolidatedThreads) {
-            this.minConsolidatedThreads = minConsolidatedThreads;
-            return this;
-        }
-
-        public MemoryStatusParams build() {
-            return new MemoryStatusParams(minConsolidatedThreads);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param detailedExplanation A substantive localized explanation is required before offering continuation.
  * @param errorType Open-ended classification; clients must accept categories added by Responses.
  * @param reviewTarget Opaque server-issued block target. Presence alone does not enable target-based continuation.

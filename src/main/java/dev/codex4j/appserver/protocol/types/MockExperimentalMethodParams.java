@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param value Test-only payload field.
  */
 @JsonIgnoreProperties(
@@ -16,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record MockExperimentalMethodParams(String value) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link MockExperimentalMethodParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String value;
-
-        private Builder() {
-        }
-
-        public Builder value(String value) {
-            this.value = value;
-            return this;
-        }
-
-        public MockExperimentalMethodParams build() {
-            return new MockExperimentalMethodParams(value);
-        }
-    }
 }

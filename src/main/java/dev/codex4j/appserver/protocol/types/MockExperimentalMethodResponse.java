@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param echoed Echoes the input `value`.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param additionalSpeedTiers Deprecated: use `serviceTiers` instead.
  * @param availableAccessPrograms Null when the catalog does not provide access-program metadata.
  * @param defaultServiceTier Catalog default service tier id for this model, when one is configured.

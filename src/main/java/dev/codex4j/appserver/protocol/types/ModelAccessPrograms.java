@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * Caller-specific explicit access programs advertised by model discovery.
+ *
  * @param cyber Accepted explicit selections.
  */
 @JsonIgnoreProperties(

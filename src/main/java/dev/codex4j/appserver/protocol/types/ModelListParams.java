@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param includeHidden When true, include models that are hidden from the default picker list.
  * @param limit Optional page size; defaults to a reasonable server-side value.

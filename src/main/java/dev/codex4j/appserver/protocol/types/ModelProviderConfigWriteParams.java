@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelProviderConfigWriteParams(ProviderSettingsPatch settings) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ModelProviderConfigWriteParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private ProviderSettingsPatch settings;
-
-        private Builder() {
-        }
-
-        public Builder settings(ProviderSettingsPatch settings) {
-            this.settings = settings;
-            return this;
-        }
-
-        public ModelProviderConfigWriteParams build() {
-            return new ModelProviderConfigWriteParams(settings);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param baseUrl Null when the endpoint is absent or cannot be safely displayed.
  * @param canEdit Whether a supported configuration field can be edited in the active user layer.
  */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param retirementAt Informational Unix timestamp for this upgrade's scheduled retirement, if known.
  */
 @JsonIgnoreProperties(

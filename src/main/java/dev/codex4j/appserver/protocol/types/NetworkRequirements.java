@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param allowUnixSockets Legacy compatibility view derived from `unix_sockets`.
  * @param allowedDomains Legacy compatibility view derived from `domains`.
  * @param deniedDomains Legacy compatibility view derived from `domains`.

@@ -45,7 +45,6 @@ public sealed interface OtelExporter {
         }
 
         /**
-         *
          * @param headers Header names are retained; values are redacted by the server.
          */
         @JsonIgnoreProperties(
@@ -72,7 +71,6 @@ public sealed interface OtelExporter {
         }
 
         /**
-         *
          * @param headers Header names are retained; values are redacted by the server.
          */
         @JsonIgnoreProperties(

@@ -26,7 +26,6 @@ public sealed interface ParsedCommand {
     String type();
 
     /**
-     *
      * @param path (Best effort) Path to the file being read by the command. When possible, this is an absolute path, though when relative, it should be resolved against the `cwd`` that will be used to run the command to derive the absolute path.
      */
     @JsonIgnoreProperties(

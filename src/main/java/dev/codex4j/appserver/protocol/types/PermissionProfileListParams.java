@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param cwd Optional working directory to resolve project config layers.
  * @param limit Optional page size; defaults to the full result set.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param allowed Whether the effective requirements allow selecting this profile.
  * @param description Optional user-facing description for display in clients.
  * @param id Available permission profile identifier.

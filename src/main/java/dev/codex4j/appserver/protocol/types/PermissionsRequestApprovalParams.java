@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param startedAtMs Unix timestamp (in milliseconds) when this approval request started.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param strictAutoReview Review every subsequent command in this turn before normal sandboxed execution.
  */
 @JsonIgnoreProperties(

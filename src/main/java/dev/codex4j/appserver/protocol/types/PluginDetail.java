@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param onboardingSkill The declared onboarding skill, when the plugin and visible skill are enabled.
  */
 @JsonIgnoreProperties(

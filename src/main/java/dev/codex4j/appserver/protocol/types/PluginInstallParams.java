@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param installAttemptId Client-generated identifier used to correlate one installation attempt.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param composerIcon Local composer icon path, resolved from the installed plugin package.
  * @param composerIconUrl Remote composer icon URL from the plugin catalog.
  * @param defaultPrompt Starter prompts for the plugin. Capped at 3 entries with a maximum of 512 characters per entry.

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- *
  * @param path Local marketplace file path when the marketplace is backed by a local file. Remote-only catalog marketplaces do not have a local path.
  */
 @JsonIgnoreProperties(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Runtime categories affected by this change, not just capabilities currently present. Flags describe declarations before runtime policy filtering. Updates OR the old and new bundle flags; enablement changes and cached reinstalls use the cached bundle; removals retain the old bundle's flags.
+ *
  * @param hasSkills Whether either bundle declares skill roots; not a validated inventory of enabled skills.
  * @param id Local plugin ID (`name&#64;marketplace`), matching `PluginSummary.id`.
  */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param reason Optional client-provided reason recorded with the reconciliation attempt.
  */
 @JsonIgnoreProperties(
@@ -14,26 +13,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PluginReconcileParams(String reason) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link PluginReconcileParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String reason;
-
-        private Builder() {
-        }
-
-        public Builder reason(String reason) {
-            this.reason = reason;
-            return this;
-        }
-
-        public PluginReconcileParams build() {
-            return new PluginReconcileParams(reason);
-        }
-    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param remoteVersion Version of the remote shared plugin release when available.
  */
 @JsonIgnoreProperties(

@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PluginShareDeleteParams(String remotePluginId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link PluginShareDeleteParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String remotePluginId;
-
-        private Builder() {
-        }
-
-        public Builder remotePluginId(String remotePluginId) {
-            this.remotePluginId = remotePluginId;
-            return this;
-        }
-
-        public PluginShareDeleteParams build() {
-            return new PluginShareDeleteParams(remotePluginId);
-        }
-    }
 }

@@ -54,7 +54,6 @@ public sealed interface PluginSource {
     }
 
     /**
-     *
      * @param registry Optional HTTPS registry URL. Authentication stays in the user's npm config.
      * @param version Optional npm version or version range.
      */

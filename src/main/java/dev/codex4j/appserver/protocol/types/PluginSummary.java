@@ -8,7 +8,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;
 
 /**
- *
  * @param availability Availability state for installing and using the plugin.
  * @param disabledReason Why the remote plugin is unavailable, when provided by plugin-service.
  * @param eligiblePlanTypes Raw plugin-service plan identifiers eligible to install the plugin.

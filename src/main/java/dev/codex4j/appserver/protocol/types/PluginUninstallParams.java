@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record PluginUninstallParams(String pluginId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link PluginUninstallParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String pluginId;
-
-        private Builder() {
-        }
-
-        public Builder pluginId(String pluginId) {
-            this.pluginId = pluginId;
-            return this;
-        }
-
-        public PluginUninstallParams build() {
-            return new PluginUninstallParams(pluginId);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Final process exit notification for `process/spawn`.
+ *
  * @param exitCode Process exit code.
  * @param outputDrainTimedOut Whether output collection hit its post-exit deadline before seeing EOF or reaching the requested byte cap on either stream. Older servers omit this field.
  * @param processHandle Client-supplied, connection-scoped `processHandle` from `process/spawn`.

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Terminate a running `process/spawn` session.
+ *
  * @param processHandle Client-supplied, connection-scoped `processHandle` from `process/spawn`.
  */
 @JsonIgnoreProperties(
@@ -16,26 +17,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ProcessKillParams(String processHandle) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ProcessKillParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String processHandle;
-
-        private Builder() {
-        }
-
-        public Builder processHandle(String processHandle) {
-            this.processHandle = processHandle;
-            return this;
-        }
-
-        public ProcessKillParams build() {
-            return new ProcessKillParams(processHandle);
-        }
-    }
 }

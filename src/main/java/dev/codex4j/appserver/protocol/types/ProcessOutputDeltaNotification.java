@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Base64-encoded output chunk emitted for a streaming `process/spawn` request.
+ *
  * @param capReached True on the final streamed chunk for this stream when output was truncated by `outputBytesCap`.
  * @param deltaBase64 Base64-encoded output bytes.
  * @param processHandle Client-supplied, connection-scoped `processHandle` from `process/spawn`.

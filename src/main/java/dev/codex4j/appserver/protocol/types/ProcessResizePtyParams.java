@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Resize a running PTY-backed `process/spawn` session.
+ *
  * @param processHandle Client-supplied, connection-scoped `processHandle` from `process/spawn`.
  * @param size New PTY size in character cells.
  */

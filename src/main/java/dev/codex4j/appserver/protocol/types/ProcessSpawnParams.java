@@ -12,6 +12,7 @@ import java.util.Map;
  * Spawn a standalone process (argv vector) without a Codex sandbox on the host where the app server is running.
  *
  * `process/spawn` returns after the process has started and the connection-scoped `processHandle` has been registered. Process output and exit are reported via `process/outputDelta` and `process/exited` notifications.
+ *
  * @param command Command argv vector. Empty arrays are rejected.
  * @param cwd Absolute working directory for the process.
  * @param env Optional environment overrides merged into the app-server process environment.

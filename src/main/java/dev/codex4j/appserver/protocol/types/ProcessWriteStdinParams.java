@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Write stdin bytes to a running `process/spawn` session, close stdin, or both.
+ *
  * @param closeStdin Close stdin after writing `deltaBase64`, if present.
  * @param deltaBase64 Optional base64-encoded stdin bytes to write.
  * @param processHandle Client-supplied, connection-scoped `processHandle` from `process/spawn`.

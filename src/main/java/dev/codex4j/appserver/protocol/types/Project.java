@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param recencyAt Newest non-archived member thread's recency, in Unix seconds; null when none exist.
  */
 @JsonIgnoreProperties(

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ProjectDeleteParams(String projectId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ProjectDeleteParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String projectId;
-
-        private Builder() {
-        }
-
-        public Builder projectId(String projectId) {
-            this.projectId = projectId;
-            return this;
-        }
-
-        public ProjectDeleteParams build() {
-            return new ProjectDeleteParams(projectId);
-        }
-    }
 }

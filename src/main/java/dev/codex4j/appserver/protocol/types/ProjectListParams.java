@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param sortDirection Requires sortKey. Defaults to asc for position and desc for recencyAt.
  * @param sortKey Defaults to position. Recency sorting always places empty projects last.
  */

@@ -68,7 +68,6 @@ public sealed interface ProviderSettings {
     }
 
     /**
-     *
      * @param credentialFile Path on the app-server host, without credential-file contents.
      */
     @JsonIgnoreProperties(

@@ -28,7 +28,6 @@ public sealed interface ProviderSettingsPatch {
     String type();
 
     /**
-     *
      * @param providerId Omit or pass null to allocate a new custom provider ID.
      */
     @JsonIgnoreProperties(

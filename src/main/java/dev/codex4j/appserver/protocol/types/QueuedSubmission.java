@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param responsesapiClientMetadata Metadata retained with this input, including across reconnect and restoration.
  */
 @JsonIgnoreProperties(

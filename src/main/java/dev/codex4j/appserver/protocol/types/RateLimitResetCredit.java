@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param description Backend-provided display description for this credit, or `null` when unavailable.
  * @param expiresAt Unix timestamp in seconds when the credit expires, or `null` if it does not expire.
  * @param grantedAt Unix timestamp in seconds when the credit was granted.

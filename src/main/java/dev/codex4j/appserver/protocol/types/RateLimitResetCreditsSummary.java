@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param credits Detail rows for available reset credits, when the backend provides them.
  *
  * `null` means only `availableCount` is known, while an empty array means details were fetched and no available credits were returned. The backend may cap this list, so its length can be less than `availableCount`.

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param normalModelSlug Normal model whose display name and reasoning options describe this quota alias.
  * @param spendControlReached Backend-reported spend-control state. `None` is unavailable, not a sparse-update recovery.
  */

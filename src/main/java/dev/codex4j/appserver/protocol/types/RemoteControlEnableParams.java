@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RemoteControlEnableParams(Boolean ephemeral) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link RemoteControlEnableParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Boolean ephemeral;
-
-        private Builder() {
-        }
-
-        public Builder ephemeral(Boolean ephemeral) {
-            this.ephemeral = ephemeral;
-            return this;
-        }
-
-        public RemoteControlEnableParams build() {
-            return new RemoteControlEnableParams(ephemeral);
-        }
-    }
 }

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record RemoteControlPairingStartParams(Boolean manualCode) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link RemoteControlPairingStartParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private Boolean manualCode;
-
-        private Builder() {
-        }
-
-        public Builder manualCode(Boolean manualCode) {
-            this.manualCode = manualCode;
-            return this;
-        }
-
-        public RemoteControlPairingStartParams build() {
-            return new RemoteControlPairingStartParams(manualCode);
-        }
-    }
 }

@@ -91,7 +91,6 @@ public sealed interface ResponseItem {
     }
 
     /**
-     *
      * @param callId Set when using the Responses API.
      * @param id Legacy id field retained for compatibility with older payloads.
      */

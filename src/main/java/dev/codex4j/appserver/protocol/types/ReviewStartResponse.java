@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param reviewThreadId The thread id supplied to `review/start`.
  */
 @JsonIgnoreProperties(

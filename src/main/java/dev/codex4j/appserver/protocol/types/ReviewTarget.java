@@ -61,6 +61,7 @@ public sealed interface ReviewTarget {
 
     /**
      * Review the changes introduced by a specific commit.
+     *
      * @param title Optional human-readable label (e.g., commit subject) for UIs.
      */
     @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A user-selected root that can expose one or more runtime capabilities.
+ *
  * @param id Stable identifier supplied by the capability selection platform.
  * @param location Where the selected root can be resolved.
  */

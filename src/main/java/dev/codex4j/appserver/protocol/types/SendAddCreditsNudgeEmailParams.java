@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SendAddCreditsNudgeEmailParams(AddCreditsNudgeCreditType creditType) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link SendAddCreditsNudgeEmailParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private AddCreditsNudgeCreditType creditType;
-
-        private Builder() {
-        }
-
-        public Builder creditType(AddCreditsNudgeCreditType creditType) {
-            this.creditType = creditType;
-            return this;
-        }
-
-        public SendAddCreditsNudgeEmailParams build() {
-            return new SendAddCreditsNudgeEmailParams(creditType);
-        }
-    }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param iconLargeUrl Remote large icon URL from the plugin catalog.
  * @param iconSmallUrl Remote small icon URL from the plugin catalog.
  */

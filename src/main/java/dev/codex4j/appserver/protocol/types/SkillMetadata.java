@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 
 /**
- *
  * @param pluginId Owning plugin ID, matching `PluginSummary.id`, when known.
  * @param shortDescription Legacy short_description from SKILL.md. Prefer SKILL.json interface.short_description.
  */

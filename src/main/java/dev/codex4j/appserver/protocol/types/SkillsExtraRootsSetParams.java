@@ -11,26 +11,4 @@ import java.util.List;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record SkillsExtraRootsSetParams(List<String> extraRoots) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link SkillsExtraRootsSetParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private List<String> extraRoots;
-
-        private Builder() {
-        }
-
-        public Builder extraRoots(List<String> extraRoots) {
-            this.extraRoots = extraRoots;
-            return this;
-        }
-
-        public SkillsExtraRootsSetParams build() {
-            return new SkillsExtraRootsSetParams(extraRoots);
-        }
-    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param cwds When empty, defaults to the current session working directory.
  * @param forceReload When true, bypass the skills cache and re-scan skills from disk.
  */

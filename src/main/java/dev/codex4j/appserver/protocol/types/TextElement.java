@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param byteRange Byte range in the parent `text` buffer that this element occupies.
  * @param placeholder Optional human-readable placeholder for the element, displayed in the UI.
  */

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param column 1-based column number (in Unicode scalar values).
  * @param line 1-based line number.
  */

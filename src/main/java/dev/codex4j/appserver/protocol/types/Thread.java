@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param agentNickname Optional random unique nickname assigned to an AgentControl-spawned sub-agent.
  * @param agentRole Optional role (agent_role) assigned to an AgentControl-spawned sub-agent.
  * @param attachedToThreadId Parent that owns this persisted attached thread, independent of fork or spawn lineage.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- *
  * @param event Serialized `codex_protocol::protocol::GuardianAssessmentEvent`.
  */
 @JsonIgnoreProperties(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A thread that currently owns an attachment with the requested identity.
+ *
  * @param archived Whether the owning thread is archived, not whether it is currently executing a turn.
  */
 @JsonIgnoreProperties(

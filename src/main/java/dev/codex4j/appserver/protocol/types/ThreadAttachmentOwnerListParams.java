@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for reverse lookup by attachment identity within this server's store.
+ *
  * @param archived Omitted or null returns all matches; false returns non-archived threads only.
  */
 @JsonIgnoreProperties(

@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param nextCursor Opaque cursor to pass to the next call to continue after the last item. If None, there are no more items to return.
  */
 @JsonIgnoreProperties(

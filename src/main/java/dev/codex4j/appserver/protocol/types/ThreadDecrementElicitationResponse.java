@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Response for `thread/decrement_elicitation`.
+ *
  * @param count Current out-of-band elicitation count after the decrement.
  * @param paused Whether timeout accounting remains paused after applying the decrement.
  */

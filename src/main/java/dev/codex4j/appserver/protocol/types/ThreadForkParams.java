@@ -15,6 +15,7 @@ import java.util.Map;
  * If using a non-empty path, the thread_id param will be ignored. Empty string path values are treated as absent.
  *
  * Prefer using thread_id whenever possible.
+ *
  * @param approvalsReviewer Override where approval requests are routed for review on this thread and subsequent turns.
  * @param attachToSource Persist the fork as an attached thread of its resolved source, hidden from ordinary lists. The source cannot be deleted while attached threads exist. Requires a paginated source and local storage; incompatible with ephemeral and deferGoalContinuation. Omitted or false creates an ordinary fork.
  * @param beforeTurnId Optional turn id to fork before, excluding that turn and all later turns. Cannot be combined with `last_turn_id`.

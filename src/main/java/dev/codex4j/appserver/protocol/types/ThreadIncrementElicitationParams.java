@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Parameters for `thread/increment_elicitation`.
+ *
  * @param threadId Thread whose out-of-band elicitation counter should be incremented.
  */
 @JsonIgnoreProperties(
@@ -16,26 +17,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ThreadIncrementElicitationParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadIncrementElicitationParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public ThreadIncrementElicitationParams build() {
-            return new ThreadIncrementElicitationParams(threadId);
-        }
-    }
 }

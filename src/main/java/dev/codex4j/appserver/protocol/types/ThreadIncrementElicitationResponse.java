@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Response for `thread/increment_elicitation`.
+ *
  * @param count Current out-of-band elicitation count after the increment.
  * @param paused Whether timeout accounting is paused after applying the increment.
  */

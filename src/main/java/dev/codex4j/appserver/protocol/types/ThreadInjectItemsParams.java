@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- *
  * @param items Raw Responses API items to append to the thread's model-visible history.
  */
 @JsonIgnoreProperties(

@@ -29,7 +29,6 @@ public sealed interface ThreadItem {
     String type();
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -49,7 +48,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -69,7 +67,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -91,7 +88,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -112,6 +108,7 @@ public sealed interface ThreadItem {
 
     /**
      * EXPERIMENTAL - proposed plan item content. The completed plan item is authoritative and may not match the concatenation of `PlanDelta` text.
+     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -131,7 +128,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -151,7 +147,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param aggregatedOutput The command's output, aggregated from stdout and stderr.
@@ -182,7 +177,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -202,7 +196,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param durationMs The duration of the MCP tool call in milliseconds.
@@ -228,7 +221,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param durationMs The duration of the dynamic tool call in milliseconds.
@@ -252,7 +244,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param agentsStates Last known status of the target agents, when available.
@@ -283,7 +274,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param model Resolved model at sub-agent creation; absent from older records and other activities.
@@ -306,7 +296,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param results Structured search results returned out-of-band by standalone web search.
@@ -329,7 +318,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -350,6 +338,7 @@ public sealed interface ThreadItem {
 
     /**
      * Display item emitted by the interruptible `clock.sleep` tool.
+     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -372,6 +361,7 @@ public sealed interface ThreadItem {
      * Either inline generated-image data or its durable attachment-store identity.
      *
      * `File` must remain first so rollouts written during the migration, which contain both an empty `result` and a `fileId`, retain the file reference when deserialized.
+     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      * @param generationId Image generation identifier for the generated image, when provided by the image backend.
@@ -395,7 +385,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -415,7 +404,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */
@@ -435,7 +423,6 @@ public sealed interface ThreadItem {
     }
 
     /**
-     *
      * @param completedAtMs Unix timestamp in milliseconds when the item completed, if recorded.
      * @param startedAtMs Unix timestamp in milliseconds when the item started, if recorded.
      */

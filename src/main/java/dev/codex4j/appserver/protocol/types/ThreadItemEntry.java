@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param completedAtMs Unix timestamp (milliseconds) when the item completed, if recorded by the producer.
  * @param outputDeferred The saved output was omitted. Fetch the complete item with `thread/items/read`.
  * @param startedAtMs Unix timestamp (milliseconds) when the item started, if recorded by the producer.

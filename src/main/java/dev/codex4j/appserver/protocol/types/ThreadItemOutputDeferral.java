@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param commandExecution Defer nonempty output from successful commands.
  * @param mcpToolCall Defer nonempty plain-text results from successful MCP tool calls.
  */

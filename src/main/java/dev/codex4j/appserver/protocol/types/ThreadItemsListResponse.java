@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param backwardsCursor Opaque cursor to pass as `cursor` when reversing `sortDirection`. This is only populated when the page contains at least one item.
  * @param nextCursor Opaque cursor to pass to the next call to continue after the last item. if None, there are no more items to return.
  */

@@ -9,6 +9,7 @@ import java.util.List;
 
 /**
  * EXPERIMENTAL - retrieve a bounded set of persisted items from one turn.
+ *
  * @param itemIds Item IDs to retrieve. Supply 1 to 100 IDs.
  */
 @JsonIgnoreProperties(

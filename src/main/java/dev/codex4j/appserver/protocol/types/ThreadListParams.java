@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param ancestorThreadId Optional ancestor thread filter. Returns spawned descendants at any depth, excluding the ancestor itself. Mutually exclusive with `parentThreadId`.
  * @param archived Optional archived filter; when set to true, only archived threads are returned. If false or null, only non-archived threads are returned.
  * @param attachedToThreadId Return only persistent threads attached to this thread, including empty threads. Mutually exclusive with parentThreadId and ancestorThreadId. Omitting this filter keeps attached threads hidden from ordinary listings.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param data Thread ids for sessions currently loaded in memory.
  * @param nextCursor Opaque cursor to pass to the next call to continue after the last item. if None, there are no more items to return.
  */

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param threadId The thread must already be started or resumed.
  */
 @JsonIgnoreProperties(
@@ -16,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ThreadMemoryReadParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadMemoryReadParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public ThreadMemoryReadParams build() {
-            return new ThreadMemoryReadParams(threadId);
-        }
-    }
 }

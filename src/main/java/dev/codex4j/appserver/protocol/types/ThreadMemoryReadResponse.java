@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param summary Summary from the thread's selected memory version. Null when memory use is disabled or the selected summary is missing, unreadable, or blank.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param branch Omit to leave the stored branch unchanged, set to `null` to clear it, or provide a non-empty string to replace it.
  * @param originUrl Omit to leave the stored origin URL unchanged, set to `null` to clear it, or provide a non-empty string to replace it.
  * @param sha Omit to leave the stored commit unchanged, set to `null` to clear it, or provide a non-empty string to replace it.

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Prepare an approved plan for the first turn of a fresh thread.
+ *
  * @param attachmentPath Absolute path to the optional app-server copy of the plan.
  */
 @JsonIgnoreProperties(

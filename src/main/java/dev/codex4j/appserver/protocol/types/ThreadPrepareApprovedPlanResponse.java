@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param prompt Initial user prompt. If no attachment is readable, the plan is already in the thread's context.
  */
 @JsonIgnoreProperties(

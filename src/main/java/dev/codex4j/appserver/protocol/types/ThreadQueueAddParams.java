@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param responsesapiClientMetadata ResponsesAPI metadata captured from the client submitting this input.
  */
 @JsonIgnoreProperties(

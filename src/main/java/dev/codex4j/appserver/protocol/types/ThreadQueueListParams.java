@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param limit Optional page size; defaults to the standard thread-list page size.
  */

@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param nextCursor Opaque cursor for the next page, or `null` when no submissions remain.
  */
 @JsonIgnoreProperties(

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param responsesapiClientMetadata Non-empty metadata replaces the input's metadata; omission or an empty map preserves it.
  */
 @JsonIgnoreProperties(

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param readState Local receipt. Null means this thread's durable read state is unavailable.
  */
 @JsonIgnoreProperties(

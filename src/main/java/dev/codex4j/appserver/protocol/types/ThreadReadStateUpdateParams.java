@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param expectedRevision Revision of the row or transcript actually seen. Conflicts require a fresh user action.
  */
 @JsonIgnoreProperties(

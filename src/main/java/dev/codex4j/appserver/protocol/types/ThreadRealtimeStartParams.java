@@ -10,6 +10,7 @@ import java.util.Map;
 
 /**
  * EXPERIMENTAL - start a thread-scoped realtime session.
+ *
  * @param backendReasoningStatus Relays public reasoning summaries as quiet context for realtime V3 delegations. Defaults to false.
  * @param clientManagedHandoffs Leaves Codex response handoffs to the client's explicit append calls instead of forwarding them automatically. Defaults to false.
  * @param codexResponseHandoffChannelPrefixes Overrides BEM channel prefixes by `analysis`, `commentary`, or `final`. Omitted channels retain their default uppercase bracketed prefixes.

@@ -15,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ThreadRealtimeStopParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadRealtimeStopParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public ThreadRealtimeStopParams build() {
-            return new ThreadRealtimeStopParams(threadId);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * EXPERIMENTAL - flat transcript delta emitted whenever realtime transcript text changes.
+ *
  * @param delta Live transcript delta from the realtime event.
  */
 @JsonIgnoreProperties(

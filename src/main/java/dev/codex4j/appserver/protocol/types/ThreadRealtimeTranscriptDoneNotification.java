@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * EXPERIMENTAL - final transcript text emitted when realtime completes a transcript part.
+ *
  * @param text Final complete text for the transcript part.
  */
 @JsonIgnoreProperties(

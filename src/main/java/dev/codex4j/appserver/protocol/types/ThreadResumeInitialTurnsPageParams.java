@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param itemsView How much item detail to include for each returned turn; defaults to summary.
  * @param limit Optional turn page size.
  * @param sortDirection Optional turn pagination direction; defaults to descending.

@@ -17,6 +17,7 @@ import java.util.Map;
  * If thread_id identifies a running thread, app-server rejoins that thread and treats a non-empty path as a consistency check against the active rollout path. Empty string path values are treated as absent.
  *
  * Prefer using thread_id whenever possible.
+ *
  * @param approvalsReviewer Override where approval requests are routed for review on this thread and subsequent turns.
  * @param excludeTurns When true, return only thread metadata and live-resume state without populating `thread.turns`. This is useful when the client plans to call `thread/turns/list` immediately after resuming. Full-history hydration is deprecated for paginated threads; use this with `thread/turns/list` and `thread/items/list` instead.
  * @param history [UNSTABLE] FOR CODEX CLOUD - DO NOT USE. If specified, the thread will be resumed with the provided history instead of loaded from disk.

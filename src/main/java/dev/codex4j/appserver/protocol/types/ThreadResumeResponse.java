@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param activePermissionProfile Named or implicit built-in profile that produced the active permissions, when known.
  * @param approvalsReviewer Reviewer currently used for approval requests on this thread.
  * @param collaborationMode Effective collaboration mode. Absent when resuming from an older server.

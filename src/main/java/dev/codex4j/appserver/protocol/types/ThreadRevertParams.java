@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * Replace a paginated thread's durable history with the prefix before one turn.
  *
  * This only changes persisted conversation history. It does not revert local file changes.
+ *
  * @param beforeTurnId Turn excluded from the replacement history, together with every later turn.
  */
 @JsonIgnoreProperties(

@@ -12,26 +12,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record ThreadSampleCancelParams(RequestId requestId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadSampleCancelParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private RequestId requestId;
-
-        private Builder() {
-        }
-
-        public Builder requestId(RequestId requestId) {
-            this.requestId = requestId;
-            return this;
-        }
-
-        public ThreadSampleCancelParams build() {
-            return new ThreadSampleCancelParams(requestId);
-        }
-    }
 }

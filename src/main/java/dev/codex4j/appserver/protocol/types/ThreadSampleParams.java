@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.Map;
 
 /**
- *
  * @param allowInProgressTurn Allow sampling the latest turn before it finishes.
  * @param disableMcp Disable MCP servers when the inherited window uses incremental tools on Responses Lite.
  * @param effort Applied only when the provider and model support cache-preserving reasoning-effort updates.

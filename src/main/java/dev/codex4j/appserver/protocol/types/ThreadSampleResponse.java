@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
 
 /**
- *
  * @param text Assistant text from the response, or null if it attempted a tool call or completed without text.
  */
 @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * One visible message occurrence returned by [`ThreadSearchOccurrencesResponse`].
+ *
  * @param snippetMatchRange Match range within `snippet`, in UTF-16 code units.
  * @param turnCursor Opaque inclusive cursor accepted by `thread/turns/list` for this turn.
  */

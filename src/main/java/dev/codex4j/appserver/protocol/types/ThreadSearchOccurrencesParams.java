@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Parameters for searching visible message occurrences within one paginated thread.
+ *
  * @param cursor Opaque cursor returned by a previous call for the same thread and search term.
  * @param limit Optional occurrence page size.
  * @param searchTerm Case-insensitive literal substring to find in visible user messages and both partial and final assistant answers.

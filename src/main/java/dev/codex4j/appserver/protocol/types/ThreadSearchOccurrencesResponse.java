@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param data Occurrences in chronological message order.
  * @param nextCursor Opaque cursor to continue after the last returned occurrence.
  */

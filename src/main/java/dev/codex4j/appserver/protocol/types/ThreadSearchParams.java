@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param archived Optional archived filter; when set to true, only archived threads are returned. If false or null, only non-archived threads are returned.
  * @param currentAccountOnly Show local history visible to the current ChatGPT account. Defaults to false.
  * @param cursor Opaque pagination cursor returned by a previous call.

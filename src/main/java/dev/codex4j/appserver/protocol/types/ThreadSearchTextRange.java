@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * UTF-16 code-unit range within `snippet`.
+ *
  * @param end Exclusive UTF-16 code-unit offset.
  * @param start Inclusive UTF-16 code-unit offset.
  */

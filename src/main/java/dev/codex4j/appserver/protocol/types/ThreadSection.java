@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * An independently persisted, user-visible thread section.
+ *
  * @param appearance Optional appearance synchronized across clients.
  * @param id Opaque UUIDv7 identity that remains stable when the section is renamed.
  * @param name The current user-visible section name.

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Broadcast after a successful move into, within, or out of a section.
+ *
  * @param sectionId Destination section, or `null` when the thread was removed from its section.
  */
 @JsonIgnoreProperties(

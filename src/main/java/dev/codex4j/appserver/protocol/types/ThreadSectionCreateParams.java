@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for creating an independently persisted thread section.
+ *
  * @param name The user-visible name of the section.
  */
 @JsonIgnoreProperties(

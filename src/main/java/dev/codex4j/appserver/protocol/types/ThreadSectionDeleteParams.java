@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for deleting an independently persisted thread section.
+ *
  * @param sectionId The stable, server-generated identity of the section to delete.
  */
 @JsonIgnoreProperties(
@@ -14,26 +15,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadSectionDeleteParams(String sectionId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadSectionDeleteParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String sectionId;
-
-        private Builder() {
-        }
-
-        public Builder sectionId(String sectionId) {
-            this.sectionId = sectionId;
-            return this;
-        }
-
-        public ThreadSectionDeleteParams build() {
-            return new ThreadSectionDeleteParams(sectionId);
-        }
-    }
 }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for listing independently persisted thread sections.
+ *
  * @param cursor Opaque pagination cursor returned by a previous call.
  * @param limit Maximum number of sections to return.
  */

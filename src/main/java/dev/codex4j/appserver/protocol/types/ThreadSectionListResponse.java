@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * One page of independently persisted thread sections.
+ *
  * @param nextCursor Opaque cursor for the next page, or `null` when no sections remain.
  */
 @JsonIgnoreProperties(

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for moving a thread within a server-owned section ordering.
+ *
  * @param beforeThreadId Existing thread to insert before; omission or null appends to the section.
  * @param sectionId Destination section, or `null` to remove the thread from its section.
  * @param threadId Thread to move into, within, or out of a section.

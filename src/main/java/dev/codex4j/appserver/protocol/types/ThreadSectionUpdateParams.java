@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * Parameters for updating an independently persisted thread section.
+ *
  * @param appearance Omit to preserve appearance, use `null` to clear it, or provide a replacement.
  * @param name The updated user-visible name of the section.
  * @param sectionId The stable, server-generated identity of the section to update.

@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param disabledPluginIds Saved list of disabled plugin IDs. Does not yet filter plugin capabilities.
  * @param environments Environments configured for future turns, in priority order, primary first. `null` means the server does not expose the selection; [] means none are selected.
  * @param multiAgentMode &#64;deprecated Always `explicitRequestOnly`. Use `effort` for Ultra behavior.

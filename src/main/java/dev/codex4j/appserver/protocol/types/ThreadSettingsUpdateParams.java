@@ -8,7 +8,6 @@ import dev.codex4j.appserver.protocol.Experimental;
 import java.util.List;
 
 /**
- *
  * @param approvalPolicy Override the approval policy for subsequent turns.
  * @param approvalsReviewer Override where approval requests are routed for subsequent turns.
  * @param collaborationMode EXPERIMENTAL - Set a pre-set collaboration mode for subsequent turns.

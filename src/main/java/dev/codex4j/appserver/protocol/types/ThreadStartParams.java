@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param allowProviderModelFallback Allow a provider with an authoritative static model catalog to replace an unavailable requested model with its default.
  * @param approvalsReviewer Override where approval requests are routed for review on this thread and subsequent turns.
  * @param daybreakEnabled Initial Daybreak choice for this persistent thread. Omitted or null leaves it unset. This does not select a turn's `cyberAccessProgram` or grant access. Not supported for ephemeral threads.

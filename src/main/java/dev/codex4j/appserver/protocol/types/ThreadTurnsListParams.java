@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param cursor Opaque cursor to pass to the next call to continue after the last turn.
  * @param itemsView How much item detail to include for each returned turn; defaults to summary.
  * @param limit Optional turn page size.

@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadUnarchiveParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadUnarchiveParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public ThreadUnarchiveParams build() {
-            return new ThreadUnarchiveParams(threadId);
-        }
-    }
 }

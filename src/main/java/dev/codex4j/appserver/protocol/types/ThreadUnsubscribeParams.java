@@ -10,26 +10,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadUnsubscribeParams(String threadId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ThreadUnsubscribeParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private String threadId;
-
-        private Builder() {
-        }
-
-        public Builder threadId(String threadId) {
-            this.threadId = threadId;
-            return this;
-        }
-
-        public ThreadUnsubscribeParams build() {
-            return new ThreadUnsubscribeParams(threadId);
-        }
-    }
 }

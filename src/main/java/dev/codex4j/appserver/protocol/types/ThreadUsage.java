@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param nativeUsageUsdMicros Native dollar usage, independent of credit estimates. None means unknown, not zero.
  */
 @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import java.util.List;
 
 /**
  * EXPERIMENTAL. Params sent with a request_user_input event.
+ *
  * @param autoResolutionMs &#64;deprecated Use `isBlocking` to decide whether the request should block.
  */
 @JsonIgnoreProperties(

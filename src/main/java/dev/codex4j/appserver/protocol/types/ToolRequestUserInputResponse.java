@@ -14,26 +14,4 @@ import java.util.Map;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ToolRequestUserInputResponse(Map<String, ToolRequestUserInputAnswer> answers) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link ToolRequestUserInputResponse}; unset components stay null.
-     */
-    public static final class Builder {
-        private Map<String, ToolRequestUserInputAnswer> answers;
-
-        private Builder() {
-        }
-
-        public Builder answers(Map<String, ToolRequestUserInputAnswer> answers) {
-            this.answers = answers;
-            return this;
-        }
-
-        public ToolRequestUserInputResponse build() {
-            return new ToolRequestUserInputResponse(answers);
-        }
-    }
 }

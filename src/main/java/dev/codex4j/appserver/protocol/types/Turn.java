@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param completedAt Unix timestamp (in seconds) when the turn completed.
  * @param durationMs Duration between turn start and completion in milliseconds, if known.
  * @param error Error associated with a failed or interrupted turn.

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import java.util.List;
 
 /**
- *
  * @param runtimeWorkspaceRoots Environment-native runtime workspace roots. Omitted defaults to `cwd`.
  */
 @JsonIgnoreProperties(

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param misalignment Optional public explanation and continuation instruction for a misalignment block.
  */
 @JsonIgnoreProperties(

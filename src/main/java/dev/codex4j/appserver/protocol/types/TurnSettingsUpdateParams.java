@@ -9,6 +9,7 @@ import java.util.List;
 
 /**
  * Experimental settings changes for one running turn, not future turns. Unsupported fields are rejected rather than silently ignored. Any live task kind may accept publication. Child sessions and consumers of frozen initial settings are unchanged.
+ *
  * @param approvalsReviewer Changes the active turn's reviewer without changing future thread settings. Already captured steps and pending approvals retain their original reviewer.
  * @param effort Omission or `null` leaves the effort unchanged.
  * @param environments Replace the environments for subsequent steps of this turn, not future turns. Omitted/null preserves the selection; [] clears it. An already-started step is unchanged.

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param additionalContext Optional client-provided context fragments keyed by an opaque source identifier.
  * @param approvalPolicy Override the approval policy for this turn and subsequent turns.
  * @param approvalsReviewer Override where approval requests are routed for review on this turn and subsequent turns.

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 
 /**
- *
  * @param additionalContext Optional client-provided context fragments keyed by an opaque source identifier.
  * @param expectedTurnId Required active turn id precondition. The request fails when it does not match the currently active turn.
  * @param responsesapiClientMetadata Optional metadata to enrich Codex's ResponsesAPI turn metadata. Replaces unprotected client-provided entries when supplied; an empty map clears them.

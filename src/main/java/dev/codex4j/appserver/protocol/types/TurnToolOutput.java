@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param retain Requests retention of this output in the thread's model history.
  */
 @JsonIgnoreProperties(

@@ -27,7 +27,6 @@ public sealed interface UserInput {
     String type();
 
     /**
-     *
      * @param textElements UI-defined spans within `text` used to render or persist special elements.
      */
     @JsonIgnoreProperties(

@@ -15,26 +15,4 @@ import dev.codex4j.appserver.protocol.Experimental;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
 public record UserVerificationCancelParams(RequestId requestId) {
-    public static Builder builder() {
-        return new Builder();
-    }
-
-    /**
-     * Builder of {@link UserVerificationCancelParams}; unset components stay null.
-     */
-    public static final class Builder {
-        private RequestId requestId;
-
-        private Builder() {
-        }
-
-        public Builder requestId(RequestId requestId) {
-            this.requestId = requestId;
-            return this;
-        }
-
-        public UserVerificationCancelParams build() {
-            return new UserVerificationCancelParams(requestId);
-        }
-    }
 }

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Public metadata for a created or reused local credential. The caller completes backend registration; this response does not establish server enrollment. Older app-servers omit the metadata fields; callers must check both before registration.
+ *
  * @param publicKey Unpadded base64url of the SubjectPublicKeyInfo DER encoding.
  */
 @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * A signature over the exact decoded challenge. The verifier validates and consumes it.
+ *
  * @param signature Unpadded base64url DER ECDSA signature using P-256 and SHA-256.
  */
 @JsonIgnoreProperties(

@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.Experimental;
 
 /**
  * Local signing primitive, independent of any pending elicitation.
+ *
  * @param challenge Unpadded base64url encoding of 1–4096 challenge bytes.
  * @param description Additional display context; at most 4096 UTF-8 bytes.
  * @param title Display context already approved by the UI; 1–256 UTF-8 bytes.

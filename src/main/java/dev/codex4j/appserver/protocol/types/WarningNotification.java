@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param message Concise warning message for the user.
  * @param threadId Optional thread target when the warning applies to a specific thread.
  */

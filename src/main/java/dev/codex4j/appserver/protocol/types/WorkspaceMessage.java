@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
- *
  * @param archivedAt Unix timestamp (in seconds) when the message was archived.
  * @param createdAt Unix timestamp (in seconds) when the message was created.
  */
