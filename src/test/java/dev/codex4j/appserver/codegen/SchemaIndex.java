@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,8 +40,7 @@ final class SchemaIndex {
     private void index(String namespace, JsonNode defs, JsonNode stableDefs) {
         // sorted by name so that everything downstream is deterministic
         Map<String, JsonNode> sorted = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = defs.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : defs.properties()) {
             if (namespace.isEmpty() && e.getKey().equals("v2")) {
                 continue;
             }

@@ -15,7 +15,6 @@ import dev.codex4j.appserver.codegen.SchemaIndex.Definition;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -197,14 +196,15 @@ final class TypeEmitter {
         JsonNode branches = s.has("oneOf") ? s.get("oneOf") : s.get("anyOf");
         if (branches != null) {
             List<JsonNode> nonNull = nonNull(branches);
-            if (nonNull.size() == 1 && !s.has("properties")) {
-                return Kind.ALIAS;
-            }
             if (nonNull.stream().allMatch(b -> b.has("enum") && isString(b))) {
                 return Kind.ENUM;
             }
+            // even a single tagged variant is a union: a newer server may add variants
             if (discriminator(nonNull) != null) {
                 return Kind.TAGGED_UNION;
+            }
+            if (nonNull.size() == 1 && !s.has("properties")) {
+                return Kind.ALIAS; // e.g. Nullable_Foo: anyOf [Foo, null]
             }
             if (isExternallyTagged(nonNull)) {
                 return Kind.EXTERNAL_UNION;
@@ -252,7 +252,7 @@ final class TypeEmitter {
             Set<String> tags = new TreeSet<>();
             Set<String> required = new HashSet<>();
             b.path("required").forEach(r -> required.add(r.asText()));
-            b.get("properties").fields().forEachRemaining(e -> {
+            b.get("properties").properties().forEach(e -> {
                 JsonNode p = e.getValue();
                 if (p.has("enum") && p.get("enum").size() == 1 && required.contains(e.getKey())) {
                     tags.add(e.getKey());
@@ -434,8 +434,7 @@ final class TypeEmitter {
             }
             Set<String> required = new HashSet<>();
             schema.path("required").forEach(r -> required.add(r.asText()));
-            for (Iterator<Map.Entry<String, JsonNode>> it = schema.get("properties").fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : schema.get("properties").properties()) {
                 if (e.getKey().equals(skip)) {
                     continue;
                 }

@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -162,8 +161,7 @@ class RealMessagesRoundTripTest {
     private static JsonNode withoutNulls(JsonNode node) {
         if (node instanceof ObjectNode object) {
             ObjectNode out = MAPPER.createObjectNode();
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : object.properties()) {
                 if (!e.getValue().isNull()) {
                     out.set(e.getKey(), withoutNulls(e.getValue()));
                 }

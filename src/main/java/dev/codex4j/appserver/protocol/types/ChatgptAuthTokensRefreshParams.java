@@ -16,5 +16,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ChatgptAuthTokensRefreshParams(String previousAccountId, String reason) {
+public record ChatgptAuthTokensRefreshParams(String previousAccountId,
+        ChatgptAuthTokensRefreshReason reason) {
 }

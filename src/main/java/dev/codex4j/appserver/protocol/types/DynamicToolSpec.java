@@ -50,7 +50,7 @@ public sealed interface DynamicToolSpec {
             using = JsonDeserializer.None.class
     )
     record Namespace(String description, String name,
-            List<JsonNode> tools) implements DynamicToolSpec {
+            List<DynamicToolNamespaceTool> tools) implements DynamicToolSpec {
         @Override
         public String type() {
             return "namespace";

@@ -83,7 +83,7 @@ public sealed interface ResponseItem {
     record Reasoning(List<ReasoningItemContent> content,
             @JsonProperty("encrypted_content") String encryptedContent, String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
-            List<JsonNode> summary) implements ResponseItem {
+            List<ReasoningItemReasoningSummary> summary) implements ResponseItem {
         @Override
         public String type() {
             return "reasoning";
@@ -101,8 +101,7 @@ public sealed interface ResponseItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record LocalShellCall(@JsonInclude(JsonInclude.Include.ALWAYS) JsonNode action,
-            @JsonProperty("call_id") String callId,
+    record LocalShellCall(LocalShellAction action, @JsonProperty("call_id") String callId,
             @JsonProperty("encrypted_content") String encryptedContent, String id,
             @JsonProperty("internal_chat_message_metadata_passthrough") InternalChatMessageMetadataPassthrough internalChatMessageMetadataPassthrough,
             LocalShellStatus status) implements ResponseItem {

@@ -4,7 +4,6 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * A user-selected root that can expose one or more runtime capabilities.
@@ -16,6 +15,5 @@ import com.fasterxml.jackson.databind.JsonNode;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SelectedCapabilityRoot(String id,
-        @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode location) {
+public record SelectedCapabilityRoot(String id, CapabilityRootLocation location) {
 }

@@ -374,7 +374,7 @@ public sealed interface ThreadItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record ImageGeneration(Long completedAtMs, Long startedAtMs, JsonNode failure,
+    record ImageGeneration(Long completedAtMs, Long startedAtMs, ImageGenerationFailure failure,
             String generationId, String id, List<ImageGenerationInputImage> inputImages,
             String revisedPrompt, String savedPath, String status,
             Boolean transparentBackground) implements ThreadItem {

@@ -23,8 +23,8 @@ public sealed interface ThreadItemsListCursor {
         return new OfString(value);
     }
 
-    static ThreadItemsListCursor of(JsonNode value) {
-        return new OfJsonNode(value);
+    static ThreadItemsListCursor of(ThreadItemsListAnchor value) {
+        return new OfThreadItemsListAnchor(value);
     }
 
     @JsonDeserialize(
@@ -50,9 +50,9 @@ public sealed interface ThreadItemsListCursor {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record OfJsonNode(JsonNode value) implements ThreadItemsListCursor {
+    record OfThreadItemsListAnchor(ThreadItemsListAnchor value) implements ThreadItemsListCursor {
         @JsonValue
-        public JsonNode value() {
+        public ThreadItemsListAnchor value() {
             return value;
         }
 
@@ -62,8 +62,8 @@ public sealed interface ThreadItemsListCursor {
         @JsonCreator(
                 mode = JsonCreator.Mode.DELEGATING
         )
-        public static OfJsonNode of(JsonNode value) {
-            return new OfJsonNode(value);
+        public static OfThreadItemsListAnchor of(ThreadItemsListAnchor value) {
+            return new OfThreadItemsListAnchor(value);
         }
     }
 
@@ -86,7 +86,7 @@ public sealed interface ThreadItemsListCursor {
         public Deserializer() {
             super(ThreadItemsListCursor.class, Map.<JsonKindUnionDeserializer.JsonKind, Class<? extends ThreadItemsListCursor>>ofEntries(
                             Map.entry(JsonKindUnionDeserializer.JsonKind.STRING, ThreadItemsListCursor.OfString.class),
-                            Map.entry(JsonKindUnionDeserializer.JsonKind.OBJECT, ThreadItemsListCursor.OfJsonNode.class)), ThreadItemsListCursor.UnknownThreadItemsListCursor::new);
+                            Map.entry(JsonKindUnionDeserializer.JsonKind.OBJECT, ThreadItemsListCursor.OfThreadItemsListAnchor.class)), ThreadItemsListCursor.UnknownThreadItemsListCursor::new);
         }
     }
 }
