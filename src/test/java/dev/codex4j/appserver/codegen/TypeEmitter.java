@@ -48,6 +48,7 @@ final class TypeEmitter {
 
     static final ClassName JSON_NODE = ClassName.get(DATABIND, "JsonNode");
     static final ClassName EXPERIMENTAL = ClassName.get(PROTOCOL_PACKAGE, "Experimental");
+    static final ClassName UNKNOWN_VARIANT = ClassName.get(PROTOCOL_PACKAGE, "UnknownVariant");
     private static final ClassName JSON_PROPERTY = ClassName.get(ANNOTATION, "JsonProperty");
     private static final ClassName JSON_INCLUDE = ClassName.get(ANNOTATION, "JsonInclude");
     private static final ClassName JSON_IGNORE_PROPERTIES = ClassName.get(ANNOTATION, "JsonIgnoreProperties");
@@ -669,11 +670,13 @@ final class TypeEmitter {
         return TypeSpec.recordBuilder(cn.nestedClass(unknownName(cn)))
                 .addModifiers(Modifier.PUBLIC)
                 .addSuperinterface(cn)
+                .addSuperinterface(UNKNOWN_VARIANT)
                 .addJavadoc("A variant this version of the protocol does not know (sent by a newer server); "
                         + "{@code raw} is its JSON, written back unchanged.")
                 .recordConstructor(MethodSpec.constructorBuilder().addParameter(JSON_NODE, "raw").build())
                 .addMethod(MethodSpec.methodBuilder("raw")
                         .addModifiers(Modifier.PUBLIC)
+                        .addAnnotation(Override.class)
                         .addAnnotation(JSON_VALUE)
                         .returns(JSON_NODE)
                         .addStatement("return raw")

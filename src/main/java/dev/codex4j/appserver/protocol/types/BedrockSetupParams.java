@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.codex4j.appserver.protocol.Experimental;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.TaggedUnionDeserializer;
 import java.util.Map;
 
@@ -58,7 +59,8 @@ public sealed interface BedrockSetupParams {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownBedrockSetupParams(JsonNode raw) implements BedrockSetupParams {
+    record UnknownBedrockSetupParams(JsonNode raw) implements BedrockSetupParams, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

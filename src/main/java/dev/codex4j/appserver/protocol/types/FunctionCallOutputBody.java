@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.JsonKindUnionDeserializer;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,9 @@ public sealed interface FunctionCallOutputBody {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownFunctionCallOutputBody(JsonNode raw) implements FunctionCallOutputBody {
+    record UnknownFunctionCallOutputBody(
+            JsonNode raw) implements FunctionCallOutputBody, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.TaggedUnionDeserializer;
 import java.util.Map;
 
@@ -73,7 +74,8 @@ public sealed interface GatewayAuth {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownGatewayAuth(JsonNode raw) implements GatewayAuth {
+    record UnknownGatewayAuth(JsonNode raw) implements GatewayAuth, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

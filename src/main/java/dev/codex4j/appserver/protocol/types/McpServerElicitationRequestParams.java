@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.codex4j.appserver.protocol.Experimental;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.TaggedUnionDeserializer;
 import java.util.Map;
 
@@ -138,7 +139,8 @@ public sealed interface McpServerElicitationRequestParams {
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
     record UnknownMcpServerElicitationRequestParams(
-            JsonNode raw) implements McpServerElicitationRequestParams {
+            JsonNode raw) implements McpServerElicitationRequestParams, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.ExternallyTaggedUnionDeserializer;
 import java.util.Map;
 
@@ -95,7 +96,8 @@ public sealed interface SessionSource {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownSessionSource(JsonNode raw) implements SessionSource {
+    record UnknownSessionSource(JsonNode raw) implements SessionSource, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.ExternallyTaggedUnionDeserializer;
 import java.util.Map;
 
@@ -99,7 +100,8 @@ public sealed interface SubAgentSource {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownSubAgentSource(JsonNode raw) implements SubAgentSource {
+    record UnknownSubAgentSource(JsonNode raw) implements SubAgentSource, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

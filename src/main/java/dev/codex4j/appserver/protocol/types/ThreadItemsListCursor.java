@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.JsonKindUnionDeserializer;
 import java.util.Map;
 
@@ -70,7 +71,9 @@ public sealed interface ThreadItemsListCursor {
     /**
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
-    record UnknownThreadItemsListCursor(JsonNode raw) implements ThreadItemsListCursor {
+    record UnknownThreadItemsListCursor(
+            JsonNode raw) implements ThreadItemsListCursor, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.codex4j.appserver.protocol.Experimental;
+import dev.codex4j.appserver.protocol.UnknownVariant;
 import dev.codex4j.appserver.protocol.support.TaggedUnionDeserializer;
 import java.util.Map;
 
@@ -92,7 +93,8 @@ public sealed interface UserVerificationErrorDetails {
      * A variant this version of the protocol does not know (sent by a newer server); {@code raw} is its JSON, written back unchanged.
      */
     record UnknownUserVerificationErrorDetails(
-            JsonNode raw) implements UserVerificationErrorDetails {
+            JsonNode raw) implements UserVerificationErrorDetails, UnknownVariant {
+        @Override
         @JsonValue
         public JsonNode raw() {
             return raw;
