@@ -443,7 +443,45 @@ final class TypeEmitter {
                 out.add(new Prop(e.getKey(), e.getValue(), stableProp, required.contains(e.getKey())));
             }
         }
+        addAlternativeProps(s, stable, skip, out);
         return out;
+    }
+
+    /**
+     * An object may also say "and one of these shapes" ({@code anyOf} of objects, e.g. an image given by
+     * {@code url} or by {@code fileId}). Each alternative's properties become optional components, so no
+     * data is dropped; which ones are set tells the alternative.
+     */
+    private static void addAlternativeProps(JsonNode s, JsonNode stable, String skip, List<Prop> out) {
+        if (s == null || !s.path("anyOf").isArray()) {
+            return;
+        }
+        Set<String> seen = new HashSet<>();
+        out.forEach(p -> seen.add(p.wire()));
+        for (JsonNode alternative : s.get("anyOf")) {
+            if (!alternative.has("properties")) {
+                continue;
+            }
+            for (Map.Entry<String, JsonNode> e : alternative.get("properties").properties()) {
+                if (e.getKey().equals(skip) || !seen.add(e.getKey())) {
+                    continue;
+                }
+                out.add(new Prop(e.getKey(), e.getValue(), stableAlternativeProp(stable, e.getKey()), false));
+            }
+        }
+    }
+
+    private static JsonNode stableAlternativeProp(JsonNode stable, String name) {
+        if (stable == null || !stable.path("anyOf").isArray()) {
+            return null;
+        }
+        for (JsonNode alternative : stable.get("anyOf")) {
+            JsonNode prop = alternative.path("properties").get(name);
+            if (prop != null) {
+                return prop;
+            }
+        }
+        return null;
     }
 
     private TypeSpec.Builder record(ClassName cn, Definition def) {

@@ -48,7 +48,8 @@ public sealed interface ContentItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record InputImage(ImageDetail detail) implements ContentItem {
+    record InputImage(ImageDetail detail, @JsonProperty("image_url") String imageUrl,
+            @JsonProperty("file_id") String fileId) implements ContentItem {
         @Override
         public String type() {
             return "input_image";
@@ -65,7 +66,8 @@ public sealed interface ContentItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record InputAudio() implements ContentItem {
+    record InputAudio(@JsonProperty("audio_url") String audioUrl,
+            @JsonProperty("file_id") String fileId) implements ContentItem {
         @Override
         public String type() {
             return "input_audio";

@@ -49,7 +49,8 @@ public sealed interface FunctionCallOutputContentItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record InputImage(ImageDetail detail) implements FunctionCallOutputContentItem {
+    record InputImage(ImageDetail detail, @JsonProperty("image_url") String imageUrl,
+            @JsonProperty("file_id") String fileId) implements FunctionCallOutputContentItem {
         @Override
         public String type() {
             return "input_image";
@@ -66,7 +67,8 @@ public sealed interface FunctionCallOutputContentItem {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record InputAudio() implements FunctionCallOutputContentItem {
+    record InputAudio(@JsonProperty("audio_url") String audioUrl,
+            @JsonProperty("file_id") String fileId) implements FunctionCallOutputContentItem {
         @Override
         public String type() {
             return "input_audio";

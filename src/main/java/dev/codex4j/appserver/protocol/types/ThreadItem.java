@@ -377,8 +377,8 @@ public sealed interface ThreadItem {
     )
     record ImageGeneration(Long completedAtMs, Long startedAtMs, ImageGenerationFailure failure,
             String generationId, String id, List<ImageGenerationInputImage> inputImages,
-            String revisedPrompt, String savedPath, String status,
-            Boolean transparentBackground) implements ThreadItem {
+            String revisedPrompt, String savedPath, String status, Boolean transparentBackground,
+            String fileId, String result) implements ThreadItem {
         @Override
         public String type() {
             return "imageGeneration";

@@ -52,7 +52,7 @@ public sealed interface UserInput {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record Image(ImageDetail detail) implements UserInput {
+    record Image(ImageDetail detail, String url, String fileId) implements UserInput {
         @Override
         public String type() {
             return "image";
@@ -80,7 +80,7 @@ public sealed interface UserInput {
     @JsonDeserialize(
             using = JsonDeserializer.None.class
     )
-    record Audio() implements UserInput {
+    record Audio(String url, String fileId) implements UserInput {
         @Override
         public String type() {
             return "audio";
