@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.ClientMethod;
+import dev.codex4j.appserver.protocol.ClientMethods;
+import dev.codex4j.appserver.protocol.NotificationMethod;
+import dev.codex4j.appserver.protocol.ServerNotification;
+import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.rpc.IncomingMessage;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.MalformedMessageException;
@@ -174,6 +179,31 @@ public final class AppServerClient implements AutoCloseable {
         return send(method, params, false);
     }
 
+    /**
+     * Sends a request of the typed protocol and decodes its result.
+     *
+     * <pre>{@code
+     * ThreadStartResponse started = client.request(ClientMethods.THREAD_START,
+     *         ThreadStartParams.builder().model("gpt-5-codex").build()).block();
+     * }</pre>
+     *
+     * @param params the params; {@code null} for methods that take none ({@link ClientMethod#hasNoParams()})
+     *     or whose params are optional
+     * @throws NullPointerException if the method requires params and {@code params} is {@code null}
+     * @throws IllegalArgumentException if the method takes no params and {@code params} is not {@code null}
+     */
+    public <P, R> Mono<R> request(ClientMethod<P, R> method, P params) {
+        Objects.requireNonNull(method, "method");
+        if (method.hasNoParams() && params != null) {
+            throw new IllegalArgumentException("'" + method.name() + "' takes no params");
+        }
+        if (params == null && method.paramsRequired() && !method.hasNoParams()) {
+            throw new NullPointerException("'" + method.name() + "' requires params of type "
+                    + method.paramsType().getSimpleName());
+        }
+        return request(method.name(), params, method.resultType());
+    }
+
     /** Sends a request and converts its result to {@code resultType} with the client's object mapper. */
     public <T> Mono<T> request(String method, Object params, Class<T> resultType) {
         Objects.requireNonNull(resultType, "resultType");
@@ -221,6 +251,60 @@ public final class AppServerClient implements AutoCloseable {
     public Flux<Notification> notifications(String method) {
         requireMethod(method);
         return hub.flux().filter(n -> n.method().equals(method));
+    }
+
+    /**
+     * The notifications of one method, decoded into their generated type on the subscriber's thread.
+     *
+     * <pre>{@code
+     * client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA)
+     *         .subscribe(delta -> System.out.print(delta.delta()));
+     * }</pre>
+     *
+     * A notification whose params do not fit the type (a server newer than this library changed it) is
+     * logged and skipped here; {@link #notifications()} still carries it raw.
+     */
+    public <T> Flux<T> notifications(NotificationMethod<T> method) {
+        Objects.requireNonNull(method, "method");
+        String name = method.name();
+        return hub.flux().filter(n -> n.method().equals(name)).handle((n, sink) -> {
+            try {
+                sink.next(mapper.treeToValue(n.params(), method.payloadType()));
+            } catch (IOException | IllegalArgumentException e) {
+                log.warn("skipping a '{}' notification that does not fit {}: {}", name,
+                        method.payloadType().getSimpleName(), redactor.redact(e.getMessage()));
+            }
+        });
+    }
+
+    /**
+     * All notifications, decoded into the sealed {@link ServerNotification} to switch over. Methods this
+     * library does not know, and known ones whose params no longer fit their type, arrive as
+     * {@link ServerNotification.UnknownNotification} with the raw params, so nothing is lost.
+     *
+     * <pre>{@code
+     * client.typedNotifications().subscribe(n -> {
+     *     if (n instanceof ServerNotification.ItemAgentMessageDelta d) {
+     *         System.out.print(d.params().delta());
+     *     } else if (n instanceof ServerNotification.TurnCompleted c) {
+     *         System.out.println(c.params().turn().status());
+     *     }
+     * });
+     * }</pre>
+     * (On Java 21 and later, a pattern {@code switch} over the sealed type does the same.)
+     */
+    public Flux<ServerNotification> typedNotifications() {
+        return hub.flux().map(this::decode);
+    }
+
+    private ServerNotification decode(Notification n) {
+        try {
+            return ServerNotifications.decode(mapper, n.method(), n.params());
+        } catch (IllegalArgumentException e) {
+            log.warn("'{}' notification does not fit its type; passing it on undecoded: {}", n.method(),
+                    redactor.redact(e.getMessage()));
+            return new ServerNotification.UnknownNotification(n.method(), n.params());
+        }
     }
 
     /** The object mapper this client reads and writes JSON with. */
@@ -387,6 +471,10 @@ public final class AppServerClient implements AutoCloseable {
             if (!handshake && state.get() != State.READY) {
                 sink.error(state.get() == State.CLOSED ? closedOr("the client is closed")
                         : new NotInitializedException(method));
+                return;
+            }
+            if (!config.experimentalApi && isExperimental(method)) {
+                sink.error(new ExperimentalApiNotEnabledException(method));
                 return;
             }
             long id = pending.nextId();
@@ -601,6 +689,10 @@ public final class AppServerClient implements AutoCloseable {
             text += "… (" + length + " bytes)";
         }
         return redactor.redact(text);
+    }
+
+    private static boolean isExperimental(String method) {
+        return ClientMethods.byName(method).map(ClientMethod::experimental).orElse(false);
     }
 
     private static void requireMethod(String method) {

@@ -372,6 +372,38 @@ class AppServerClientTest {
     }
 
     @Test
+    void experimentalMethodsFailLocallyUnlessEnabled() {
+        started();
+        String experimental = dev.codex4j.appserver.protocol.ClientMethods.all().stream()
+                .filter(dev.codex4j.appserver.protocol.ClientMethod::experimental).findFirst().orElseThrow().name();
+        assertThatThrownBy(() -> client.request(experimental, Map.of()).block(WAIT))
+                .isInstanceOf(ExperimentalApiNotEnabledException.class);
+        assertThat(server.drainWritten()).isEmpty();
+    }
+
+    @Test
+    void experimentalMethodsAreSentWhenEnabled() {
+        client = builder().experimentalApi(true).build();
+        client.start().subscribe();
+        assertThat(server.nextWrittenJson().at("/params/capabilities/experimentalApi").asBoolean()).isTrue();
+    }
+
+    @Test
+    void typedRequestsCheckTheirParams() {
+        started();
+        var noParams = dev.codex4j.appserver.protocol.ClientMethods.all().stream()
+                .filter(m -> m.hasNoParams() && !m.experimental()).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        var method = (dev.codex4j.appserver.protocol.ClientMethod<Object, Object>) noParams;
+        assertThatThrownBy(() -> client.request(method, Map.of())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("takes no params");
+        assertThatThrownBy(() -> client.request(dev.codex4j.appserver.protocol.ClientMethods.THREAD_START, null))
+                .isInstanceOf(NullPointerException.class).hasMessageContaining("ThreadStartParams");
+        client.request(method, null).subscribe();
+        assertThat(server.nextWrittenJson().has("params")).isFalse();
+    }
+
+    @Test
     void theBuilderRejectsBadArgumentsAtOnce() {
         AppServerClient.Builder b = AppServerClient.builder();
         assertThatThrownBy(() -> b.requestTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);

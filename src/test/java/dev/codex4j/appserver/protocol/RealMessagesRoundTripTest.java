@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import dev.codex4j.appserver.testing.ProtocolAssertions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.Timeout;
@@ -126,35 +127,9 @@ class RealMessagesRoundTripTest {
     }
 
     private static void assertRoundTrip(JsonNode original, Object decoded) throws IOException {
-        assertNoUnknownVariants(decoded, "$");
+        ProtocolAssertions.assertFullyTyped(decoded, "$");
         JsonNode reencoded = MAPPER.readTree(MAPPER.writeValueAsString(decoded));
         assertThat(withoutNulls(reencoded)).isEqualTo(withoutNulls(MAPPER.readTree(MAPPER.writeValueAsString(original))));
-    }
-
-    /** Real messages of this version must not need the forward-compatibility fallbacks. */
-    private static void assertNoUnknownVariants(Object value, String path) {
-        if (value == null) {
-            return;
-        }
-        Class<?> type = value.getClass();
-        assertThat(value).as("unknown variant at " + path).isNotInstanceOf(UnknownVariant.class);
-        if (value instanceof Enum<?> e) {
-            assertThat(e.name()).as("unrecognized enum value at " + path).isNotEqualTo("UNRECOGNIZED");
-        } else if (value instanceof List<?> list) {
-            for (int i = 0; i < list.size(); i++) {
-                assertNoUnknownVariants(list.get(i), path + "[" + i + "]");
-            }
-        } else if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> assertNoUnknownVariants(v, path + "." + k));
-        } else if (type.isRecord()) {
-            for (var component : type.getRecordComponents()) {
-                try {
-                    assertNoUnknownVariants(component.getAccessor().invoke(value), path + "." + component.getName());
-                } catch (ReflectiveOperationException ex) {
-                    throw new AssertionError(ex);
-                }
-            }
-        }
     }
 
     /** Drops null-valued object members (absent and null are the same to the protocol types). */
