@@ -6,6 +6,13 @@ import dev.codex4j.appserver.ClientInfo;
 import dev.codex4j.appserver.InitializeResponse;
 import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.ClientMethods;
+import dev.codex4j.appserver.protocol.ServerNotification;
+import dev.codex4j.appserver.protocol.types.ThreadItem;
+import dev.codex4j.appserver.protocol.types.ThreadStartParams;
+import dev.codex4j.appserver.protocol.types.Turn;
+import dev.codex4j.appserver.protocol.types.TurnStartParams;
+import dev.codex4j.appserver.protocol.types.UserInput;
 import dev.codex4j.appserver.rpc.Notification;
 import java.nio.file.Path;
 import java.util.List;
@@ -54,5 +61,34 @@ final class ReadmeExample {
             }
             return null;
         }
+    }
+
+    /** The README's typed example: the same turn with generated protocol types. */
+    static String typedTurn(AppServerClient client, String prompt) {
+        // README:typed:start
+        client.start().block();
+        String threadId = client.request(ClientMethods.THREAD_START,
+                ThreadStartParams.builder().build()).block().thread().id();
+
+        var done = client.typedNotifications()
+                .doOnNext(n -> {
+                    if (n instanceof ServerNotification.ItemAgentMessageDelta delta) {
+                        System.out.print(delta.params().delta());
+                    } else if (n instanceof ServerNotification.ItemCompleted completed
+                            && completed.params().item() instanceof ThreadItem.CommandExecution command) {
+                        System.out.println("\n$ " + command.command() + " -> " + command.status());
+                    }
+                })
+                .ofType(ServerNotification.TurnCompleted.class)
+                .filter(c -> c.params().threadId().equals(threadId))
+                .next().toFuture();
+        client.request(ClientMethods.TURN_START, TurnStartParams.builder()
+                .threadId(threadId)
+                .input(List.of(new UserInput.Text(prompt, null)))
+                .build()).block();
+        Turn turn = done.join().params().turn();    // status COMPLETED, FAILED or INTERRUPTED
+        // README:typed:end
+        return turn.items().stream().filter(i -> i instanceof ThreadItem.AgentMessage)
+                .map(i -> ((ThreadItem.AgentMessage) i).text()).findFirst().orElse(null);
     }
 }

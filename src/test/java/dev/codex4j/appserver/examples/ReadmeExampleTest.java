@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import dev.codex4j.appserver.AppServerClient;
 
 /** Keeps the README's usage example identical to compiled code, and runs that code against real codex. */
 @Timeout(60)
@@ -19,18 +22,30 @@ class ReadmeExampleTest {
 
     private static final Path PROJECT = Path.of(System.getProperty("codex4j.project.dir", "."));
 
-    @Test
-    void theReadmeShowsTheCompiledExampleVerbatim() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"usage", "typed"})
+    void theReadmeShowsTheCompiledExampleVerbatim(String example) throws Exception {
         List<String> source = Files.readAllLines(
                 PROJECT.resolve("src/test/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
-        int from = indexOf(source, "// README:usage:start") + 1;
-        int to = indexOf(source, "// README:usage:end");
-        int indent = source.get(from).indexOf("try");
+        int from = indexOf(source, "// README:" + example + ":start") + 1;
+        int to = indexOf(source, "// README:" + example + ":end");
+        int indent = source.get(from).length() - source.get(from).stripLeading().length();
         String snippet = source.subList(from, to).stream()
                 .map(line -> line.length() >= indent ? line.substring(indent) : line.strip())
                 .collect(Collectors.joining("\n"));
         String readme = Files.readString(PROJECT.resolve("README.md"), StandardCharsets.UTF_8);
         assertThat(readme).contains(snippet);
+    }
+
+    @Test
+    void theTypedExampleRunsATurnAgainstRealCodex() {
+        try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model);
+                AppServerClient client = AppServerClient.builder().executable(codex.executable())
+                        .arguments(codex.appServerArguments()).environment(codex.environment())
+                        .inheritEnvironment(false).workingDirectory(codex.workspace()).build()) {
+            model.enqueue(Reply.streamedMessage("typed ", "hello"));
+            assertThat(ReadmeExample.typedTurn(client, "hello")).isEqualTo("typed hello");
+        }
     }
 
     @Test
