@@ -99,6 +99,7 @@ public final class AppServerClient implements AutoCloseable {
     private final Scheduler timer;
     private final NotificationHub hub;
     private final Map<RequestId, Disposable> runningHandlers = new ConcurrentHashMap<>();
+    private final Map<String, ApprovalDecisions> approvalOverrides = new ConcurrentHashMap<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
     private final LongAdder malformedLines = new LongAdder();
@@ -305,6 +306,18 @@ public final class AppServerClient implements AutoCloseable {
                     redactor.redact(e.getMessage()));
             return new ServerNotification.UnknownNotification(n.method(), n.params());
         }
+    }
+
+    /**
+     * Answers the server requests of one thread with {@code approvals} instead of the client-wide ones, for
+     * the request kinds it has a handler for, until the returned {@code Disposable} is disposed. The turn
+     * layer uses this for per-turn handlers; a later override of the same thread replaces an earlier one.
+     */
+    public Disposable overrideApprovals(String threadId, ApprovalDecisions approvals) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(approvals, "approvals");
+        approvalOverrides.put(threadId, approvals);
+        return () -> approvalOverrides.remove(threadId, approvals);
     }
 
     /** The object mapper this client reads and writes JSON with. */
@@ -606,7 +619,8 @@ public final class AppServerClient implements AutoCloseable {
                     request.id(), request.method());
             return;
         }
-        Mono<ServerRequestReply> decision = Mono.defer(() -> config.approvals.handle(request))
+        ApprovalDecisions approvals = approvalsFor(request);
+        Mono<ServerRequestReply> decision = Mono.defer(() -> approvals.handle(request))
                 .subscribeOn(handlers)
                 .onErrorResume(error -> {
                     log.error("handling server request {} failed", request.method(), error);
@@ -616,6 +630,16 @@ public final class AppServerClient implements AutoCloseable {
                 .defaultIfEmpty(ServerRequestReply.error(JsonRpcError.methodNotFound(request.method())))
                 .doFinally(signal -> runningHandlers.remove(request.id(), slot));
         slot.update(decision.subscribe(reply -> reply(request, reply)));
+    }
+
+    /** A thread's override takes precedence for the request kinds it has a handler for. */
+    private ApprovalDecisions approvalsFor(ServerRequest request) {
+        if (approvalOverrides.isEmpty()) {
+            return config.approvals;
+        }
+        JsonNode threadId = request.params().get("threadId");
+        ApprovalDecisions override = threadId == null ? null : approvalOverrides.get(threadId.asText());
+        return override != null && override.hasHandlerFor(request.method()) ? override : config.approvals;
     }
 
     private void cancelHandler(JsonNode requestId) {

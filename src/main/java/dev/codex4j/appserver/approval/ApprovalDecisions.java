@@ -78,6 +78,11 @@ public final class ApprovalDecisions implements ServerRequestHandler {
         return acceptsWithoutAsking;
     }
 
+    /** {@code true} if a handler (not only the safe default) decides requests of this method. */
+    public boolean hasHandlerFor(String method) {
+        return handlers.containsKey(method);
+    }
+
     /** How long a handler may take before its request is declined. */
     public Duration handlerTimeout() {
         return handlerTimeout;
