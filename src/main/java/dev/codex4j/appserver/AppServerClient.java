@@ -5,7 +5,10 @@ import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.codex4j.appserver.approval.ApprovalContext;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.approval.ApprovalEvent;
+import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.protocol.ClientMethod;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.NotificationMethod;
@@ -38,6 +41,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -87,6 +91,7 @@ public final class AppServerClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AppServerClient.class);
     private static final String THREAD_PREFIX = "codex4j-";
     private static final int MALFORMED_PREVIEW_CHARS = 200;
+    private static final int MAX_TRACKED_ITEMS = 4096;
 
     private enum State { NEW, STARTING, READY, CLOSED }
 
@@ -97,8 +102,12 @@ public final class AppServerClient implements AutoCloseable {
     private final Scheduler dispatch;
     private final Scheduler handlers;
     private final Scheduler timer;
-    private final NotificationHub hub;
-    private final Map<RequestId, Disposable> runningHandlers = new ConcurrentHashMap<>();
+    private final Broadcast<Notification> hub;
+    private final Broadcast<ApprovalEvent> approvalEvents;
+    private final ApprovalContext approvalContext = new ClientApprovalContext();
+    /** Command and file-change items announced by item/started and not yet completed, for approval rules. */
+    private final Map<String, JsonNode> startedItems = new ConcurrentHashMap<>();
+    private final Map<RequestId, RunningHandler> runningHandlers = new ConcurrentHashMap<>();
     private final Map<String, ApprovalDecisions> approvalOverrides = new ConcurrentHashMap<>();
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
@@ -120,7 +129,8 @@ public final class AppServerClient implements AutoCloseable {
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "handler", 60, true);
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
-        this.hub = new NotificationHub(dispatch, config.notificationBufferSize);
+        this.hub = new Broadcast<>(dispatch, config.notificationBufferSize);
+        this.approvalEvents = new Broadcast<>(dispatch, config.notificationBufferSize);
     }
 
     /** A builder with safe defaults: declines all approvals, 60 s request timeout, stable API only. */
@@ -318,6 +328,15 @@ public final class AppServerClient implements AutoCloseable {
         Objects.requireNonNull(approvals, "approvals");
         approvalOverrides.put(threadId, approvals);
         return () -> approvalOverrides.remove(threadId, approvals);
+    }
+
+    /**
+     * Every answer given to a server request (and every request abandoned because it was resolved elsewhere,
+     * its turn ended or the connection dropped): what was decided, by whom, for which thread, turn and item,
+     * secrets redacted. Hot, like {@link #notifications()}; completes when the connection ends.
+     */
+    public Flux<ApprovalEvent> approvalEvents() {
+        return approvalEvents.flux();
     }
 
     /** The object mapper this client reads and writes JSON with. */
@@ -596,9 +615,7 @@ public final class AppServerClient implements AutoCloseable {
                             + "answered twice)", response.id());
                 }
             } else if (message instanceof Notification notification) {
-                if (notification.method().equals("serverRequest/resolved")) {
-                    cancelHandler(notification.params().get("requestId"));
-                }
+                observe(notification);
                 hub.publish(notification);
             } else {
                 dispatchServerRequest((ServerRequest) message);
@@ -612,24 +629,94 @@ public final class AppServerClient implements AutoCloseable {
         }
     }
 
+    private record RunningHandler(Disposable subscription, String turnId) {}
+
     private void dispatchServerRequest(ServerRequest request) {
         Disposable.Swap slot = Disposables.swap();
-        if (runningHandlers.putIfAbsent(request.id(), slot) != null) {
+        JsonNode turnId = request.params().get("turnId");
+        RunningHandler running = new RunningHandler(slot, turnId == null ? null : turnId.asText());
+        if (runningHandlers.putIfAbsent(request.id(), running) != null) {
             log.warn("server reused request id {} while it was still being handled; ignoring the new {}",
                     request.id(), request.method());
             return;
         }
         ApprovalDecisions approvals = approvalsFor(request);
-        Mono<ServerRequestReply> decision = Mono.defer(() -> approvals.handle(request))
+        Mono<ServerRequestReply> decision = Mono.defer(() -> approvals.handle(request, approvalContext))
                 .subscribeOn(handlers)
                 .onErrorResume(error -> {
-                    log.error("handling server request {} failed", request.method(), error);
-                    return Mono.just(ServerRequestReply.error(new JsonRpcError(
-                            JsonRpcError.INTERNAL_ERROR, "client failed to handle " + request.method(), null)));
+                    log.error("handling server request {} failed; sending its safe default", request.method(), error);
+                    return Mono.just(ApprovalDecisions.safeDefault(request));
                 })
-                .defaultIfEmpty(ServerRequestReply.error(JsonRpcError.methodNotFound(request.method())))
-                .doFinally(signal -> runningHandlers.remove(request.id(), slot));
+                .doFinally(signal -> runningHandlers.remove(request.id(), running));
         slot.update(decision.subscribe(reply -> reply(request, reply)));
+    }
+
+    /** What the reader learns from notifications before handing them on: cancellations and items. */
+    private void observe(Notification notification) {
+        switch (notification.method()) {
+            case "serverRequest/resolved" -> cancelHandler(notification.params().get("requestId"));
+            case "turn/completed" -> cancelHandlersOfTurn(notification.params().path("turn").path("id").asText(null));
+            case "item/started" -> {
+                JsonNode item = notification.params().get("item");
+                String type = item == null ? "" : item.path("type").asText();
+                if ((type.equals("fileChange") || type.equals("commandExecution")) && item.hasNonNull("id")) {
+                    if (startedItems.size() >= MAX_TRACKED_ITEMS) {
+                        startedItems.clear(); // items that never completed; do not grow without bound
+                    }
+                    startedItems.put(item.get("id").asText(), item);
+                }
+            }
+            case "item/completed" -> {
+                JsonNode id = notification.params().path("item").get("id");
+                if (id != null) {
+                    startedItems.remove(id.asText());
+                }
+            }
+            default -> { }
+        }
+    }
+
+    private void cancelHandlersOfTurn(String turnId) {
+        if (turnId == null) {
+            return;
+        }
+        runningHandlers.forEach((id, running) -> {
+            if (turnId.equals(running.turnId()) && runningHandlers.remove(id, running)) {
+                log.debug("turn {} ended; cancelling the handler of request {}", turnId, id);
+                running.subscription().dispose();
+            }
+        });
+    }
+
+    /** Gives approval rules the announced items and records decisions, redacted. */
+    private final class ClientApprovalContext implements ApprovalContext {
+
+        @Override
+        public Optional<ThreadItem> startedItem(String itemId) {
+            JsonNode item = itemId == null ? null : startedItems.get(itemId);
+            if (item == null) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.ofNullable(mapper.treeToValue(item, ThreadItem.class));
+            } catch (IOException | IllegalArgumentException e) {
+                log.warn("cannot decode item {}: {}", itemId, redactor.redact(e.getMessage()));
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public ObjectMapper mapper() {
+            return mapper;
+        }
+
+        @Override
+        public void record(ApprovalEvent event) {
+            ApprovalEvent redacted = event.withDecision(redactor.redact(event.decision()));
+            log.debug("server request {} {} answered by {}: {}", redacted.method(), redacted.requestId(),
+                    redacted.decidedBy(), redacted.decision());
+            approvalEvents.publish(redacted);
+        }
     }
 
     /** A thread's override takes precedence for the request kinds it has a handler for. */
@@ -648,10 +735,10 @@ public final class AppServerClient implements AutoCloseable {
         }
         RequestId id = requestId.isTextual() ? RequestId.of(requestId.textValue())
                 : requestId.canConvertToLong() ? RequestId.of(requestId.longValue()) : null;
-        Disposable running = id == null ? null : runningHandlers.remove(id);
+        RunningHandler running = id == null ? null : runningHandlers.remove(id);
         if (running != null) {
             log.debug("server resolved request {} elsewhere; cancelling its handler", id);
-            running.dispose();
+            running.subscription().dispose();
         }
     }
 
@@ -667,14 +754,16 @@ public final class AppServerClient implements AutoCloseable {
         }
         state.set(State.CLOSED);
         pending.closeAll(cause);
-        runningHandlers.values().forEach(Disposable::dispose);
+        runningHandlers.values().forEach(running -> running.subscription().dispose());
         runningHandlers.clear();
+        startedItems.clear();
         started.completeExceptionally(cause);
         if (byClient) {
             hub.complete();
         } else {
             hub.error(cause);
         }
+        approvalEvents.complete();
     }
 
     private void disposeSchedulers() {

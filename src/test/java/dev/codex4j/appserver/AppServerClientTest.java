@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
+import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.InMemoryTransport;
 import java.time.Duration;
@@ -269,7 +270,7 @@ class AppServerClientTest {
         started(builder().approvals(ApprovalDecisions.builder().onCommandExecution(request -> {
             handlerThread.complete(Thread.currentThread().getName());
             JsonNode echoed = self[0].request("echo", Map.of("from", "handler")).block(WAIT);
-            return echoed.get("from").asText().equals("handler") ? ApprovalDecision.ACCEPT : ApprovalDecision.DECLINE;
+            return echoed.get("from").asText().equals("handler") ? CommandExecutionApprovalDecision.ACCEPT : CommandExecutionApprovalDecision.DECLINE;
         }).build()));
         self[0] = client;
         server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":0,\"params\":{\"itemId\":\"i1\",\"command\":\"ls\"}}");
@@ -313,7 +314,7 @@ class AppServerClientTest {
         CountDownLatch handlerStarted = new CountDownLatch(1);
         CompletableFuture<Boolean> cancelled = new CompletableFuture<>();
         started(builder().approvals(ApprovalDecisions.builder().onCommandExecutionAsync(request -> Mono
-                .<ApprovalDecision>never()
+                .<CommandExecutionApprovalDecision>never()
                 .doOnSubscribe(s -> handlerStarted.countDown())
                 .doOnCancel(() -> cancelled.complete(true))).build()));
         server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":9,\"params\":{}}");

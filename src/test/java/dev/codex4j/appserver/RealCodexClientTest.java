@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
-import dev.codex4j.appserver.approval.ApprovalRequest;
+import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
+import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
+import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
+import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
@@ -36,7 +38,7 @@ class RealCodexClientTest {
     private ScriptedModel model;
     private RealCodex codex;
     private AppServerClient client;
-    private final List<ApprovalRequest> approvalsSeen = new CopyOnWriteArrayList<>();
+    private final List<Object> approvalsSeen = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void setUp() {
@@ -94,15 +96,15 @@ class RealCodexClientTest {
         return events.get(events.size() - 1).params().get("turn");
     }
 
-    private ApprovalDecisions recording(ApprovalDecision decision) {
+    private ApprovalDecisions acceptingAndRecording() {
         return ApprovalDecisions.builder()
                 .onCommandExecution(r -> {
                     approvalsSeen.add(r);
-                    return decision;
+                    return CommandExecutionApprovalDecision.ACCEPT;
                 })
                 .onFileChange(r -> {
                     approvalsSeen.add(r);
-                    return decision;
+                    return FileChangeApprovalDecision.ACCEPT;
                 })
                 .build();
     }
@@ -145,15 +147,15 @@ class RealCodexClientTest {
 
     @Test
     void anAcceptedCommandRuns() throws Exception {
-        started(builder().approvals(recording(ApprovalDecision.ACCEPT)));
+        started(builder().approvals(acceptingAndRecording()));
         model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt", "the test needs a file"),
                 Reply.message("done"));
         List<Notification> events = runTurn(startThread(), "write a file");
-        assertThat(approvalsSeen).singleElement().satisfies(r -> {
-            assertThat(r.method()).isEqualTo(ApprovalDecisions.COMMAND_EXECUTION);
-            assertThat(r.itemId()).isEqualTo("call-1");
-            assertThat(r.command()).contains("echo hi > out.txt");
-        });
+        assertThat(approvalsSeen).singleElement()
+                .isInstanceOfSatisfying(CommandExecutionRequestApprovalParams.class, r -> {
+                    assertThat(r.itemId()).isEqualTo("call-1");
+                    assertThat(r.command()).contains("echo hi > out.txt");
+                });
         assertThat(completedItems(events, "commandExecution")).singleElement()
                 .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("completed"));
         assertThat(Files.readString(codex.workspace().resolve("out.txt")).trim()).isEqualTo("hi");
@@ -177,11 +179,10 @@ class RealCodexClientTest {
 
     @Test
     void anAcceptedFileChangeIsWrittenAndItsDiffReported() throws Exception {
-        started(builder().approvals(recording(ApprovalDecision.ACCEPT)));
+        started(builder().approvals(acceptingAndRecording()));
         model.enqueue(Reply.applyPatchAddFile("call-p", "hello.txt", "hello"), Reply.message("added"));
         List<Notification> events = runTurn(startThread(), "add hello.txt");
-        assertThat(approvalsSeen).singleElement()
-                .satisfies(r -> assertThat(r.method()).isEqualTo(ApprovalDecisions.FILE_CHANGE));
+        assertThat(approvalsSeen).singleElement().isInstanceOf(FileChangeRequestApprovalParams.class);
         assertThat(completedItems(events, "fileChange")).singleElement()
                 .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("completed"));
         assertThat(Files.readString(codex.workspace().resolve("hello.txt"))).isEqualTo("hello\n");
@@ -222,11 +223,11 @@ class RealCodexClientTest {
 
     @Test
     void killingTheProcessMidTurnCancelsTheApprovalAndFailsTheStream() throws Exception {
-        CompletableFuture<ApprovalRequest> asked = new CompletableFuture<>();
+        CompletableFuture<CommandExecutionRequestApprovalParams> asked = new CompletableFuture<>();
         CompletableFuture<Boolean> handlerCancelled = new CompletableFuture<>();
         started(builder().approvals(ApprovalDecisions.builder().onCommandExecutionAsync(r -> {
             asked.complete(r);
-            return Mono.<ApprovalDecision>never().doOnCancel(() -> handlerCancelled.complete(true));
+            return Mono.<CommandExecutionApprovalDecision>never().doOnCancel(() -> handlerCancelled.complete(true));
         }).build()));
         ProcessHandle codexProcess = codexChild();
         String threadId = startThread();

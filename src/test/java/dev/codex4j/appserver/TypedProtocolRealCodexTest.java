@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
+import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
@@ -60,8 +61,8 @@ class TypedProtocolRealCodexTest {
                 .inheritEnvironment(false)
                 .workingDirectory(codex.workspace())
                 .approvals(ApprovalDecisions.builder()
-                        .onCommandExecution(r -> ApprovalDecision.ACCEPT)
-                        .onFileChange(r -> ApprovalDecision.ACCEPT)
+                        .onCommandExecution(r -> CommandExecutionApprovalDecision.ACCEPT)
+                        .onFileChange(r -> FileChangeApprovalDecision.ACCEPT)
                         .build())
                 .requestTimeout(WAIT)
                 .build();

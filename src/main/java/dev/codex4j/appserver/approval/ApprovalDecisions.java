@@ -1,72 +1,137 @@
 package dev.codex4j.appserver.approval;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.approval.ApprovalEvent.DecidedBy;
+import dev.codex4j.appserver.protocol.ServerRequestMethod;
+import dev.codex4j.appserver.protocol.ServerRequests;
+import dev.codex4j.appserver.protocol.types.ApplyPatchApprovalResponse;
+import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
+import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
+import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalResponse;
+import dev.codex4j.appserver.protocol.types.CurrentTimeReadResponse;
+import dev.codex4j.appserver.protocol.types.DynamicToolCallParams;
+import dev.codex4j.appserver.protocol.types.DynamicToolSpec;
+import dev.codex4j.appserver.protocol.types.ExecCommandApprovalResponse;
+import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
+import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
+import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalResponse;
+import dev.codex4j.appserver.protocol.types.GrantedPermissionProfile;
+import dev.codex4j.appserver.protocol.types.McpServerElicitationAction;
+import dev.codex4j.appserver.protocol.types.McpServerElicitationRequestResponse;
+import dev.codex4j.appserver.protocol.types.PermissionGrantScope;
+import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalResponse;
+import dev.codex4j.appserver.protocol.types.ReviewDecision;
+import dev.codex4j.appserver.protocol.types.ToolRequestUserInputResponse;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.ServerRequest;
-import dev.codex4j.appserver.rpc.ServerRequestHandler;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * Decides the answers to the server's approval requests.
+ * Decides the answers to the server's requests: command and file-change approvals, permission grants,
+ * questions to the user, MCP elicitations, dynamic tool calls, and the rest.
  *
  * <pre>{@code
  * ApprovalDecisions approvals = ApprovalDecisions.builder()
- *         .onCommandExecution(req -> req.command().startsWith("git status")
- *                 ? ApprovalDecision.ACCEPT : ApprovalDecision.DECLINE)
- *         .onFileChangeAsync(req -> reviewService.ask(req))   // Mono<ApprovalDecision>
+ *         .commandRules(CommandRules.declineOutside(workspace),
+ *                 CommandRules.acceptPrefixes(List.of(List.of("git", "status"), List.of("ls"))))
+ *         .onCommandExecutionAsync(request -> reviewService.ask(request))   // what no rule decided
+ *         .fileChangeRules(FileChangeRules.acceptInside(workspace))
  *         .handlerTimeout(Duration.ofMinutes(2))
  *         .build();
  * }</pre>
  *
- * <p>Approvals without a handler are declined. A handler that throws, returns {@code null}, completes empty
- * or overruns {@link #handlerTimeout()} counts as a decline, logged once. Server requests that are not
- * approvals are answered with JSON-RPC error -32601.
+ * <p><b>Safe by default.</b> Every server request gets exactly one protocol-correct answer; the server has no
+ * timeout of its own and would otherwise wait forever. Without a rule or handler that decides:
+ * <table>
+ * <caption>Safe defaults</caption>
+ * <tr><th>request</th><th>answer</th></tr>
+ * <tr><td>command, file change, legacy {@code execCommandApproval}/{@code applyPatchApproval}</td>
+ *     <td>decline (the turn goes on)</td></tr>
+ * <tr><td>{@code item/permissions/requestApproval}</td><td>an empty grant</td></tr>
+ * <tr><td>{@code item/tool/requestUserInput}</td><td>no answers</td></tr>
+ * <tr><td>{@code mcpServer/elicitation/request}</td><td>decline</td></tr>
+ * <tr><td>{@code item/tool/call}</td><td>a failed tool result naming the missing tool</td></tr>
+ * <tr><td>{@code currentTime/read}</td><td>the current time</td></tr>
+ * <tr><td>{@code account/chatgptAuthTokens/refresh}, {@code attestation/generate}</td>
+ *     <td>JSON-RPC error -32603</td></tr>
+ * <tr><td>a method this version does not know</td><td>JSON-RPC error -32601</td></tr>
+ * </table>
+ * A handler that throws, returns nothing or overruns {@link #handlerTimeout()} yields the safe default, logged
+ * once. Accepting without asking takes an explicitly named policy ({@link #acceptAll()}), which the client
+ * logs at WARN when it starts.
+ *
+ * <p><b>Decline or cancel.</b> {@code DECLINE} refuses this one action and the agent carries on (it may try
+ * something else); {@code CANCEL} refuses it and interrupts the whole turn.
+ *
+ * <p><b>Order.</b> For commands and file changes the rules are tried first, in order; the first that decides
+ * wins. Then the handler; then the safe default.
  */
-public final class ApprovalDecisions implements ServerRequestHandler {
-
-    public static final String COMMAND_EXECUTION = "item/commandExecution/requestApproval";
-    public static final String FILE_CHANGE = "item/fileChange/requestApproval";
+public final class ApprovalDecisions {
 
     /** Generous, because a person may be deciding; the server itself would wait forever. */
     public static final Duration DEFAULT_HANDLER_TIMEOUT = Duration.ofMinutes(5);
 
     private static final Logger log = LoggerFactory.getLogger(ApprovalDecisions.class);
-    private static final ApprovalDecision SAFE_DEFAULT = ApprovalDecision.DECLINE;
 
-    private final Map<String, AsyncApprovalHandler> handlers;
+    private static final String COMMAND = ServerRequests.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL.name();
+    private static final String FILE_CHANGE = ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL.name();
+    private static final String TOOL_CALL = ServerRequests.ITEM_TOOL_CALL.name();
+
+    /** Decides one request kind: a decision (with who made it), or empty to fall back to the default. */
+    private interface Decider {
+        Mono<Decided> decide(Object params, ApprovalContext context);
+    }
+
+    /** {@code response == null} means the safe default. */
+    private record Decided(Object response, DecidedBy by) {
+        static final Decided SAFE_DEFAULT = new Decided(null, DecidedBy.DEFAULT);
+    }
+
+    private final Map<String, Decider> deciders;
+    private final Map<String, DynamicTool> tools;
     private final Duration handlerTimeout;
     private final String policyName;
     private final boolean acceptsWithoutAsking;
 
-    private ApprovalDecisions(
-            Map<String, AsyncApprovalHandler> handlers, Duration handlerTimeout, String policyName,
-            boolean acceptsWithoutAsking) {
-        this.handlers = Map.copyOf(handlers);
+    private ApprovalDecisions(Map<String, Decider> deciders, Map<String, DynamicTool> tools, Duration handlerTimeout,
+            String policyName, boolean acceptsWithoutAsking) {
+        this.deciders = Map.copyOf(deciders);
+        this.tools = Map.copyOf(tools);
         this.handlerTimeout = handlerTimeout;
         this.policyName = policyName;
         this.acceptsWithoutAsking = acceptsWithoutAsking;
     }
 
-    /** Declines every approval: the agent is told and its turn continues. The default. */
+    /** Answers everything with its safe default. The client's default. */
     public static ApprovalDecisions declineAll() {
-        return new ApprovalDecisions(Map.of(), DEFAULT_HANDLER_TIMEOUT, "declineAll", false);
+        return new ApprovalDecisions(Map.of(), Map.of(), DEFAULT_HANDLER_TIMEOUT, "declineAll", false);
     }
 
     /**
-     * Accepts every command and file change the agent asks for. Only for trusted, isolated workspaces: the
-     * client logs a WARN when it starts with this policy.
+     * Accepts every command and file change the agent asks for (legacy approvals too). Other requests keep
+     * their safe defaults. Only for trusted, isolated workspaces: the client logs a WARN when it starts with
+     * this policy.
      */
     public static ApprovalDecisions acceptAll() {
-        AsyncApprovalHandler accept = request -> Mono.just(ApprovalDecision.ACCEPT);
-        return new ApprovalDecisions(Map.of(COMMAND_EXECUTION, accept, FILE_CHANGE, accept),
-                DEFAULT_HANDLER_TIMEOUT, "acceptAll", true);
+        Map<String, Decider> deciders = new HashMap<>();
+        deciders.put(COMMAND, policy(new CommandExecutionRequestApprovalResponse(CommandExecutionApprovalDecision.ACCEPT)));
+        deciders.put(FILE_CHANGE, policy(new FileChangeRequestApprovalResponse(FileChangeApprovalDecision.ACCEPT)));
+        deciders.put(ServerRequests.EXEC_COMMAND_APPROVAL.name(), policy(new ExecCommandApprovalResponse(ReviewDecision.APPROVED)));
+        deciders.put(ServerRequests.APPLY_PATCH_APPROVAL.name(), policy(new ApplyPatchApprovalResponse(ReviewDecision.APPROVED)));
+        return new ApprovalDecisions(deciders, Map.of(), DEFAULT_HANDLER_TIMEOUT, "acceptAll", true);
     }
 
     public static Builder builder() {
@@ -78,85 +143,235 @@ public final class ApprovalDecisions implements ServerRequestHandler {
         return acceptsWithoutAsking;
     }
 
-    /** {@code true} if a handler (not only the safe default) decides requests of this method. */
+    /** {@code true} if a rule, handler or tool (not only the safe default) decides requests of this method. */
     public boolean hasHandlerFor(String method) {
-        return handlers.containsKey(method);
+        return deciders.containsKey(method);
     }
 
-    /** How long a handler may take before its request is declined. */
+    /** How long a handler may take before the safe default is sent. */
     public Duration handlerTimeout() {
         return handlerTimeout;
     }
 
-    @Override
-    public Mono<ServerRequestReply> handle(ServerRequest request) {
+    /** The registered dynamic tools, to pass as {@code dynamicTools} of {@code thread/start}. */
+    public List<DynamicToolSpec> dynamicToolSpecs() {
+        return tools.values().stream().map(DynamicTool::spec).toList();
+    }
+
+    /**
+     * Decides the reply to one server request. Never fails: every failure becomes the safe default. The
+     * caller sends the reply; if it cancels the returned {@code Mono} (the request was resolved elsewhere,
+     * its turn ended or the connection dropped), a {@link DecidedBy#CANCELLED} event is recorded and nothing
+     * must be sent.
+     */
+    public Mono<ServerRequestReply> handle(ServerRequest request, ApprovalContext context) {
         Objects.requireNonNull(request, "request");
-        String method = request.method();
-        if (!method.equals(COMMAND_EXECUTION) && !method.equals(FILE_CHANGE)) {
-            return Mono.just(ServerRequestReply.error(JsonRpcError.methodNotFound(method)));
-        }
-        AsyncApprovalHandler handler = handlers.get(method);
-        if (handler == null) {
-            return Mono.just(reply(SAFE_DEFAULT));
-        }
-        ApprovalRequest approval = ApprovalRequest.from(method, request.params());
-        return Mono.defer(() -> handler.decide(approval))
-                .timeout(handlerTimeout)
-                .map(ApprovalDecisions::reply)
-                .switchIfEmpty(Mono.fromSupplier(() -> {
-                    log.warn("approval handler for {} (item {}) gave no decision; declining", method, approval.itemId());
-                    return reply(SAFE_DEFAULT);
-                }))
-                .onErrorResume(error -> {
-                    if (error instanceof TimeoutException) {
-                        log.warn("approval handler for {} (item {}) did not decide within {}; declining", method,
-                                approval.itemId(), handlerTimeout);
-                    } else {
-                        log.warn("approval handler for {} (item {}) failed; declining", method, approval.itemId(),
-                                error);
-                    }
-                    return Mono.just(reply(SAFE_DEFAULT));
-                });
+        Objects.requireNonNull(context, "context");
+        return Mono.defer(() -> {
+            long started = System.nanoTime();
+            Optional<ServerRequestMethod<?, ?>> known = ServerRequests.byName(request.method());
+            if (known.isEmpty()) {
+                return Mono.just(finish(request, context, started, DecidedBy.DEFAULT,
+                        ServerRequestReply.error(JsonRpcError.methodNotFound(request.method()))));
+            }
+            Decider decider = deciders.get(request.method());
+            if (decider == null) {
+                return Mono.just(finish(request, context, started, DecidedBy.DEFAULT, safeDefault(request)));
+            }
+            Object params;
+            try {
+                params = context.mapper().treeToValue(request.params(), known.get().paramsType());
+            } catch (Exception e) {
+                log.warn("cannot decode the params of {} ({}); answering with its safe default", request.method(),
+                        e.getMessage());
+                return Mono.just(finish(request, context, started, DecidedBy.ERROR, safeDefault(request)));
+            }
+            return decider.decide(params, context)
+                    .timeout(handlerTimeout)
+                    .map(decided -> finish(request, context, started, decided.by(), decided.response() == null
+                            ? safeDefault(request) : ServerRequestReply.result(decided.response())))
+                    .switchIfEmpty(Mono.fromSupplier(() -> {
+                        log.warn("handler for {} gave no answer; sending its safe default", request.method());
+                        return finish(request, context, started, DecidedBy.ERROR, safeDefault(request));
+                    }))
+                    .onErrorResume(error -> {
+                        boolean timedOut = error instanceof TimeoutException;
+                        if (timedOut) {
+                            log.warn("handler for {} did not answer within {}; sending its safe default",
+                                    request.method(), handlerTimeout);
+                        } else {
+                            log.warn("handler for {} failed; sending its safe default", request.method(), error);
+                        }
+                        return Mono.just(finish(request, context, started,
+                                timedOut ? DecidedBy.TIMEOUT : DecidedBy.ERROR, safeDefault(request)));
+                    })
+                    .doOnCancel(() -> context.record(event(request, context, started, DecidedBy.CANCELLED, null)));
+        });
     }
 
     @Override
     public String toString() {
-        return "ApprovalDecisions[" + policyName + ", handlers=" + handlers.keySet() + "]";
+        return "ApprovalDecisions[" + policyName + ", decides " + deciders.keySet() + "]";
     }
 
-    private static ServerRequestReply reply(ApprovalDecision decision) {
-        return ServerRequestReply.result(Map.of("decision", decision.wireValue()));
+    /** The answer to a request when nothing else decides: never grants anything. */
+    public static ServerRequestReply safeDefault(ServerRequest request) {
+        String method = request.method();
+        Object response;
+        if (method.equals(COMMAND)) {
+            response = new CommandExecutionRequestApprovalResponse(CommandExecutionApprovalDecision.DECLINE);
+        } else if (method.equals(FILE_CHANGE)) {
+            response = new FileChangeRequestApprovalResponse(FileChangeApprovalDecision.DECLINE);
+        } else if (method.equals(ServerRequests.EXEC_COMMAND_APPROVAL.name())) {
+            response = new ExecCommandApprovalResponse(ReviewDecision.Denied.of("declined by the client's approval policy"));
+        } else if (method.equals(ServerRequests.APPLY_PATCH_APPROVAL.name())) {
+            response = new ApplyPatchApprovalResponse(ReviewDecision.Denied.of("declined by the client's approval policy"));
+        } else if (method.equals(ServerRequests.ITEM_PERMISSIONS_REQUEST_APPROVAL.name())) {
+            response = new PermissionsRequestApprovalResponse(new GrantedPermissionProfile(null, null),
+                    PermissionGrantScope.TURN, null);
+        } else if (method.equals(ServerRequests.ITEM_TOOL_REQUEST_USER_INPUT.name())) {
+            response = new ToolRequestUserInputResponse(Map.of());
+        } else if (method.equals(ServerRequests.MCP_SERVER_ELICITATION_REQUEST.name())) {
+            response = new McpServerElicitationRequestResponse(null, McpServerElicitationAction.DECLINE, null);
+        } else if (method.equals(TOOL_CALL)) {
+            String tool = text(request.params(), "tool");
+            response = DynamicTool.text("no tool named '" + tool + "' is registered with this client", false);
+        } else if (method.equals(ServerRequests.CURRENT_TIME_READ.name())) {
+            response = new CurrentTimeReadResponse(Instant.now().getEpochSecond());
+        } else if (ServerRequests.byName(method).isPresent()) {
+            return ServerRequestReply.error(new JsonRpcError(JsonRpcError.INTERNAL_ERROR,
+                    "this client has no handler for " + method, null));
+        } else {
+            return ServerRequestReply.error(JsonRpcError.methodNotFound(method));
+        }
+        return ServerRequestReply.result(response);
     }
 
-    /** Builds an {@link ApprovalDecisions} from handlers; approvals without one are declined. */
+    private ServerRequestReply finish(ServerRequest request, ApprovalContext context, long started, DecidedBy by,
+            ServerRequestReply reply) {
+        String decision;
+        if (reply instanceof ServerRequestReply.Result result) {
+            JsonNode json = context.mapper().valueToTree(result.value());
+            JsonNode shown = json != null && json.has("decision") ? json.get("decision")
+                    : json != null && json.has("action") ? json.get("action") : json;
+            decision = shown == null ? "null" : shown.isTextual() ? shown.textValue() : shown.toString();
+        } else {
+            JsonRpcError error = ((ServerRequestReply.Error) reply).error();
+            decision = "error " + error.code() + ": " + error.message();
+        }
+        context.record(event(request, context, started, by, decision));
+        return reply;
+    }
+
+    private static ApprovalEvent event(ServerRequest request, ApprovalContext context, long started, DecidedBy by,
+            String decision) {
+        JsonNode p = request.params();
+        String threadId = Optional.ofNullable(text(p, "threadId")).orElse(text(p, "conversationId"));
+        String itemId = Optional.ofNullable(text(p, "itemId")).orElse(text(p, "callId"));
+        return new ApprovalEvent(request.method(), request.id().toString(), threadId, text(p, "turnId"), itemId,
+                decision == null ? "(nothing sent)" : decision, by, Instant.now(),
+                Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node == null ? null : node.get(field);
+        return value != null && value.isTextual() ? value.textValue() : null;
+    }
+
+    private static Decider policy(Object response) {
+        return (params, context) -> Mono.just(new Decided(response, DecidedBy.POLICY));
+    }
+
+    /** Builds an {@link ApprovalDecisions}; whatever it does not decide gets the safe default. */
     public static final class Builder {
 
-        private final Map<String, AsyncApprovalHandler> handlers = new HashMap<>();
+        private final List<ApprovalRule<CommandExecutionRequestApprovalParams, CommandExecutionApprovalDecision>>
+                commandRules = new ArrayList<>();
+        private final List<ApprovalRule<FileChangeRequestApprovalParams, FileChangeApprovalDecision>> fileChangeRules =
+                new ArrayList<>();
+        private final Map<String, AsyncRequestHandler<Object, Object>> handlers = new HashMap<>();
+        private final Map<String, DynamicTool> tools = new LinkedHashMap<>();
         private Duration handlerTimeout = DEFAULT_HANDLER_TIMEOUT;
 
         private Builder() {}
 
-        /** Decides {@code item/commandExecution/requestApproval}. */
-        public Builder onCommandExecution(ApprovalHandler handler) {
-            return put(COMMAND_EXECUTION, sync(handler));
+        /** Decides command approvals that no {@link #commandRules rule} decided. */
+        public Builder onCommandExecution(
+                RequestHandler<CommandExecutionRequestApprovalParams, CommandExecutionApprovalDecision> handler) {
+            return onCommandExecutionAsync(async(handler));
         }
 
-        /** Decides {@code item/commandExecution/requestApproval} asynchronously. */
-        public Builder onCommandExecutionAsync(AsyncApprovalHandler handler) {
-            return put(COMMAND_EXECUTION, handler);
+        /** Decides command approvals that no rule decided, asynchronously (e.g. by asking a person). */
+        public Builder onCommandExecutionAsync(
+                AsyncRequestHandler<CommandExecutionRequestApprovalParams, CommandExecutionApprovalDecision> handler) {
+            Objects.requireNonNull(handler, "handler");
+            return onAsync(ServerRequests.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL,
+                    params -> handler.handle(params).map(CommandExecutionRequestApprovalResponse::new));
         }
 
-        /** Decides {@code item/fileChange/requestApproval}. */
-        public Builder onFileChange(ApprovalHandler handler) {
-            return put(FILE_CHANGE, sync(handler));
+        /** Rules for command approvals, tried in order before the handler; the first that decides wins. */
+        @SafeVarargs
+        public final Builder commandRules(
+                ApprovalRule<CommandExecutionRequestApprovalParams, CommandExecutionApprovalDecision>... rules) {
+            for (var rule : rules) {
+                commandRules.add(Objects.requireNonNull(rule, "rule"));
+            }
+            return this;
         }
 
-        /** Decides {@code item/fileChange/requestApproval} asynchronously. */
-        public Builder onFileChangeAsync(AsyncApprovalHandler handler) {
-            return put(FILE_CHANGE, handler);
+        /** Decides file-change approvals that no {@link #fileChangeRules rule} decided. */
+        public Builder onFileChange(RequestHandler<FileChangeRequestApprovalParams, FileChangeApprovalDecision> handler) {
+            return onFileChangeAsync(async(handler));
         }
 
-        /** How long any handler may take before its request is declined; default 5 minutes. */
+        /** Decides file-change approvals that no rule decided, asynchronously. */
+        public Builder onFileChangeAsync(
+                AsyncRequestHandler<FileChangeRequestApprovalParams, FileChangeApprovalDecision> handler) {
+            Objects.requireNonNull(handler, "handler");
+            return onAsync(ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL,
+                    params -> handler.handle(params).map(FileChangeRequestApprovalResponse::new));
+        }
+
+        /** Rules for file-change approvals, tried in order before the handler. */
+        @SafeVarargs
+        public final Builder fileChangeRules(
+                ApprovalRule<FileChangeRequestApprovalParams, FileChangeApprovalDecision>... rules) {
+            for (var rule : rules) {
+                fileChangeRules.add(Objects.requireNonNull(rule, "rule"));
+            }
+            return this;
+        }
+
+        /**
+         * Answers any server request with a full response, e.g.
+         * {@code on(ServerRequests.ITEM_PERMISSIONS_REQUEST_APPROVAL, params -> grant(params))}.
+         */
+        public <P, R> Builder on(ServerRequestMethod<P, R> method, RequestHandler<P, R> handler) {
+            return onAsync(method, async(handler));
+        }
+
+        /** Answers any server request asynchronously with a full response. */
+        @SuppressWarnings("unchecked")
+        public <P, R> Builder onAsync(ServerRequestMethod<P, R> method, AsyncRequestHandler<P, R> handler) {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(handler, "handler");
+            if (method.name().equals(TOOL_CALL)) {
+                throw new IllegalArgumentException("register dynamic tools with dynamicTool(...), not on(item/tool/call)");
+            }
+            handlers.put(method.name(), (AsyncRequestHandler<Object, Object>) (AsyncRequestHandler<?, ?>) handler);
+            return this;
+        }
+
+        /** Offers a Java function to the model as a tool and answers its {@code item/tool/call} requests. */
+        public Builder dynamicTool(DynamicTool tool) {
+            Objects.requireNonNull(tool, "tool");
+            if (tools.putIfAbsent(tool.name(), tool) != null) {
+                throw new IllegalArgumentException("a dynamic tool named '" + tool.name() + "' is already registered");
+            }
+            return this;
+        }
+
+        /** How long any handler may take before the safe default is sent; default 5 minutes. */
         public Builder handlerTimeout(Duration timeout) {
             Objects.requireNonNull(timeout, "handlerTimeout");
             if (timeout.isNegative() || timeout.isZero()) {
@@ -167,17 +382,48 @@ public final class ApprovalDecisions implements ServerRequestHandler {
         }
 
         public ApprovalDecisions build() {
-            return new ApprovalDecisions(handlers, handlerTimeout, "custom", false);
+            Map<String, Decider> deciders = new HashMap<>();
+            handlers.forEach((method, handler) -> deciders.put(method, handlerDecider(handler)));
+            if (!commandRules.isEmpty()) {
+                deciders.put(COMMAND, rulesFirst(ApprovalRule.firstMatch(commandRules),
+                        CommandExecutionRequestApprovalResponse::new, deciders.get(COMMAND)));
+            }
+            if (!fileChangeRules.isEmpty()) {
+                deciders.put(FILE_CHANGE, rulesFirst(ApprovalRule.firstMatch(fileChangeRules),
+                        FileChangeRequestApprovalResponse::new, deciders.get(FILE_CHANGE)));
+            }
+            if (!tools.isEmpty()) {
+                Map<String, DynamicTool> registered = Map.copyOf(tools);
+                deciders.put(TOOL_CALL, (params, context) -> {
+                    DynamicToolCallParams call = (DynamicToolCallParams) params;
+                    DynamicTool tool = registered.get(call.tool());
+                    return tool == null ? Mono.just(Decided.SAFE_DEFAULT)
+                            : Mono.fromSupplier(() -> new Decided(tool.call(call, context.mapper()), DecidedBy.HANDLER));
+                });
+            }
+            return new ApprovalDecisions(deciders, tools, handlerTimeout, "custom", false);
         }
 
-        private Builder put(String method, AsyncApprovalHandler handler) {
-            handlers.put(method, Objects.requireNonNull(handler, "handler"));
-            return this;
+        private static Decider handlerDecider(AsyncRequestHandler<Object, Object> handler) {
+            return (params, context) -> Mono.defer(() -> handler.handle(params))
+                    .map(response -> new Decided(response, DecidedBy.HANDLER));
         }
 
-        private static AsyncApprovalHandler sync(ApprovalHandler handler) {
+        @SuppressWarnings("unchecked")
+        private static <P, D> Decider rulesFirst(ApprovalRule<P, D> rules, java.util.function.Function<D, Object> wrap,
+                Decider fallback) {
+            return (params, context) -> Mono.defer(() -> {
+                Optional<D> decision = rules.decide((P) params, context);
+                if (decision.isPresent()) {
+                    return Mono.just(new Decided(wrap.apply(decision.get()), DecidedBy.POLICY));
+                }
+                return fallback != null ? fallback.decide(params, context) : Mono.just(Decided.SAFE_DEFAULT);
+            });
+        }
+
+        private static <P, R> AsyncRequestHandler<P, R> async(RequestHandler<P, R> handler) {
             Objects.requireNonNull(handler, "handler");
-            return request -> Mono.fromCallable(() -> handler.decide(request));
+            return params -> Mono.fromCallable(() -> handler.handle(params));
         }
     }
 }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.ClientInfo;
 import dev.codex4j.appserver.InitializeResponse;
-import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.approval.CommandRules;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
@@ -33,8 +33,7 @@ final class ReadmeExample {
                 .workingDirectory(workspace)
                 .clientInfo(new ClientInfo("my-service", "My Service", "1.0.0"))
                 .approvals(ApprovalDecisions.builder()        // default: decline every approval
-                        .onCommandExecution(request -> request.command().contains("git status")
-                                ? ApprovalDecision.ACCEPT : ApprovalDecision.DECLINE)
+                        .commandRules(CommandRules.acceptPrefixes(List.of(List.of("git", "status"))))
                         .build())
                 .build()) {
             client.notifications("item/agentMessage/delta")   // hot Flux; subscribe before start() to miss nothing

@@ -1,6 +1,5 @@
 package dev.codex4j.appserver;
 
-import dev.codex4j.appserver.rpc.Notification;
 import java.util.concurrent.CopyOnWriteArrayList;
 import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
@@ -8,14 +7,14 @@ import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Fans notifications out to subscribers. The reader thread only enqueues: each subscriber has its own
- * bounded queue, drained on the library's dispatch scheduler, so a slow or blocking subscriber delays no
- * one else. A subscriber that falls {@code bufferSize} behind gets every notification it had buffered,
- * then a {@link NotificationOverflowException}.
+ * Fans events (notifications, approval decisions) out to subscribers as a hot stream. The publisher only
+ * enqueues: each subscriber has its own bounded queue, drained on the library's dispatch scheduler, so a
+ * slow or blocking subscriber delays no one else. A subscriber that falls {@code bufferSize} behind gets
+ * every event it had buffered, then a {@link NotificationOverflowException}.
  */
-final class NotificationHub {
+final class Broadcast<T> {
 
-    private final CopyOnWriteArrayList<FluxSink<Notification>> sinks = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<FluxSink<T>> sinks = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
     private final int bufferSize;
     /** {@code null} while live; then a {@link Completed} marker or the error that ended the connection. */
@@ -23,27 +22,27 @@ final class NotificationHub {
 
     private static final class Completed {}
 
-    NotificationHub(Scheduler scheduler, int bufferSize) {
+    Broadcast(Scheduler scheduler, int bufferSize) {
         this.scheduler = scheduler;
         this.bufferSize = bufferSize;
     }
 
-    Flux<Notification> flux() {
+    Flux<T> flux() {
         return Flux.defer(() -> {
             Object end = terminal;
             if (end != null) {
                 return end instanceof Throwable error ? Flux.error(error) : Flux.empty();
             }
-            return Flux.<Notification>create(this::register, FluxSink.OverflowStrategy.ERROR)
+            return Flux.<T>create(this::register, FluxSink.OverflowStrategy.ERROR)
                     .publishOn(scheduler, bufferSize)
                     .onErrorMap(Exceptions::isOverflow, e -> new NotificationOverflowException(bufferSize, e));
         });
     }
 
-    /** Called by the reader thread, in wire order. */
-    void publish(Notification notification) {
-        for (FluxSink<Notification> sink : sinks) {
-            sink.next(notification);
+    /** Delivers to every current subscriber; subscribers see events in the order of these calls. */
+    void publish(T event) {
+        for (FluxSink<T> sink : sinks) {
+            sink.next(event);
         }
     }
 
@@ -59,7 +58,7 @@ final class NotificationHub {
         return sinks.size();
     }
 
-    private void register(FluxSink<Notification> sink) {
+    private void register(FluxSink<T> sink) {
         sinks.add(sink);
         sink.onDispose(() -> sinks.remove(sink));
         Object end = terminal;
@@ -73,12 +72,12 @@ final class NotificationHub {
             return;
         }
         terminal = end;
-        for (FluxSink<Notification> sink : sinks) {
+        for (FluxSink<T> sink : sinks) {
             signal(sink, end);
         }
     }
 
-    private static void signal(FluxSink<Notification> sink, Object end) {
+    private static <E> void signal(FluxSink<E> sink, Object end) {
         if (end instanceof Throwable error) {
             sink.error(error);
         } else {
