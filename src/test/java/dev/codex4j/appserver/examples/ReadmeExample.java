@@ -6,6 +6,16 @@ import dev.codex4j.appserver.ClientInfo;
 import dev.codex4j.appserver.InitializeResponse;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.CommandRules;
+import dev.codex4j.appserver.approval.DynamicTool;
+import dev.codex4j.appserver.approval.FileChangeRules;
+import dev.codex4j.appserver.protocol.ServerRequests;
+import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
+import dev.codex4j.appserver.protocol.types.GrantedPermissionProfile;
+import dev.codex4j.appserver.protocol.types.PermissionGrantScope;
+import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalResponse;
+import java.time.Duration;
+import java.util.regex.Pattern;
+import reactor.core.publisher.Mono;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
@@ -89,5 +99,36 @@ final class ReadmeExample {
         // README:typed:end
         return turn.items().stream().filter(i -> i instanceof ThreadItem.AgentMessage)
                 .map(i -> ((ThreadItem.AgentMessage) i).text()).findFirst().orElse(null);
+    }
+
+    record TicketQuery(String ticketId) {}
+
+    /** The README's approval policies example. */
+    static ApprovalDecisions policies(Path workspace, java.util.function.Function<String, String> tickets) {
+        // README:approvals:start
+        ApprovalDecisions approvals = ApprovalDecisions.builder()
+                // Commands: rules first, in order; the first that decides wins.
+                .commandRules(
+                        CommandRules.declineOutside(workspace),                       // cwd or paths outside
+                        CommandRules.declinePrefixes(List.of(List.of("git", "push"))),
+                        CommandRules.forSession(CommandRules.acceptPrefixes(List.of(  // don't ask again
+                                List.of("git", "status"), List.of("git", "diff"), List.of("ls")))),
+                        CommandRules.withProposedAmendment(                           // codex's own proposal
+                                CommandRules.acceptMatching(Pattern.compile("mvn( -q)? test"))))
+                // What no rule decided: ask a person (any Mono; the handler timeout still applies).
+                .onCommandExecutionAsync(params -> Mono.just(CommandExecutionApprovalDecision.DECLINE))
+                // File changes: only inside the workspace.
+                .fileChangeRules(FileChangeRules.acceptInside(workspace))
+                // Any other server request, typed: here, grant nothing beyond the turn.
+                .on(ServerRequests.ITEM_PERMISSIONS_REQUEST_APPROVAL, params -> new PermissionsRequestApprovalResponse(
+                        new GrantedPermissionProfile(null, null), PermissionGrantScope.TURN, null))
+                // A Java function the model may call (experimental API: pass approvals.dynamicToolSpecs()
+                // as thread/start's dynamicTools and build the client with experimentalApi(true)).
+                .dynamicTool(DynamicTool.of("lookup_ticket", "Looks up a support ticket by id", TicketQuery.class,
+                        query -> tickets.apply(query.ticketId())))
+                .handlerTimeout(Duration.ofMinutes(2))
+                .build();
+        // README:approvals:end
+        return approvals;
     }
 }

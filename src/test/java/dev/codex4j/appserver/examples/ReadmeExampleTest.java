@@ -23,7 +23,7 @@ class ReadmeExampleTest {
     private static final Path PROJECT = Path.of(System.getProperty("codex4j.project.dir", "."));
 
     @ParameterizedTest
-    @ValueSource(strings = {"usage", "typed"})
+    @ValueSource(strings = {"usage", "typed", "approvals"})
     void theReadmeShowsTheCompiledExampleVerbatim(String example) throws Exception {
         List<String> source = Files.readAllLines(
                 PROJECT.resolve("src/test/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
