@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs the performance benchmarks of issue 7 (AppServerClient against a hand-written readLine + readTree
+# baseline, both talking to the same fast fake app-server) and prints a Markdown table, also written to
+# target/bench/results.md. Uses only the fake server: no codex binary, no network. About 3-4 minutes.
+#
+#   scripts/bench.sh                         # everything
+#   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 latency pipelined memory
+#   scripts/bench.sh --n=200000 --rounds=3   # smaller (see Benchmarks' Javadoc for all options)
+#   scripts/bench.sh --jfr --only=typed1 --side=client   # also record target/bench/bench.jfr and summarise it
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+jfr=false
+args=()
+for a in "$@"; do
+  if [[ "$a" == "--jfr" ]]; then jfr=true; else args+=("$a"); fi
+done
+
+mvn -q -B -DskipTests test-compile
+mkdir -p target/bench
+mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+cp="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
+
+jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch)
+if $jfr; then
+  jvm+=("-XX:StartFlightRecording=filename=target/bench/bench.jfr,settings=profile,dumponexit=true")
+fi
+java "${jvm[@]}" -cp "$cp" dev.codex4j.appserver.bench.Benchmarks ${args[@]+"${args[@]}"}
+if $jfr; then
+  java -cp "$cp" dev.codex4j.appserver.bench.JfrSummary target/bench/bench.jfr
+fi
