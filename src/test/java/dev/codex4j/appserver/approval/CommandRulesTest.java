@@ -243,20 +243,61 @@ class CommandRulesTest {
     }
 
     @Test
+    void aPipelineHelperCodexLeftOutOfTheActionsStillPreventsAnAccept() {
+        // codex's command parser drops "formatting helpers" such as tee, awk or xargs from a pipeline: for
+        // `cat README.md | tee ~/.bashrc` it reports only the read of README.md
+        CommandRule cat = CommandRules.acceptPrefixes(List.of(List.of("cat")));
+        CommandExecutionRequestApprovalParams teeToBashrc = request("/bin/bash -lc 'cat README.md | tee ~/.bashrc'",
+                ROOT.toString(), read("cat README.md", "README.md"));
+        assertThat(decide(cat, teeToBashrc)).isEmpty();
+
+        CommandRule ls = CommandRules.acceptMatching(Pattern.compile("ls -la"));
+        CommandExecutionRequestApprovalParams awkSystem = request(
+                "/bin/bash -lc " + shellQuote("ls -la | awk '{system(\"rm -rf \" $9)}'"), ROOT.toString(),
+                listFiles("ls -la", "."));
+        assertThat(decide(ls, awkSystem)).isEmpty();
+    }
+
+    @Test
+    void aLeadingCdCodexLeftOutOfTheActionsStillPreventsAnAccept() {
+        CommandRule cat = CommandRules.acceptPrefixes(List.of(List.of("cat")));
+        assertThat(decide(cat, request("/bin/bash -lc 'cd /etc && cat passwd'", ROOT.toString(),
+                read("cat passwd", "/etc/passwd")))).isEmpty();
+    }
+
+    @Test
+    void theCommandLineMustMatchAsWellAsTheParsedActions() {
+        CommandExecutionRequestApprovalParams params = request("/bin/bash -lc 'git push'", ROOT.toString(),
+                unknown("git status"));
+        assertThat(decide(gitStatusOrEcho, params)).isEmpty();
+        assertThat(decide(gitStatusOrEcho, request("git push --force", ROOT.toString(), unknown("git status"))))
+                .isEmpty();
+    }
+
+    @Test
     void everyParsedActionMustMatch() {
-        CommandExecutionRequestApprovalParams oneBad = request("/bin/bash -lc 'git status && rm -rf x'",
+        CommandExecutionRequestApprovalParams oneBad = request("/bin/bash -lc 'git status'",
                 ROOT.toString(), unknown("git status"), unknown("rm -rf x"));
         assertThat(decide(gitStatusOrEcho, oneBad)).isEmpty();
 
-        CommandExecutionRequestApprovalParams allGood = request("/bin/bash -lc 'git status && echo done'",
+        CommandExecutionRequestApprovalParams allGood = request("/bin/bash -lc 'git status'",
                 ROOT.toString(), unknown("git status"), unknown("echo done"));
         assertThat(decide(gitStatusOrEcho, allGood)).contains(ACCEPT);
 
-        CommandExecutionRequestApprovalParams withRead = request("/bin/bash -lc 'cat README.md && git status'",
-                ROOT.toString(), read("cat README.md", "README.md"), unknown("git status"));
+        CommandExecutionRequestApprovalParams withRead = request("/bin/bash -lc 'cat README.md'",
+                ROOT.toString(), read("cat README.md", "README.md"));
         assertThat(decide(gitStatusOrEcho, withRead)).isEmpty();
         CommandRule catToo = CommandRules.acceptPrefixes(List.of(List.of("git", "status"), List.of("cat")));
         assertThat(decide(catToo, withRead)).contains(ACCEPT);
+    }
+
+    @Test
+    void aCompoundCommandIsNotAcceptedEvenWhenEveryActionMatches() {
+        CommandRule catOrGitStatus = CommandRules.acceptPrefixes(List.of(List.of("git", "status"), List.of("cat")));
+        assertThat(decide(catOrGitStatus, request("/bin/bash -lc 'cat README.md && git status'", ROOT.toString(),
+                read("cat README.md", "README.md"), unknown("git status")))).isEmpty();
+        assertThat(decide(gitStatusOrEcho, request("/bin/bash -lc 'git status; echo done'", ROOT.toString(),
+                unknown("git status"), unknown("echo done")))).isEmpty();
     }
 
     @Test
@@ -298,7 +339,7 @@ class CommandRulesTest {
         assertThat(decide(ls, command("ls; id"))).isEmpty();
         assertThat(decide(ls, command("ls -la | sh"))).isEmpty();
         assertThat(decide(ls, request("/bin/bash -lc 'ls -l && ls -a'", ROOT.toString(),
-                unknown("ls -l"), unknown("ls -a")))).contains(ACCEPT);
+                unknown("ls -l"), unknown("ls -a")))).isEmpty();
         assertThat(decide(ls, request("/bin/bash -lc 'ls -l && id'", ROOT.toString(),
                 unknown("ls -l"), unknown("id")))).isEmpty();
     }
@@ -462,7 +503,8 @@ class CommandRulesTest {
     @Test
     void builderRulesKeepTheirOrder() {
         ServerRequest push = context.fixtureRequest(FIXTURE, METHOD);
-        ((ObjectNode) push.params()).putArray("commandActions").add(unknown("git push"));
+        ((ObjectNode) push.params()).put("command", "/bin/bash -lc 'git push'")
+                .putArray("commandActions").add(unknown("git push"));
         ApprovalDecisions declineFirst = ApprovalDecisions.builder()
                 .commandRules(CommandRules.declinePrefixes(List.of(List.of("git", "push"))),
                         CommandRules.acceptPrefixes(List.of(List.of("git"))))
