@@ -109,10 +109,15 @@ public final class CommandRules {
             }
         }
         if (commands.isEmpty() && params.command() != null) {
-            Matcher m = SHELL_WRAPPER.matcher(params.command().strip());
-            commands.add(m.matches() ? m.group(1).replace("'\\''", "'") : params.command());
+            commands.add(unwrap(params.command()));
         }
         return commands;
+    }
+
+    /** The command line with its login-shell wrapper removed. */
+    private static String unwrap(String command) {
+        Matcher m = SHELL_WRAPPER.matcher(command.strip());
+        return m.matches() ? m.group(1).replace("'\\''", "'") : command;
     }
 
     /** Splits a plain command line into words, honouring quotes; {@code null} if it has shell operators. */
@@ -173,9 +178,14 @@ public final class CommandRules {
     }
 
     private static boolean allMatch(CommandExecutionRequestApprovalParams params, ArgvTest test) {
-        List<String> commands = bareCommands(params);
+        List<String> commands = new ArrayList<>(bareCommands(params));
         if (commands.isEmpty()) {
             return false;
+        }
+        // commandActions are codex's best-effort summary for display: it leaves out pipeline helpers
+        // (tee, awk, xargs...) and a leading cd, so the command line itself must pass as well
+        if (params.command() != null) {
+            commands.add(unwrap(params.command()));
         }
         for (String command : commands) {
             List<String> argv = plainWords(command);

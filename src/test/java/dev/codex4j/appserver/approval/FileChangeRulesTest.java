@@ -1,0 +1,184 @@
+package dev.codex4j.appserver.approval;
+
+import static dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision.ACCEPT;
+import static dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision.DECLINE;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.codex4j.appserver.approval.ApprovalEvent.DecidedBy;
+import dev.codex4j.appserver.approval.FileChangeRules.FileChangeRule;
+import dev.codex4j.appserver.protocol.ServerRequests;
+import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
+import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
+import dev.codex4j.appserver.protocol.types.FileUpdateChange;
+import dev.codex4j.appserver.protocol.types.PatchChangeKind;
+import dev.codex4j.appserver.rpc.ServerRequest;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(30)
+class FileChangeRulesTest {
+
+    private static final String FIXTURE = "file-change-approval-accept.jsonl";
+    private static final String METHOD = ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL.name();
+    /** The workspace of the recorded run; the real item adds {@code hello.txt} in it. */
+    private static final Path WORKSPACE = Path.of("/tmp/codex4j-real-codex-348418671436771772/workspace");
+
+    private final TestApprovalContext empty = new TestApprovalContext();
+    private final TestApprovalContext withItem = new TestApprovalContext();
+
+    FileChangeRulesTest() {
+        withItem.withStartedItem(withItem.fixtureStartedItem(FIXTURE, "fileChange"));
+    }
+
+    private ObjectNode realParams() {
+        return withItem.fixtureRequest(FIXTURE, METHOD).params().deepCopy();
+    }
+
+    private FileChangeRequestApprovalParams decode(ObjectNode params) {
+        try {
+            return withItem.mapper().treeToValue(params, FileChangeRequestApprovalParams.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private FileChangeRequestApprovalParams real() {
+        return decode(realParams());
+    }
+
+    /** A context whose started item (id of the real request) changes these paths. */
+    private TestApprovalContext itemChanging(String... paths) {
+        ObjectNode item = withItem.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        var changes = item.putArray("changes");
+        for (String path : paths) {
+            changes.addObject().put("path", path).put("diff", "x\n").putObject("kind").put("type", "add");
+        }
+        return new TestApprovalContext().withStartedItem(item);
+    }
+
+    private static Optional<FileChangeApprovalDecision> decide(FileChangeRule rule,
+            FileChangeRequestApprovalParams params, ApprovalContext context) {
+        return rule.decide(params, context);
+    }
+
+    @Test
+    void changesAreTheFilesOfTheStartedItem() {
+        assertThat(FileChangeRules.changes(real(), withItem)).hasValueSatisfying(changes ->
+                assertThat(changes).singleElement().satisfies(change -> {
+                    assertThat(change.path()).isEqualTo(WORKSPACE.resolve("hello.txt").toString());
+                    assertThat(change.kind()).isInstanceOf(PatchChangeKind.Add.class);
+                    assertThat(change.diff()).isEqualTo("hello\nworld\n");
+                }));
+        assertThat(FileChangeRules.changes(real(), empty)).isEmpty();
+    }
+
+    @Test
+    void changesIgnoresAStartedItemOfAnotherType() {
+        ObjectNode command = withItem.mapper().createObjectNode()
+                .put("type", "commandExecution").put("id", "call-patch-1").put("command", "ls")
+                .put("cwd", WORKSPACE.toString()).put("status", "inProgress");
+        command.putArray("commandActions");
+        TestApprovalContext context = new TestApprovalContext().withStartedItem(command);
+        assertThat(context.startedItem("call-patch-1")).isPresent();
+        assertThat(FileChangeRules.changes(real(), context)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), context)).contains(DECLINE);
+    }
+
+    @Test
+    void acceptInsideAcceptsPathsUnderTheRoot() {
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), withItem)).contains(ACCEPT);
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE.getParent()), real(), withItem)).contains(ACCEPT);
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/a.txt", WORKSPACE + "/src/b/c.txt"))).contains(ACCEPT);
+    }
+
+    @Test
+    void acceptInsideAbstainsWhenAPathIsOutside() {
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE.resolve("sub")), real(), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/a.txt", "/etc/passwd"))).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(Path.of(WORKSPACE + "-other")), real(), withItem)).isEmpty();
+    }
+
+    @Test
+    void acceptInsideAbstainsWhenTheItemIsUnknown() {
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), empty)).isEmpty();
+    }
+
+    @Test
+    void declineOutsideDeclinesAPathOutsideTheRoot() {
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE.resolve("sub")), real(), withItem))
+                .contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/a.txt", "/etc/passwd"))).contains(DECLINE);
+    }
+
+    @Test
+    void declineOutsideDeclinesAPathEscapingWithDotDot() {
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/../../../etc/passwd"))).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+                real(), itemChanging("../outside.txt"))).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/sub/../inside.txt"))).isEmpty();
+    }
+
+    @Test
+    void declineOutsideDeclinesAGrantRootOutside() {
+        ObjectNode params = realParams().put("grantRoot", "/etc");
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), decode(params), withItem)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), decode(params), withItem)).isEmpty();
+
+        ObjectNode inside = realParams().put("grantRoot", WORKSPACE.resolve("src").toString());
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), decode(inside), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), decode(inside), withItem)).contains(ACCEPT);
+    }
+
+    @Test
+    void declineOutsideDeclinesWhatItCannotSee() {
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), empty)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), itemChanging())).contains(DECLINE);
+    }
+
+    @Test
+    void declineOutsideAbstainsWhenEverythingIsInside() {
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+                real(), itemChanging(WORKSPACE + "/a.txt", WORKSPACE + "/b/c.txt"))).isEmpty();
+    }
+
+    @Test
+    void theRealRequestIsAcceptedThroughApprovalDecisionsByPolicy() {
+        ApprovalDecisions approvals = ApprovalDecisions.builder()
+                .fileChangeRules(FileChangeRules.declineOutside(WORKSPACE), FileChangeRules.acceptInside(WORKSPACE))
+                .build();
+        ServerRequest request = withItem.fixtureRequest(FIXTURE, METHOD);
+        assertThat(withItem.resultJson(approvals.handle(request, withItem).block(Duration.ofSeconds(10))))
+                .isEqualTo("{\"decision\":\"accept\"}");
+        assertThat(withItem.events()).singleElement().satisfies(event -> {
+            assertThat(event.decidedBy()).isEqualTo(DecidedBy.POLICY);
+            assertThat(event.itemId()).isEqualTo("call-patch-1");
+        });
+
+        assertThat(empty.resultJson(approvals.handle(request, empty).block(Duration.ofSeconds(10))))
+                .isEqualTo("{\"decision\":\"decline\"}");
+        assertThat(empty.events()).singleElement().extracting(ApprovalEvent::decidedBy).isEqualTo(DecidedBy.POLICY);
+    }
+
+    @Test
+    void aChangeWithoutPathIsNotAccepted() {
+        TestApprovalContext context = new TestApprovalContext();
+        ObjectNode item = context.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        ((ObjectNode) item.get("changes").get(0)).remove("path");
+        context.withStartedItem(item);
+        assertThat(FileChangeRules.changes(real(), context)).hasValueSatisfying(changes ->
+                assertThat(changes).extracting(FileUpdateChange::path).containsExactly((String) null));
+        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), context)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), context)).contains(DECLINE);
+    }
+}
