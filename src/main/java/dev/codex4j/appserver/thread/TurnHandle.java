@@ -336,7 +336,7 @@ public final class TurnHandle {
             timeout = new TurnTimeoutException(threadId, turnId, kind, limit);
             timedOut = timeout;
         }
-        log.info("{}", timeout.getMessage());
+        log.info("turn {} of thread {} overran its {} limit of {}; interrupting it", turnId, threadId, kind, limit);
         interrupt().subscribe(null, e -> log.warn("interrupting timed-out turn {} failed: {}", turnId, e.toString()));
         // If codex never reports the interrupted turn's end, the caller still gets its answer.
         Mono.delay(INTERRUPT_GRACE).subscribe(x -> fail(timeout));
