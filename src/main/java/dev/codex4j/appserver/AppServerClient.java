@@ -14,6 +14,7 @@ import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.NotificationMethod;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
+import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.rpc.IncomingMessage;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.MalformedMessageException;
@@ -24,6 +25,10 @@ import dev.codex4j.appserver.rpc.RequestId;
 import dev.codex4j.appserver.rpc.Response;
 import dev.codex4j.appserver.rpc.ServerRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
+import dev.codex4j.appserver.thread.BlockingCodexThreads;
+import dev.codex4j.appserver.thread.CodexThread;
+import dev.codex4j.appserver.thread.CodexThreads;
+import dev.codex4j.appserver.thread.ThreadOptions;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.StdioTransport;
@@ -384,6 +389,43 @@ public final class AppServerClient implements AutoCloseable {
     /** {@link #close()} without blocking the caller: the returned {@code Mono} completes when it is done. */
     public Mono<Void> closeGracefully() {
         return Mono.<Void>fromRunnable(this::close).subscribeOn(Schedulers.boundedElastic());
+    }
+
+    // --- threads and turns (the high-level API in dev.codex4j.appserver.thread) ----------------------
+
+    /** Threads and turns on this client: start, resume, fork, read, list, archive; see {@link CodexThreads}. */
+    public CodexThreads threads() {
+        return CodexThreads.of(this);
+    }
+
+    /** Starts a new thread; see {@link CodexThreads#start(ThreadOptions)}. */
+    public Mono<CodexThread> startThread(ThreadOptions options) {
+        return threads().start(options);
+    }
+
+    /** Resumes a thread by id; see {@link CodexThreads#resume(String, ThreadOptions)}. */
+    public Mono<CodexThread> resumeThread(String threadId, ThreadOptions options) {
+        return threads().resume(threadId, options);
+    }
+
+    /** Forks a thread; see {@link CodexThreads#fork(String, ThreadOptions)}. */
+    public Mono<CodexThread> forkThread(String threadId, ThreadOptions options) {
+        return threads().fork(threadId, options);
+    }
+
+    /** Reads a thread with its turns; see {@link CodexThreads#read(String, boolean)}. */
+    public Mono<dev.codex4j.appserver.protocol.types.Thread> readThread(String threadId) {
+        return threads().read(threadId, true);
+    }
+
+    /** Every stored thread, page by page; see {@link CodexThreads#list(ThreadListParams)}. */
+    public Flux<dev.codex4j.appserver.protocol.types.Thread> listThreads(ThreadListParams filter) {
+        return threads().list(filter);
+    }
+
+    /** The thread API for callers that do not use Reactor; see {@link BlockingCodexThreads}. */
+    public BlockingCodexThreads blocking() {
+        return threads().blocking();
     }
 
     // --- starting ------------------------------------------------------------------------------------

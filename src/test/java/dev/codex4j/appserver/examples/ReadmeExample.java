@@ -24,6 +24,11 @@ import dev.codex4j.appserver.protocol.types.Turn;
 import dev.codex4j.appserver.protocol.types.TurnStartParams;
 import dev.codex4j.appserver.protocol.types.UserInput;
 import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.thread.CodexThread;
+import dev.codex4j.appserver.thread.ThreadOptions;
+import dev.codex4j.appserver.thread.TurnHandle;
+import dev.codex4j.appserver.thread.TurnInput;
+import dev.codex4j.appserver.thread.TurnResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -130,5 +135,32 @@ final class ReadmeExample {
                 .build();
         // README:approvals:end
         return approvals;
+    }
+
+    /** What the README's thread example returns, for its test. */
+    record ThreadsOutcome(TurnResult result, TurnResult streamed, Summary summary) {}
+
+    record Summary(String name, List<String> modules) {}
+
+    /** The README's thread and turn example. */
+    static ThreadsOutcome threadsAndTurns(AppServerClient client) {
+        // README:threads:start
+        client.start().block();
+        CodexThread thread = client.startThread(ThreadOptions.builder()
+                .developerInstructions("Answer in one sentence.")
+                .build()).block();
+
+        TurnResult result = thread.run("What does this repository do?").block();
+        System.out.println(result.finalResponse() + " (" + result.tokenUsage().total().totalTokens() + " tokens)");
+
+        TurnHandle turn = thread.turn(TurnInput.text("Now list its modules."));      // streamed
+        turn.events().ofType(ServerNotification.ItemAgentMessageDelta.class)
+                .subscribe(delta -> System.out.print(delta.params().delta()));
+        TurnResult streamed = turn.result().block();   // turn.interrupt(), turn.steer(input) while it runs
+
+        // record Summary(String name, List<String> modules) {}
+        Summary summary = thread.run("Summarize it.", Summary.class).block();  // structured output
+        // README:threads:end
+        return new ThreadsOutcome(result, streamed, summary);
     }
 }

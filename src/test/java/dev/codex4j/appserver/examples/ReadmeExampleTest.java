@@ -23,7 +23,7 @@ class ReadmeExampleTest {
     private static final Path PROJECT = Path.of(System.getProperty("codex4j.project.dir", "."));
 
     @ParameterizedTest
-    @ValueSource(strings = {"usage", "typed", "approvals"})
+    @ValueSource(strings = {"usage", "typed", "approvals", "threads"})
     void theReadmeShowsTheCompiledExampleVerbatim(String example) throws Exception {
         List<String> source = Files.readAllLines(
                 PROJECT.resolve("src/test/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
@@ -45,6 +45,21 @@ class ReadmeExampleTest {
                         .inheritEnvironment(false).workingDirectory(codex.workspace()).build()) {
             model.enqueue(Reply.streamedMessage("typed ", "hello"));
             assertThat(ReadmeExample.typedTurn(client, "hello")).isEqualTo("typed hello");
+        }
+    }
+
+    @Test
+    void theThreadsExampleRunsThreeTurnsAgainstRealCodex() {
+        try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model);
+                AppServerClient client = AppServerClient.builder().executable(codex.executable())
+                        .arguments(codex.appServerArguments()).environment(codex.environment())
+                        .inheritEnvironment(false).workingDirectory(codex.workspace()).build()) {
+            model.enqueue(Reply.message("It is a Java client for codex."), Reply.streamedMessage("one ", "module"),
+                    Reply.message("{\"name\":\"codex4j\",\"modules\":[\"codex4j-app-server\"]}"));
+            var outcome = ReadmeExample.threadsAndTurns(client);
+            assertThat(outcome.result().finalResponse()).isEqualTo("It is a Java client for codex.");
+            assertThat(outcome.streamed().finalResponse()).isEqualTo("one module");
+            assertThat(outcome.summary()).isEqualTo(new ReadmeExample.Summary("codex4j", List.of("codex4j-app-server")));
         }
     }
 

@@ -1,0 +1,201 @@
+package dev.codex4j.appserver.thread;
+
+import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.protocol.ClientMethods;
+import dev.codex4j.appserver.protocol.types.ReviewStartParams;
+import dev.codex4j.appserver.protocol.types.ReviewTarget;
+import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadCompactStartParams;
+import dev.codex4j.appserver.protocol.types.ThreadRevertParams;
+import dev.codex4j.appserver.protocol.types.ThreadSetNameParams;
+import java.util.Objects;
+import reactor.core.publisher.Mono;
+
+/**
+ * A conversation with codex: a handle on one thread of one client, from {@link CodexThreads#start},
+ * {@link CodexThreads#resume} or {@link CodexThreads#fork}. Cheap; holds no resources.
+ *
+ * <pre>{@code
+ * CodexThread thread = client.startThread(ThreadOptions.defaults()).block();
+ * TurnResult result = thread.run("List the files in this repository").block();
+ * System.out.println(result.finalResponse() + " (" + result.tokenUsage().last().totalTokens() + " tokens)");
+ *
+ * record Verdict(boolean approved, String reason) {}
+ * Verdict verdict = thread.run(TurnInput.text("Is this change safe?"), TurnOptions.defaults(), Verdict.class).block();
+ * }</pre>
+ *
+ * <p>One turn runs per thread at a time: starting another while one runs fails with
+ * {@link TurnInProgressException} (steer the running one instead). Turns on different threads run
+ * concurrently, also on one client.
+ */
+public final class CodexThread {
+
+    private final CodexThreads threads;
+    private final AppServerClient client;
+    private final Thread snapshot;
+
+    CodexThread(CodexThreads threads, AppServerClient client, Thread snapshot) {
+        this.threads = threads;
+        this.client = client;
+        this.snapshot = snapshot;
+    }
+
+    /** The thread's id: keep it to resume the thread later, also from another process. */
+    public String id() {
+        return snapshot.id();
+    }
+
+    /**
+     * The thread as the server described it when this handle was made (for a resumed or forked thread,
+     * including its earlier turns). {@link #read()} fetches the current state.
+     */
+    public Thread snapshot() {
+        return snapshot;
+    }
+
+    /** Runs one turn with a text prompt; the {@code Mono} is cold: each subscription starts a turn. */
+    public Mono<TurnResult> run(String prompt) {
+        return run(TurnInput.text(prompt), TurnOptions.defaults());
+    }
+
+    /** Runs one turn; see {@link #run(TurnInput, TurnOptions)}. */
+    public Mono<TurnResult> run(TurnInput input) {
+        return run(input, TurnOptions.defaults());
+    }
+
+    /**
+     * Runs one turn and emits how it ended: completed, failed or interrupted (see {@link TurnResult}). Cold:
+     * each subscription starts a turn; cancelling the subscription interrupts the turn. Fails with
+     * {@link TurnInProgressException} if the thread has a running turn, and with {@link TurnTimeoutException}
+     * when a deadline in {@code options} interrupted the turn.
+     */
+    public Mono<TurnResult> run(TurnInput input, TurnOptions options) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(options, "options");
+        return Mono.defer(() -> {
+            TurnHandle turn = turn(input, options);
+            return turn.result().doOnCancel(() -> turn.interrupt().subscribe(null, e -> { }));
+        });
+    }
+
+    /** Runs one turn whose final message must be a JSON {@code type}; see {@link #run(TurnInput, TurnOptions, Class)}. */
+    public <T> Mono<T> run(String prompt, Class<T> type) {
+        return run(TurnInput.text(prompt), TurnOptions.defaults(), type);
+    }
+
+    /**
+     * Runs one turn with structured output: derives a strict JSON Schema from {@code type} (a record or bean),
+     * sends it as the turn's {@code outputSchema}, and decodes the final message into {@code type}. Fails with
+     * {@link StructuredOutputException} (showing the raw text) if the message does not fit, and with
+     * {@link TurnFailedException} if the turn did not complete.
+     */
+    public <T> Mono<T> run(TurnInput input, TurnOptions options, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        TurnOptions withSchema = options.toBuilder().outputSchema(StructuredOutput.schemaOf(type)).build();
+        return run(input, withSchema).map(result -> StructuredOutput.decode(result, type, client.objectMapper()));
+    }
+
+    /** Starts a turn with a text prompt and returns its handle at once; see {@link #turn(TurnInput, TurnOptions)}. */
+    public TurnHandle turn(String prompt) {
+        return turn(TurnInput.text(prompt), TurnOptions.defaults());
+    }
+
+    /** Starts a turn and returns its handle at once; see {@link #turn(TurnInput, TurnOptions)}. */
+    public TurnHandle turn(TurnInput input) {
+        return turn(input, TurnOptions.defaults());
+    }
+
+    /**
+     * Starts a turn ({@code turn/start}) and returns its handle at once, without blocking: stream its
+     * {@link TurnHandle#events()}, await its {@link TurnHandle#result()}, {@link TurnHandle#interrupt()} or
+     * {@link TurnHandle#steer(TurnInput)} it.
+     *
+     * @throws TurnInProgressException if this thread has a running turn (checked before anything is sent)
+     */
+    public TurnHandle turn(TurnInput input, TurnOptions options) {
+        Objects.requireNonNull(input, "input");
+        Objects.requireNonNull(options, "options");
+        return threads.startTurn(id(), options, client.request(ClientMethods.TURN_START,
+                options.toStartParams(id(), input)).map(started -> started.turn().id()));
+    }
+
+    /**
+     * Starts a code review on this thread ({@code review/start}, delivered inline): a turn whose result has
+     * the review in {@link TurnResult#reviewText()}.
+     *
+     * <pre>{@code
+     * String review = thread.review(new ReviewTarget.UncommittedChanges()).block();
+     * }</pre>
+     */
+    public TurnHandle startReview(ReviewTarget target, TurnOptions options) {
+        Objects.requireNonNull(target, "target");
+        return threads.startTurn(id(), options, client.request(ClientMethods.REVIEW_START,
+                new ReviewStartParams(null, target, id())).map(started -> started.turn().id()));
+    }
+
+    /**
+     * Reviews on this thread and emits the review text (empty if codex produced none); fails with
+     * {@link TurnFailedException} if the review turn did not complete.
+     */
+    public Mono<String> review(ReviewTarget target) {
+        return Mono.defer(() -> startReview(target, TurnOptions.defaults()).result())
+                .flatMap(result -> Mono.justOrEmpty(result.requireCompleted().reviewText()));
+    }
+
+    /**
+     * Reviews on a separate, ephemeral fork of this thread, so this thread's history does not get the review.
+     * (codex 0.169.0 delivers reviews only inline; a detached review is an inline one on a fork.)
+     */
+    public Mono<String> reviewDetached(ReviewTarget target) {
+        return threads.fork(id(), ThreadOptions.builder().ephemeral(true).build())
+                .flatMap(fork -> fork.review(target));
+    }
+
+    /**
+     * Compacts the thread's history ({@code thread/compact/start}). Compaction runs as a turn of its own;
+     * the result is that turn's.
+     */
+    public Mono<TurnResult> compact() {
+        return Mono.defer(() -> threads.startTurn(id(), TurnOptions.defaults(),
+                client.request(ClientMethods.THREAD_COMPACT_START, new ThreadCompactStartParams(id()))
+                        .then(Mono.<String>empty())).result());
+    }
+
+    /** The thread's current state with all its turns ({@code thread/read}). */
+    public Mono<Thread> read() {
+        return threads.read(id(), true);
+    }
+
+    /** Renames the thread ({@code thread/name/set}). */
+    public Mono<Void> setName(String name) {
+        Objects.requireNonNull(name, "name");
+        return client.request(ClientMethods.THREAD_NAME_SET, new ThreadSetNameParams(name, id()))
+                .onErrorMap(e -> ThreadNotFoundException.map(id(), e)).then();
+    }
+
+    /**
+     * Rolls the thread back to just before turn {@code beforeTurnId} ({@code thread/revert}): that turn and
+     * every later one leave the history. Emits the thread as it is afterwards.
+     */
+    public Mono<Thread> rollback(String beforeTurnId) {
+        Objects.requireNonNull(beforeTurnId, "beforeTurnId");
+        return client.request(ClientMethods.THREAD_REVERT, new ThreadRevertParams(beforeTurnId, id()))
+                .onErrorMap(e -> ThreadNotFoundException.map(id(), e))
+                .map(reverted -> reverted.thread());
+    }
+
+    /** Archives the thread; see {@link CodexThreads#archive(String)}. */
+    public Mono<Void> archive() {
+        return threads.archive(id());
+    }
+
+    /** Unarchives the thread; see {@link CodexThreads#unarchive(String)}. */
+    public Mono<Thread> unarchive() {
+        return threads.unarchive(id());
+    }
+
+    @Override
+    public String toString() {
+        return "CodexThread[" + id() + "]";
+    }
+}

@@ -1,0 +1,188 @@
+package dev.codex4j.appserver.thread;
+
+import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.protocol.ClientMethods;
+import dev.codex4j.appserver.protocol.types.CommandExecParams;
+import dev.codex4j.appserver.protocol.types.CommandExecResponse;
+import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadArchiveParams;
+import dev.codex4j.appserver.protocol.types.ThreadListParams;
+import dev.codex4j.appserver.protocol.types.ThreadListResponse;
+import dev.codex4j.appserver.protocol.types.ThreadReadParams;
+import dev.codex4j.appserver.protocol.types.ThreadUnarchiveParams;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.publisher.Flux;
+import reactor.core.publisher.Mono;
+
+/**
+ * The threads of one {@link AppServerClient}: start, resume, fork, read, list, archive; plus one-off
+ * commands. Get it with {@code client.threads()} (or {@link #of(AppServerClient)}); the client must be started.
+ *
+ * <pre>{@code
+ * client.start().block();
+ * CodexThread thread = client.threads().start(ThreadOptions.builder().model("gpt-5-codex").build()).block();
+ * String answer = thread.run("What does this repository do?").block().finalResponse();
+ *
+ * // later, also after a restart (same CODEX_HOME):
+ * CodexThread again = client.threads().resume(thread.id(), ThreadOptions.defaults()).block();
+ * }</pre>
+ *
+ * Operations on a thread id the server does not know fail with {@link ThreadNotFoundException}.
+ */
+public final class CodexThreads {
+
+    /**
+     * Running turns per client and thread id, shared by every {@code CodexThreads} of a client, so that one
+     * turn per thread holds however the thread was reached. Weak keys: a dropped client takes its entry along.
+     */
+    private static final Map<AppServerClient, Map<String, TurnHandle>> RUNNING_TURNS =
+            Collections.synchronizedMap(new WeakHashMap<>());
+
+    private final AppServerClient client;
+    private final Map<String, TurnHandle> runningTurns;
+
+    private CodexThreads(AppServerClient client, Map<String, TurnHandle> runningTurns) {
+        this.client = client;
+        this.runningTurns = runningTurns;
+    }
+
+    /** The threads of {@code client}. */
+    public static CodexThreads of(AppServerClient client) {
+        Objects.requireNonNull(client, "client");
+        return new CodexThreads(client, RUNNING_TURNS.computeIfAbsent(client, c -> new ConcurrentHashMap<>()));
+    }
+
+    /** Starts a new thread ({@code thread/start}). */
+    public Mono<CodexThread> start(ThreadOptions options) {
+        Objects.requireNonNull(options, "options");
+        return client.request(ClientMethods.THREAD_START, options.toStartParams()).map(r -> handle(r.thread()));
+    }
+
+    /**
+     * Resumes a thread by id ({@code thread/resume}): loads it from {@code CODEX_HOME} if this server process
+     * has not loaded it yet, with its history; {@code options} override the settings it was created with.
+     */
+    public Mono<CodexThread> resume(String threadId, ThreadOptions options) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(options, "options");
+        return Mono.defer(() -> client.request(ClientMethods.THREAD_RESUME, options.toResumeParams(threadId)))
+                .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
+                .map(r -> handle(r.thread()));
+    }
+
+    /** Forks a thread ({@code thread/fork}): a new thread with a copy of its history. */
+    public Mono<CodexThread> fork(String threadId, ThreadOptions options) {
+        Objects.requireNonNull(threadId, "threadId");
+        Objects.requireNonNull(options, "options");
+        return Mono.defer(() -> client.request(ClientMethods.THREAD_FORK, options.toForkParams(threadId)))
+                .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
+                .map(r -> handle(r.thread()));
+    }
+
+    /**
+     * Reads a thread ({@code thread/read}), with its turns and their items if {@code includeTurns}. Works for
+     * threads this server process has loaded or that are stored in {@code CODEX_HOME}.
+     */
+    public Mono<Thread> read(String threadId, boolean includeTurns) {
+        Objects.requireNonNull(threadId, "threadId");
+        return client.request(ClientMethods.THREAD_READ, new ThreadReadParams(includeTurns, threadId))
+                .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
+                .map(r -> r.thread());
+    }
+
+    /** Every stored thread, newest first, page by page as the stream is consumed. */
+    public Flux<Thread> list() {
+        return list(ThreadListParams.builder().build());
+    }
+
+    /**
+     * The threads matching {@code filter} ({@code thread/list}); the stream follows {@code nextCursor} from
+     * page to page, requesting the next page only when the previous one has been consumed.
+     *
+     * <pre>{@code
+     * client.threads().list(ThreadListParams.builder().searchTerm("flaky test").limit(20L).build())
+     *         .take(50)
+     *         .subscribe(t -> System.out.println(t.id() + " " + t.preview()));
+     * }</pre>
+     */
+    public Flux<Thread> list(ThreadListParams filter) {
+        Objects.requireNonNull(filter, "filter");
+        return page(filter, filter.cursor())
+                .expand(page -> page.nextCursor() == null ? Mono.empty() : page(filter, page.nextCursor()))
+                .concatMapIterable(page -> page.data() == null ? List.of() : page.data());
+    }
+
+    private Mono<ThreadListResponse> page(ThreadListParams filter, String cursor) {
+        return client.request(ClientMethods.THREAD_LIST, withCursor(filter, cursor));
+    }
+
+    /** Archives a thread ({@code thread/archive}): it leaves the default listing and is unloaded. */
+    public Mono<Void> archive(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        return client.request(ClientMethods.THREAD_ARCHIVE, new ThreadArchiveParams(threadId))
+                .onErrorMap(e -> ThreadNotFoundException.map(threadId, e)).then();
+    }
+
+    /** Brings an archived thread back ({@code thread/unarchive}). */
+    public Mono<Thread> unarchive(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        return client.request(ClientMethods.THREAD_UNARCHIVE, new ThreadUnarchiveParams(threadId))
+                .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
+                .map(r -> r.thread());
+    }
+
+    /**
+     * Runs one command outside any thread ({@code command/exec}) under the server's sandbox policy and
+     * emits its exit code and output, e.g. {@code exec(List.of("git", "status", "--short"))}.
+     */
+    public Mono<CommandExecResponse> exec(List<String> command) {
+        Objects.requireNonNull(command, "command");
+        return exec(CommandExecParams.builder().command(List.copyOf(command)).build());
+    }
+
+    /** {@code command/exec} with every option of the protocol (cwd, env, timeout, sandbox policy, ...). */
+    public Mono<CommandExecResponse> exec(CommandExecParams params) {
+        Objects.requireNonNull(params, "params");
+        return client.request(ClientMethods.COMMAND_EXEC, params);
+    }
+
+    /** {@code true} while a turn started through this library runs on the thread. */
+    public boolean hasRunningTurn(String threadId) {
+        return runningTurns.containsKey(threadId);
+    }
+
+    /** The same operations returning plain values, for callers that do not use Reactor. */
+    public BlockingCodexThreads blocking() {
+        return new BlockingCodexThreads(this);
+    }
+
+    AppServerClient client() {
+        return client;
+    }
+
+    /** Claims the thread's one turn slot, then starts the turn; the slot is freed when the turn ends. */
+    TurnHandle startTurn(String threadId, TurnOptions options, Mono<String> startRequest) {
+        TurnHandle turn = new TurnHandle(client, threadId, options, ended -> runningTurns.remove(threadId, ended));
+        if (runningTurns.putIfAbsent(threadId, turn) != null) {
+            throw new TurnInProgressException(threadId);
+        }
+        turn.start(startRequest);
+        return turn;
+    }
+
+    private CodexThread handle(Thread thread) {
+        return new CodexThread(this, client, thread);
+    }
+
+    private static ThreadListParams withCursor(ThreadListParams f, String cursor) {
+        return new ThreadListParams(f.ancestorThreadId(), f.archived(), f.attachedToThreadId(),
+                f.currentAccountOnly(), cursor, f.cwd(), f.excludedThreadIds(), f.includeAttachedThreads(),
+                f.limit(), f.modelProviders(), f.originators(), f.parentThreadId(), f.projectId(),
+                f.searchTerm(), f.sectionId(), f.sortDirection(), f.sortKey(), f.sourceKinds(), f.useStateDbOnly());
+    }
+}

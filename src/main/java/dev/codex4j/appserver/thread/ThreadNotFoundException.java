@@ -1,0 +1,42 @@
+package dev.codex4j.appserver.thread;
+
+import dev.codex4j.appserver.AppServerException;
+import dev.codex4j.appserver.JsonRpcErrorException;
+
+/**
+ * The thread does not exist, or is not in a state the server can act on: never created, not persisted
+ * ("no rollout found"), not loaded in this server process, archived, or not a valid thread id.
+ */
+public class ThreadNotFoundException extends AppServerException {
+
+    private final String threadId;
+
+    public ThreadNotFoundException(String threadId, JsonRpcErrorException cause) {
+        super("thread " + threadId + " not found: " + cause.errorMessage(), cause);
+        this.threadId = threadId;
+    }
+
+    /** The id that was asked for. */
+    public String threadId() {
+        return threadId;
+    }
+
+    /**
+     * The codex 0.169.0 error answers that mean "no such thread" (all JSON-RPC -32600): {@code thread not
+     * found: ID} (turn/start, thread/revert), {@code no rollout found for thread id ID} (thread/resume, thread/fork),
+     * {@code thread not loaded: ID} (thread/read), {@code invalid thread id: ...}.
+     */
+    static boolean isThreadNotFound(Throwable error) {
+        if (!(error instanceof JsonRpcErrorException rpc) || rpc.code() != -32600 || rpc.errorMessage() == null) {
+            return false;
+        }
+        String message = rpc.errorMessage();
+        return message.startsWith("thread not found") || message.startsWith("no rollout found")
+                || message.startsWith("thread not loaded") || message.startsWith("invalid thread id");
+    }
+
+    /** {@code error} as a {@link ThreadNotFoundException} if it means the thread does not exist, else unchanged. */
+    static Throwable map(String threadId, Throwable error) {
+        return isThreadNotFound(error) ? new ThreadNotFoundException(threadId, (JsonRpcErrorException) error) : error;
+    }
+}
