@@ -2,6 +2,7 @@ package dev.codex4j.appserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codex4j.appserver.testing.FakeClients;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
 import java.io.IOException;
@@ -15,18 +16,49 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
-/** Nothing outlives close(): no process, no thread, no file descriptor. Real codex. */
-@Timeout(120)
-class LifecycleTest {
+/**
+ * Promise 2, close: {@code close()} ends the whole process tree within a bounded time, even a child that
+ * ignores SIGTERM and has forked a grandchild, and start/close cycles leave nothing behind.
+ */
+@Timeout(300)
+class GuaranteeCloseTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final int CYCLES = 15;
+    private static final int CYCLES = 200;
+
+    @TempDir
+    Path dir;
 
     @Test
-    void startCloseCyclesLeaveNoProcessThreadOrFileDescriptorBehind() throws Exception {
+    void closeEndsAProcessTreeThatIgnoresSigtermAndForkedAGrandchildWithinABoundedTime() throws Exception {
+        Duration grace = Duration.ofMillis(200);
+        AppServerClient client = FakeClients.builder(dir, "--ignore-sigterm", "--ignore-stdin-eof",
+                "--spawn-grandchild").shutdownGrace(grace).build();
+        client.start().block(WAIT);
+        ProcessHandle child = FakeClients.newestFake();
+        ProcessHandle grandchild = FakeClients.grandchild(client);
+        assertThat(grandchild.isAlive()).isTrue();
+
+        long closing = System.nanoTime();
+        client.close();
+        Duration took = Duration.ofNanos(System.nanoTime() - closing);
+
+        // grace, then SIGTERM (ignored) and 2 s until SIGKILL: bounded, with room for a slow machine
+        assertThat(took).isLessThan(grace.plusSeconds(2).plusSeconds(3));
+        assertThat(child.isAlive()).isFalse();
+        assertThat(grandchild.isAlive()).isFalse();
+        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().endsWith("-" + child.pid()));
+    }
+
+    /**
+     * With the real binary, which starts faster here than a JVM-based fake (about 0.2 s a cycle).
+     */
+    @Test
+    void twoHundredStartCloseCyclesLeaveNoProcessThreadOrFileDescriptorBehind() throws Exception {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
-            cycle(codex); // warm up: class loading, JDK process reaper, logging
+            cycle(codex); // warm up: class loading, the JDK's process reaper, logging
             awaitLibraryThreadsGone();
             long fdsBefore = openFileDescriptors();
             Set<Long> childrenBefore = children();
