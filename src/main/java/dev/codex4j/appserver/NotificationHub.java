@@ -2,7 +2,7 @@ package dev.codex4j.appserver;
 
 import dev.codex4j.appserver.rpc.Notification;
 import java.util.concurrent.CopyOnWriteArrayList;
-import reactor.core.Exceptions;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
@@ -10,12 +10,21 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Fans notifications out to subscribers. The reader thread only enqueues: each subscriber has its own
  * bounded queue, drained on the library's dispatch scheduler, so a slow or blocking subscriber delays no
- * one else. A subscriber that falls {@code bufferSize} behind gets every notification it had buffered,
- * then a {@link NotificationOverflowException}.
+ * one else. A subscriber that falls more than {@code bufferSize} behind gets every notification it had
+ * buffered, then a {@link NotificationOverflowException}.
+ *
+ * <p>The bound is counted here (published but not yet handed to the subscriber) rather than left to
+ * Reactor's request accounting: {@code publishOn} replenishes demand in batches, so a subscriber that never
+ * fell more than a few notifications behind could still be failed for overflow.
  */
 final class NotificationHub {
 
-    private final CopyOnWriteArrayList<FluxSink<Notification>> sinks = new CopyOnWriteArrayList<>();
+    /** How many notifications the dispatch stage takes ahead from a subscriber's queue. */
+    private static final int PREFETCH = 32;
+
+    private record Subscriber(FluxSink<Notification> sink, AtomicInteger waiting) {}
+
+    private final CopyOnWriteArrayList<Subscriber> sinks = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
     private final int bufferSize;
     /** {@code null} while live; then a {@link Completed} marker or the error that ended the connection. */
@@ -34,16 +43,24 @@ final class NotificationHub {
             if (end != null) {
                 return end instanceof Throwable error ? Flux.error(error) : Flux.empty();
             }
-            return Flux.<Notification>create(this::register, FluxSink.OverflowStrategy.ERROR)
-                    .publishOn(scheduler, bufferSize)
-                    .onErrorMap(Exceptions::isOverflow, e -> new NotificationOverflowException(bufferSize, e));
+            AtomicInteger waiting = new AtomicInteger();
+            return Flux.<Notification>create(sink -> register(new Subscriber(sink, waiting)),
+                            FluxSink.OverflowStrategy.BUFFER) // bounded by the count in publish()
+                    .publishOn(scheduler, PREFETCH)
+                    .doOnNext(n -> waiting.decrementAndGet());
         });
     }
 
-    /** Called by the reader thread, in wire order. */
+    /** Called by the reader thread, in wire order (and by the client for its own connection events). */
     void publish(Notification notification) {
-        for (FluxSink<Notification> sink : sinks) {
-            sink.next(notification);
+        for (Subscriber subscriber : sinks) {
+            if (subscriber.waiting().incrementAndGet() > bufferSize) {
+                // it still receives what it had buffered, then the error; nothing is skipped silently
+                sinks.remove(subscriber);
+                subscriber.sink().error(new NotificationOverflowException(bufferSize, null));
+            } else {
+                subscriber.sink().next(notification);
+            }
         }
     }
 
@@ -59,12 +76,12 @@ final class NotificationHub {
         return sinks.size();
     }
 
-    private void register(FluxSink<Notification> sink) {
-        sinks.add(sink);
-        sink.onDispose(() -> sinks.remove(sink));
+    private void register(Subscriber subscriber) {
+        sinks.add(subscriber);
+        subscriber.sink().onDispose(() -> sinks.remove(subscriber));
         Object end = terminal;
         if (end != null) { // the connection ended while this subscriber was joining
-            signal(sink, end);
+            signal(subscriber.sink(), end);
         }
     }
 
@@ -73,8 +90,8 @@ final class NotificationHub {
             return;
         }
         terminal = end;
-        for (FluxSink<Notification> sink : sinks) {
-            signal(sink, end);
+        for (Subscriber subscriber : sinks) {
+            signal(subscriber.sink(), end);
         }
     }
 
