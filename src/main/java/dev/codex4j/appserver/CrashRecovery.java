@@ -107,8 +107,8 @@ final class CrashRecovery {
         failedAttempts = 0;
         host.publish(toNotification(new ConnectionEvent.ConnectionLost(cause.getMessage(), cause.exitCode(),
                 cause.stderrTail())));
-        log.warn("app-server connection lost ({}); restarting it ({} of {} restarts used)", cause.getMessage(),
-                restartsUsed, policy.maxRestarts());
+        log.warn("app-server connection lost; restarting it ({} of {} restarts used so far): {}", restartsUsed,
+                policy.maxRestarts(), cause.getMessage());
         scheduleAttempt(cause);
     }
 

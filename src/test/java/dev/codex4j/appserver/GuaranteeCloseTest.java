@@ -57,9 +57,11 @@ class GuaranteeCloseTest {
      */
     @Test
     void twoHundredStartCloseCyclesLeaveNoProcessThreadOrFileDescriptorBehind() throws Exception {
+        // threads of clients that earlier test classes in this JVM left unclosed are not this test's business
+        Set<Thread> earlier = libraryThreads();
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
             cycle(codex); // warm up: class loading, the JDK's process reaper, logging
-            awaitLibraryThreadsGone();
+            awaitLibraryThreadsGone(earlier);
             long fdsBefore = openFileDescriptors();
             Set<Long> childrenBefore = children();
 
@@ -68,7 +70,7 @@ class GuaranteeCloseTest {
             }
 
             assertThat(children()).isEqualTo(childrenBefore);
-            awaitLibraryThreadsGone();
+            awaitLibraryThreadsGone(earlier);
             assertThat(openFileDescriptors()).isLessThanOrEqualTo(fdsBefore);
         }
     }
@@ -86,10 +88,14 @@ class GuaranteeCloseTest {
         client.close();
     }
 
-    /** Joins every codex4j thread still around; after close() each must end promptly on its own. */
-    private static void awaitLibraryThreadsGone() throws InterruptedException {
-        List<Thread> ours = Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith("codex4j-")).toList();
+    private static Set<Thread> libraryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("codex4j-"))
+                .collect(Collectors.toSet());
+    }
+
+    /** Joins every codex4j thread started since {@code earlier}; after close() each must end promptly. */
+    private static void awaitLibraryThreadsGone(Set<Thread> earlier) throws InterruptedException {
+        List<Thread> ours = libraryThreads().stream().filter(t -> !earlier.contains(t)).toList();
         for (Thread t : ours) {
             t.join(5_000);
         }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.testing.ClosingClients;
 import dev.codex4j.appserver.testing.FakeClients;
 import dev.codex4j.appserver.testing.LogCapture;
 import java.nio.file.Path;
@@ -18,9 +19,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -36,17 +37,12 @@ class GuaranteeCorrelationTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final ClosingClients clients = new ClosingClients();
     private AppServerClient client;
 
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
-    }
-
     private AppServerClient started(String... fakeArgs) {
-        client = FakeClients.builder(dir, fakeArgs).build();
+        client = clients.add(FakeClients.builder(dir, fakeArgs).build());
         client.start().block(WAIT);
         return client;
     }

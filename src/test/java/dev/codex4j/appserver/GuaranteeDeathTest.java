@@ -8,6 +8,7 @@ import dev.codex4j.appserver.approval.ApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.ApprovalRequest;
 import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.testing.ClosingClients;
 import dev.codex4j.appserver.testing.FakeClients;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
@@ -20,9 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import reactor.core.publisher.Mono;
 
@@ -41,14 +42,9 @@ class GuaranteeDeathTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final ClosingClients clients = new ClosingClients();
     private AppServerClient client;
-
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
-    }
 
     @Test
     void killMinus9OfTheRealAppServerMidTurnFailsTheTurnTheApprovalHandlerAndTheStreamWithin1s() throws Exception {
@@ -137,7 +133,7 @@ class GuaranteeDeathTest {
 
     @Test
     void stdoutClosedWhileTheProcessLivesFailsPendingRequestsAndTheStreamWithin1sAndKillsTheChild() throws Exception {
-        client = FakeClients.builder(dir).build();
+        client = clients.add(FakeClients.builder(dir).build());
         client.start().block(WAIT);
         ProcessHandle child = FakeClients.newestFake();
         CompletableFuture<JsonNode> waiting = client.request("fake/noReply", null).toFuture();
@@ -160,7 +156,7 @@ class GuaranteeDeathTest {
 
     @Test
     void aWriteThatHitsEpipeFailsTheRequestWithin1sNamingTheWriteFailure() throws Exception {
-        client = FakeClients.builder(dir, "--ignore-sigterm").build();
+        client = clients.add(FakeClients.builder(dir, "--ignore-sigterm").build());
         client.start().block(WAIT);
         ProcessHandle child = FakeClients.newestFake();
         CompletableFuture<List<Notification>> stream = client.notifications().collectList().toFuture();

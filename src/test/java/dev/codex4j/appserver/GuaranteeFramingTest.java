@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.testing.ClosingClients;
 import dev.codex4j.appserver.testing.FakeClients;
 import dev.codex4j.appserver.testing.LogCapture;
 import dev.codex4j.appserver.transport.LineTooLongException;
@@ -16,9 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,24 +35,13 @@ class GuaranteeFramingTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final ClosingClients clients = new ClosingClients();
     private AppServerClient client;
-
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
-    }
-
-    private AppServerClient started(AppServerClient.Builder builder) {
-        client = builder.build();
-        client.start().block(WAIT);
-        return client;
-    }
 
     @Test
     void a64MiBLineIsDeliveredIntactAndTheConnectionCarriesOn() throws Exception {
-        started(FakeClients.builder(dir));
+        client = clients.started(FakeClients.builder(dir));
         int size = 64 * MIB;
         CompletableFuture<Notification> big = client.notifications("big").next().toFuture();
 
@@ -70,7 +60,7 @@ class GuaranteeFramingTest {
 
     @Test
     void aUtf8CharacterSplitAcrossReadsArrivesIntact() throws Exception {
-        started(FakeClients.builder(dir));
+        client = clients.started(FakeClients.builder(dir));
         byte[] line = "{\"method\":\"text\",\"params\":{\"t\":\"h€llo 😀\"}}\n".getBytes(StandardCharsets.UTF_8);
         int cut = new String(line, StandardCharsets.UTF_8).indexOf('€') + 1; // inside the 3-byte euro sign
         List<String> chunks = List.of(
@@ -85,7 +75,7 @@ class GuaranteeFramingTest {
 
     @Test
     void lineAndParagraphSeparatorsInsideAStringDoNotSplitTheLine() throws Exception {
-        started(FakeClients.builder(dir));
+        client = clients.started(FakeClients.builder(dir));
         CompletableFuture<Notification> text = client.notifications("text").next().toFuture();
 
         // raw U+2028 and U+2029: valid inside JSON strings, and line breaks to some readers
@@ -99,7 +89,7 @@ class GuaranteeFramingTest {
     @Test
     void strayNonJsonBlankArrayAndScalarLinesAreSkippedLoggedTruncatedAndCountedAndGoodLinesAroundThemDelivered()
             throws Exception {
-        started(FakeClients.builder(dir));
+        client = clients.started(FakeClients.builder(dir));
         CompletableFuture<List<Notification>> good = client.notifications("good").take(3).collectList().toFuture();
         String longGarbage = "garbage " + "z".repeat(100_000);
 
@@ -124,7 +114,7 @@ class GuaranteeFramingTest {
 
     @Test
     void aLineBeyondMaxLineBytesFailsTheConnectionLoudlyInsteadOfExhaustingMemory() throws Exception {
-        started(FakeClients.builder(dir).maxLineBytes(MIB));
+        client = clients.started(FakeClients.builder(dir).maxLineBytes(MIB));
         CompletableFuture<List<Notification>> stream = client.notifications().collectList().toFuture();
         try (LogCapture logs = LogCapture.start()) {
             CompletableFuture<?> request = client.request("fake/bigLine", Map.of("bytes", 2 * MIB)).toFuture();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.testing.ClosingClients;
 import dev.codex4j.appserver.testing.FakeClients;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +14,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.StreamSupport;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -31,17 +32,12 @@ class GuaranteeOverloadTest {
     @TempDir
     Path dir;
 
+    @RegisterExtension
+    final ClosingClients clients = new ClosingClients();
     private AppServerClient client;
 
-    @AfterEach
-    void close() {
-        if (client != null) {
-            client.close();
-        }
-    }
-
     private AppServerClient started(OverloadRetry retry) {
-        client = FakeClients.builder(dir).overloadRetry(retry).build();
+        client = clients.add(FakeClients.builder(dir).overloadRetry(retry).build());
         client.start().block(WAIT);
         return client;
     }
