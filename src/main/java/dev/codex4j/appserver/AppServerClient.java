@@ -80,7 +80,11 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Failure.</b> When the process exits or its stdout closes, every pending request fails at once with a
  * {@link ConnectionClosedException} carrying the exit code and the last stderr lines, running approval
  * handlers are cancelled and {@link #notifications()} ends with the same error. After {@link #close()} it
- * completes instead.
+ * completes instead. With a {@link RestartPolicy} ({@link Builder#restartOnCrash}), the client starts a new
+ * app-server instead of ending, and the stream carries on (see {@link ConnectionEvent}).
+ *
+ * <p><b>Overload.</b> A request refused with JSON-RPC error -32001 is sent again with backoff, within the
+ * {@link OverloadRetry} budget ({@link Builder#overloadRetry}); no other request is ever sent twice.
  */
 public final class AppServerClient implements AutoCloseable {
 
@@ -251,7 +255,8 @@ public final class AppServerClient implements AutoCloseable {
      *
      * <p>Each subscriber has a buffer of {@code notificationBufferSize}; one that falls further behind gets
      * what it had buffered and then a {@link NotificationOverflowException}. The stream completes on
-     * {@link #close()} and errors with a {@link ConnectionClosedException} if the connection fails.
+     * {@link #close()} and errors with a {@link ConnectionClosedException} if the connection fails (with a
+     * {@link RestartPolicy}: only once no restart is left; until then it carries {@link ConnectionEvent}s).
      */
     public Flux<Notification> notifications() {
         return hub.flux();

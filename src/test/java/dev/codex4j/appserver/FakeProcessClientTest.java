@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 import reactor.test.StepVerifier;
 
 /**
- * The client against a scripted fake app-server running as a real subprocess, for what the real binary
- * will not do on demand: dying mid-request, closing stdout, garbage lines, ignoring SIGTERM.
+ * The client against a scripted fake app-server running as a real subprocess: handler failures and servers
+ * that fail to start or to answer the handshake. The fault-tolerance promises are in {@code Guarantee*Test}.
  */
 @Timeout(60)
 class FakeProcessClientTest {
