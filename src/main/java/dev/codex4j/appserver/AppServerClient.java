@@ -89,7 +89,11 @@ import reactor.core.scheduler.Schedulers;
  * <p><b>Failure.</b> When the process exits or its stdout closes, every pending request fails at once with a
  * {@link ConnectionClosedException} carrying the exit code and the last stderr lines, running approval
  * handlers are cancelled and {@link #notifications()} ends with the same error. After {@link #close()} it
- * completes instead.
+ * completes instead. With a {@link RestartPolicy} ({@link Builder#restartOnCrash}), the client starts a new
+ * app-server instead of ending, and the stream carries on (see {@link ConnectionEvent}).
+ *
+ * <p><b>Overload.</b> A request refused with JSON-RPC error -32001 is sent again with backoff, within the
+ * {@link OverloadRetry} budget ({@link Builder#overloadRetry}); no other request is ever sent twice.
  */
 public final class AppServerClient implements AutoCloseable {
 
@@ -98,7 +102,7 @@ public final class AppServerClient implements AutoCloseable {
     private static final int MALFORMED_PREVIEW_CHARS = 200;
     private static final int MAX_TRACKED_ITEMS = 4096;
 
-    private enum State { NEW, STARTING, READY, CLOSED }
+    private enum State { NEW, STARTING, READY, RESTARTING, CLOSED }
 
     private final Builder config;
     private final ObjectMapper mapper;
@@ -118,8 +122,14 @@ public final class AppServerClient implements AutoCloseable {
     private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
     private final LongAdder malformedLines = new LongAdder();
     private final SecretRedactor redactor;
+    private final OverloadRetrier overload;
+    /** {@code null} unless a {@link RestartPolicy} is configured. */
+    private final CrashRecovery recovery;
+    /** Orders opening a connection against {@link #close()}, so no process is spawned after close. */
+    private final Object lifecycle = new Object();
 
     private volatile Transport transport;
+    private volatile Inbound connection;
     private volatile ConnectionClosedException closedWith;
 
     private AppServerClient(Builder config) {
@@ -136,6 +146,9 @@ public final class AppServerClient implements AutoCloseable {
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
         this.hub = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.approvalEvents = new Broadcast<>(dispatch, config.notificationBufferSize);
+        this.overload = new OverloadRetrier(config.overloadRetry, timer);
+        this.recovery = config.restartPolicy.enabled()
+                ? new CrashRecovery(config.restartPolicy, new RecoveryHost(), timer, handlers) : null;
     }
 
     /** A builder with safe defaults: declines all approvals, 60 s request timeout, stable API only. */
@@ -257,7 +270,8 @@ public final class AppServerClient implements AutoCloseable {
      *
      * <p>Each subscriber has a buffer of {@code notificationBufferSize}; one that falls further behind gets
      * what it had buffered and then a {@link NotificationOverflowException}. The stream completes on
-     * {@link #close()} and errors with a {@link ConnectionClosedException} if the connection fails.
+     * {@link #close()} and errors with a {@link ConnectionClosedException} if the connection fails (with a
+     * {@link RestartPolicy}: only once no restart is left; until then it carries {@link ConnectionEvent}s).
      */
     public Flux<Notification> notifications() {
         return hub.flux();
@@ -311,6 +325,17 @@ public final class AppServerClient implements AutoCloseable {
      */
     public Flux<ServerNotification> typedNotifications() {
         return hub.flux().map(this::decode);
+    }
+
+    /**
+     * The connection events of a client with a {@link RestartPolicy}: {@link ConnectionEvent.ConnectionLost}
+     * when the app-server ends unexpectedly, {@link ConnectionEvent.Restarted} once a new one is up with the
+     * known threads resumed. A view of the reserved notifications in {@link #notifications()}
+     * ({@link ConnectionEvent#LOST}, {@link ConnectionEvent#RESTARTED}), so it ends when that stream ends.
+     * Without a restart policy it carries nothing.
+     */
+    public Flux<ConnectionEvent> connectionEvents() {
+        return hub.flux().handle((n, sink) -> CrashRecovery.eventOf(n).ifPresent(sink::next));
     }
 
     private ServerNotification decode(Notification n) {
@@ -373,16 +398,21 @@ public final class AppServerClient implements AutoCloseable {
      */
     @Override
     public void close() {
-        State previous = state.getAndSet(State.CLOSED);
-        if (previous == State.CLOSED && transport == null) {
+        State previous;
+        Transport t;
+        synchronized (lifecycle) {
+            previous = state.getAndSet(State.CLOSED);
+            t = transport;
+        }
+        if (previous == State.CLOSED && t == null) {
             return;
         }
-        Transport t = transport;
         if (t != null) {
             t.close(); // reports through onClosed, which fails what is pending
-        } else {
-            shutdown(new ConnectionClosedException("client closed before start", null, List.of(), true, null), true);
         }
+        // Also ends a client whose connection had already ended, e.g. while restarting after a crash.
+        shutdown(new ConnectionClosedException(t == null ? "client closed before start" : "closed by client",
+                null, List.of(), true, null), true);
         disposeSchedulers();
     }
 
@@ -435,21 +465,52 @@ public final class AppServerClient implements AutoCloseable {
             log.warn("codex4j client starts with {}: every command and file change the agent asks for will be "
                     + "accepted without review", config.approvals);
         }
-        Transport t;
-        try {
-            t = config.transport != null ? config.transport.get() : new StdioTransport(command(),
+        connect().subscribe(response -> {
+            if (state.compareAndSet(State.STARTING, State.READY)) {
+                started.complete(response);
+            } else {
+                started.completeExceptionally(closedOr("the client was closed during the handshake"));
+            }
+        }, error -> {
+            if (error instanceof AppServerStartException failure) {
+                started.completeExceptionally(failure);
+                state.set(State.CLOSED);
+                shutdown(new ConnectionClosedException("start failed", null, List.of(), false, failure), false);
+            } else {
+                handshakeFailed(error);
+            }
+        });
+    }
+
+    /** Opens a new connection (a process, unless a custom transport is configured) and runs the handshake. */
+    private Mono<InitializeResponse> connect() {
+        return Mono.defer(() -> {
+            try {
+                openTransport();
+            } catch (IOException | RuntimeException e) {
+                return Mono.error(new AppServerStartException(
+                        "cannot start codex app-server: " + redactor.redact(e.getMessage()), e));
+            }
+            return handshake();
+        });
+    }
+
+    private void openTransport() throws IOException {
+        synchronized (lifecycle) {
+            if (state.get() == State.CLOSED) {
+                throw new IOException("the client is closed");
+            }
+            Transport t = config.transport != null ? config.transport.get() : new StdioTransport(command(),
                     config.environment, config.inheritEnvironment, config.workingDirectory, stdioOptions());
+            Inbound inbound = new Inbound(t);
             transport = t;
-            t.start(new Inbound());
-        } catch (IOException | RuntimeException e) {
-            AppServerStartException failure = new AppServerStartException(
-                    "cannot start codex app-server: " + redactor.redact(e.getMessage()), e);
-            started.completeExceptionally(failure);
-            state.set(State.CLOSED);
-            shutdown(new ConnectionClosedException("start failed", null, List.of(), false, failure), false);
-            return;
+            connection = inbound;
+            t.start(inbound);
         }
-        send("initialize", initializeParams(), true)
+    }
+
+    private Mono<InitializeResponse> handshake() {
+        return send("initialize", initializeParams(), true)
                 .flatMap(result -> {
                     InitializeResponse response;
                     try {
@@ -460,14 +521,7 @@ public final class AppServerClient implements AutoCloseable {
                     }
                     write("initialized", null, true);
                     return Mono.just(response);
-                })
-                .subscribe(response -> {
-                    if (state.compareAndSet(State.STARTING, State.READY)) {
-                        started.complete(response);
-                    } else {
-                        started.completeExceptionally(closedOr("the client was closed during the handshake"));
-                    }
-                }, this::handshakeFailed);
+                });
     }
 
     /** A server that cannot complete the handshake is of no use: end it rather than leave it running. */
@@ -535,7 +589,14 @@ public final class AppServerClient implements AutoCloseable {
 
     // --- sending -------------------------------------------------------------------------------------
 
+    /** One request, sent again only while the server answers "overloaded" (see {@link OverloadRetry}). */
     private Mono<JsonNode> send(String method, Object params, boolean handshake) {
+        Mono<JsonNode> result = overload.apply(method, sendOnce(method, params, handshake));
+        return recovery == null ? result
+                : result.doOnNext(r -> recovery.observeResult(method, params, r, mapper));
+    }
+
+    private Mono<JsonNode> sendOnce(String method, Object params, boolean handshake) {
         return Mono.<Response>create(sink -> {
             ConnectionClosedException closed = closedWith;
             if (closed != null) {
@@ -543,8 +604,7 @@ public final class AppServerClient implements AutoCloseable {
                 return;
             }
             if (!handshake && state.get() != State.READY) {
-                sink.error(state.get() == State.CLOSED ? closedOr("the client is closed")
-                        : new NotInitializedException(method));
+                sink.error(notReady(method));
                 return;
             }
             if (!config.experimentalApi && isExperimental(method)) {
@@ -578,8 +638,14 @@ public final class AppServerClient implements AutoCloseable {
                 timeout.dispose();
                 pending.remove(id);
             });
+            Inbound via = connection;
+            ConnectionClosedException ended = via.ended;
+            if (ended != null) { // the connection ended while this was registered: its end may have missed it
+                pending.fail(id, ended);
+                return;
+            }
             try {
-                transport.send(bytes);
+                via.transport.send(bytes);
             } catch (IOException e) {
                 // The transport is ending; its report fails this request with the exit code and stderr.
                 log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
@@ -595,7 +661,7 @@ public final class AppServerClient implements AutoCloseable {
             throw closed;
         }
         if (!handshake && state.get() != State.READY) {
-            throw new NotInitializedException(method);
+            throw notReady(method);
         }
         byte[] bytes = codec.encodeNotification(method, params);
         try {
@@ -605,7 +671,11 @@ public final class AppServerClient implements AutoCloseable {
         }
     }
 
-    private void reply(ServerRequest request, ServerRequestReply reply) {
+    private void reply(Inbound via, ServerRequest request, ServerRequestReply reply) {
+        if (via.ended != null) { // never answer a dead server's request on a restarted one: ids start over
+            log.debug("reply to {} (id {}) not sent: its connection has ended", request.method(), request.id());
+            return;
+        }
         byte[] bytes;
         try {
             bytes = codec.encodeReply(request.id(), reply);
@@ -616,10 +686,22 @@ public final class AppServerClient implements AutoCloseable {
                     JsonRpcError.INTERNAL_ERROR, "client could not serialize its reply", null)));
         }
         try {
-            transport.send(bytes);
+            via.transport.send(bytes);
         } catch (IOException e) {
             log.debug("reply to {} (id {}) not sent: {}", request.method(), request.id(), e.toString());
         }
+    }
+
+    private AppServerException notReady(String method) {
+        State s = state.get();
+        if (s == State.CLOSED) {
+            return closedOr("the client is closed");
+        }
+        Inbound lost = connection;
+        if (s == State.RESTARTING && lost != null && lost.ended != null) {
+            return lost.ended; // fails fast while a new app-server is brought up; retry after Restarted
+        }
+        return s == State.RESTARTING ? closedOr("the app-server is restarting") : new NotInitializedException(method);
     }
 
     /** Runs completions off the reader thread; after close, when the scheduler is gone, runs them in place. */
@@ -640,6 +722,14 @@ public final class AppServerClient implements AutoCloseable {
     /** The reader thread's view: parse, route, never run user code, never throw. */
     private final class Inbound implements TransportListener {
 
+        final Transport transport;
+        /** Set once this connection has ended, before what was pending on it is failed. */
+        volatile ConnectionClosedException ended;
+
+        Inbound(Transport transport) {
+            this.transport = transport;
+        }
+
         @Override
         public void onLine(byte[] buffer, int offset, int length) {
             IncomingMessage message;
@@ -659,21 +749,27 @@ public final class AppServerClient implements AutoCloseable {
             } else if (message instanceof Notification notification) {
                 observe(notification);
                 hub.publish(notification);
+                if (recovery != null) {
+                    recovery.observe(notification);
+                }
             } else {
-                dispatchServerRequest((ServerRequest) message);
+                dispatchServerRequest((ServerRequest) message, this);
             }
         }
 
         @Override
         public void onClosed(TransportClosed closed) {
-            shutdown(new ConnectionClosedException(closed.reason(), closed.exitCode(), closed.diagnosticTail(),
-                    closed.requestedByClient(), closed.cause()), closed.requestedByClient());
+            ConnectionClosedException cause = new ConnectionClosedException(closed.reason(), closed.exitCode(),
+                    closed.diagnosticTail(), closed.requestedByClient(), closed.cause());
+            ended = cause;
+            connectionEnded(cause, closed.requestedByClient());
         }
     }
 
     private record RunningHandler(Disposable subscription, String turnId) {}
 
-    private void dispatchServerRequest(ServerRequest request) {
+    /** Runs the handler for {@code request}; its reply goes back on {@code via}, the connection it came on. */
+    private void dispatchServerRequest(ServerRequest request, Inbound via) {
         Disposable.Swap slot = Disposables.swap();
         JsonNode turnId = request.params().get("turnId");
         RunningHandler running = new RunningHandler(slot, turnId == null ? null : turnId.asText());
@@ -690,7 +786,7 @@ public final class AppServerClient implements AutoCloseable {
                     return Mono.just(ApprovalDecisions.safeDefault(request));
                 })
                 .doFinally(signal -> runningHandlers.remove(request.id(), running));
-        slot.update(decision.subscribe(reply -> reply(request, reply)));
+        slot.update(decision.subscribe(reply -> reply(via, request, reply)));
     }
 
     /** What the reader learns from notifications before handing them on: cancellations and items. */
@@ -786,6 +882,31 @@ public final class AppServerClient implements AutoCloseable {
 
     // --- ending --------------------------------------------------------------------------------------
 
+    /**
+     * A connection ended. Without restarts, or when the client closed it, that ends the client. With a
+     * {@link RestartPolicy}, an unexpected end of a ready connection fails what was in flight (never re-sent)
+     * and hands over to {@link CrashRecovery}; the end of a connection a restart attempt had opened only fails
+     * that attempt's requests, and the attempt decides what next.
+     */
+    private void connectionEnded(ConnectionClosedException cause, boolean byClient) {
+        if (!byClient && recovery != null && recovery.hasRestartsLeft()
+                && state.compareAndSet(State.READY, State.RESTARTING)) {
+            failInFlight(cause);
+            recovery.onCrash(cause);
+        } else if (state.get() == State.RESTARTING) {
+            failInFlight(cause);
+        } else {
+            shutdown(cause, byClient);
+        }
+    }
+
+    private void failInFlight(ConnectionClosedException cause) {
+        pending.failAll(cause);
+        runningHandlers.values().forEach(running -> running.subscription().dispose());
+        runningHandlers.clear();
+        startedItems.clear();
+    }
+
     /** The one path every ending takes: process exit, stdout EOF, write failure, start failure or close(). */
     private void shutdown(ConnectionClosedException cause, boolean byClient) {
         synchronized (this) {
@@ -796,9 +917,7 @@ public final class AppServerClient implements AutoCloseable {
         }
         state.set(State.CLOSED);
         pending.closeAll(cause);
-        runningHandlers.values().forEach(running -> running.subscription().dispose());
-        runningHandlers.clear();
-        startedItems.clear();
+        failInFlight(cause);
         started.completeExceptionally(cause);
         if (byClient) {
             hub.complete();
@@ -864,6 +983,48 @@ public final class AppServerClient implements AutoCloseable {
         return all;
     }
 
+    /** What the restart loop may do to this client. */
+    private final class RecoveryHost implements CrashRecovery.Host {
+
+        @Override
+        public Mono<InitializeResponse> reconnect() {
+            return connect();
+        }
+
+        @Override
+        public Mono<JsonNode> requestWhileRestarting(String method, Object params) {
+            return send(method, params, true);
+        }
+
+        @Override
+        public boolean finishRestart() {
+            return state.compareAndSet(State.RESTARTING, State.READY);
+        }
+
+        @Override
+        public void abandonConnection() {
+            Inbound current = connection;
+            if (current != null && current.ended == null) {
+                current.transport.close();
+            }
+        }
+
+        @Override
+        public void giveUp(ConnectionClosedException cause) {
+            shutdown(cause, false);
+        }
+
+        @Override
+        public boolean isClosed() {
+            return state.get() == State.CLOSED;
+        }
+
+        @Override
+        public void publish(Notification notification) {
+            hub.publish(notification);
+        }
+    }
+
     /**
      * Configures an {@link AppServerClient}. Every setter validates its argument at once; {@link #build()}
      * spawns nothing ({@link AppServerClient#start()} does).
@@ -885,6 +1046,8 @@ public final class AppServerClient implements AutoCloseable {
         private int maxLineBytes = StdioOptions.DEFAULT_MAX_LINE_BYTES;
         private Duration shutdownGrace = Duration.ofSeconds(2);
         private Supplier<Transport> transport;
+        private OverloadRetry overloadRetry = OverloadRetry.defaults();
+        private RestartPolicy restartPolicy = RestartPolicy.none();
 
         private Builder() {}
 
@@ -1003,8 +1166,27 @@ public final class AppServerClient implements AutoCloseable {
         }
 
         /**
+         * How requests refused with JSON-RPC error -32001 (server overloaded) are retried. Default:
+         * {@link OverloadRetry#defaults()}; {@link OverloadRetry#none()} turns retries off.
+         */
+        public Builder overloadRetry(OverloadRetry retry) {
+            this.overloadRetry = Objects.requireNonNull(retry, "overloadRetry");
+            return this;
+        }
+
+        /**
+         * Whether to start a new app-server after the one in use ends unexpectedly, re-run the handshake and
+         * resume the known threads. Default: {@link RestartPolicy#none()}. See {@link RestartPolicy}.
+         */
+        public Builder restartOnCrash(RestartPolicy policy) {
+            this.restartPolicy = Objects.requireNonNull(policy, "restartOnCrash");
+            return this;
+        }
+
+        /**
          * Uses a custom transport instead of spawning {@code codex app-server} over stdio (the executable,
-         * arguments, environment and working directory are then ignored). Called once, by {@code start()}.
+         * arguments, environment and working directory are then ignored). Called by {@code start()}, and again
+         * for each restart with a {@link RestartPolicy}: return a new transport each time.
          */
         public Builder transport(Supplier<Transport> transport) {
             this.transport = Objects.requireNonNull(transport, "transport");
@@ -1033,6 +1215,8 @@ public final class AppServerClient implements AutoCloseable {
             b.maxLineBytes = maxLineBytes;
             b.shutdownGrace = shutdownGrace;
             b.transport = transport;
+            b.overloadRetry = overloadRetry;
+            b.restartPolicy = restartPolicy;
             return b;
         }
 

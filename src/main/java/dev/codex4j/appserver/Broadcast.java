@@ -1,7 +1,7 @@
 package dev.codex4j.appserver;
 
 import java.util.concurrent.CopyOnWriteArrayList;
-import reactor.core.Exceptions;
+import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.scheduler.Scheduler;
@@ -9,12 +9,21 @@ import reactor.core.scheduler.Scheduler;
 /**
  * Fans events (notifications, approval decisions) out to subscribers as a hot stream. The publisher only
  * enqueues: each subscriber has its own bounded queue, drained on the library's dispatch scheduler, so a
- * slow or blocking subscriber delays no one else. A subscriber that falls {@code bufferSize} behind gets
- * every event it had buffered, then a {@link NotificationOverflowException}.
+ * slow or blocking subscriber delays no one else. A subscriber that falls more than {@code bufferSize}
+ * behind gets every event it had buffered, then a {@link NotificationOverflowException}.
+ *
+ * <p>The bound is counted here (published but not yet handed to the subscriber) rather than left to
+ * Reactor's request accounting: {@code publishOn} replenishes demand in batches, so a subscriber that never
+ * fell more than a few events behind could still be failed for overflow.
  */
 final class Broadcast<T> {
 
-    private final CopyOnWriteArrayList<FluxSink<T>> sinks = new CopyOnWriteArrayList<>();
+    /** How many events the dispatch stage takes ahead from a subscriber's queue. */
+    private static final int PREFETCH = 32;
+
+    private record Subscriber<T>(FluxSink<T> sink, AtomicInteger waiting) {}
+
+    private final CopyOnWriteArrayList<Subscriber<T>> sinks = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
     private final int bufferSize;
     /** {@code null} while live; then a {@link Completed} marker or the error that ended the connection. */
@@ -33,16 +42,24 @@ final class Broadcast<T> {
             if (end != null) {
                 return end instanceof Throwable error ? Flux.error(error) : Flux.empty();
             }
-            return Flux.<T>create(this::register, FluxSink.OverflowStrategy.ERROR)
-                    .publishOn(scheduler, bufferSize)
-                    .onErrorMap(Exceptions::isOverflow, e -> new NotificationOverflowException(bufferSize, e));
+            AtomicInteger waiting = new AtomicInteger();
+            return Flux.<T>create(sink -> register(new Subscriber<>(sink, waiting)),
+                            FluxSink.OverflowStrategy.BUFFER) // bounded by the count in publish()
+                    .publishOn(scheduler, PREFETCH)
+                    .doOnNext(event -> waiting.decrementAndGet());
         });
     }
 
     /** Delivers to every current subscriber; subscribers see events in the order of these calls. */
     void publish(T event) {
-        for (FluxSink<T> sink : sinks) {
-            sink.next(event);
+        for (Subscriber<T> subscriber : sinks) {
+            if (subscriber.waiting().incrementAndGet() > bufferSize) {
+                // it still receives what it had buffered, then the error; nothing is skipped silently
+                sinks.remove(subscriber);
+                subscriber.sink().error(new NotificationOverflowException(bufferSize, null));
+            } else {
+                subscriber.sink().next(event);
+            }
         }
     }
 
@@ -58,12 +75,12 @@ final class Broadcast<T> {
         return sinks.size();
     }
 
-    private void register(FluxSink<T> sink) {
-        sinks.add(sink);
-        sink.onDispose(() -> sinks.remove(sink));
+    private void register(Subscriber<T> subscriber) {
+        sinks.add(subscriber);
+        subscriber.sink().onDispose(() -> sinks.remove(subscriber));
         Object end = terminal;
         if (end != null) { // the connection ended while this subscriber was joining
-            signal(sink, end);
+            signal(subscriber.sink(), end);
         }
     }
 
@@ -72,8 +89,8 @@ final class Broadcast<T> {
             return;
         }
         terminal = end;
-        for (FluxSink<T> sink : sinks) {
-            signal(sink, end);
+        for (Subscriber<T> subscriber : sinks) {
+            signal(subscriber.sink(), end);
         }
     }
 

@@ -10,7 +10,12 @@ public class JsonRpcErrorException extends AppServerException {
     private final JsonRpcError error;
 
     public JsonRpcErrorException(String method, JsonRpcError error) {
-        super("'" + method + "' failed with JSON-RPC error " + error.code() + ": " + error.message());
+        this(method, error, "'" + method + "' failed with JSON-RPC error " + error.code() + ": " + error.message());
+    }
+
+    /** For subclasses that say more than the error itself. */
+    protected JsonRpcErrorException(String method, JsonRpcError error, String message) {
+        super(message);
         this.method = method;
         this.error = error;
     }

@@ -235,35 +235,6 @@ class AppServerClientTest {
     }
 
     @Test
-    void aStalledSubscriberOverflowsAloneWhileOthersAndRequestsCarryOn() throws Exception {
-        started(builder().notificationBufferSize(16));
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Throwable> stalledError = new CompletableFuture<>();
-        List<Integer> stalledSeen = Collections.synchronizedList(new ArrayList<>());
-        client.notifications().subscribe(n -> {
-            stalledSeen.add(n.params().get("i").asInt());
-            await(release);
-        }, stalledError::complete);
-        java.util.concurrent.BlockingQueue<Integer> healthy = new java.util.concurrent.LinkedBlockingQueue<>();
-        client.notifications().subscribe(n -> healthy.add(n.params().get("i").asInt()));
-
-        // lockstep with the healthy subscriber, so only the stalled one can fall behind
-        for (int i = 0; i < 100; i++) {
-            server.serverSends("{\"method\":\"n\",\"params\":{\"i\":" + i + "}}");
-            assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(i);
-        }
-        CompletableFuture<JsonNode> response = client.request("echo", null).toFuture();
-        server.serverSends("{\"id\":" + server.nextWrittenJson().get("id") + ",\"result\":1}");
-        assertThat(response.get(5, TimeUnit.SECONDS).asInt()).isEqualTo(1);
-
-        release.countDown();
-        assertThat(stalledError.get(5, TimeUnit.SECONDS)).isInstanceOf(NotificationOverflowException.class);
-        // nothing was dropped silently: what it got is a gap-free prefix of the stream
-        assertThat(stalledSeen).hasSizeGreaterThanOrEqualTo(16).isEqualTo(
-                java.util.stream.IntStream.range(0, stalledSeen.size()).boxed().toList());
-    }
-
-    @Test
     void approvalHandlersRunOffTheReaderThreadAndMayCallTheClient() {
         CompletableFuture<String> handlerThread = new CompletableFuture<>();
         AppServerClient[] self = new AppServerClient[1];

@@ -19,9 +19,29 @@ import java.util.Objects;
 public final class MessageCodec {
 
     private final ObjectMapper mapper;
+    /** Reads incoming lines: the mapper without Jackson's 20M-character limit on one string value. */
+    private final ObjectMapper reader;
 
     public MessageCodec(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.reader = unlimitedStrings(mapper);
+    }
+
+    /**
+     * The transport already bounds a whole line ({@code maxLineBytes}, 128 MiB by default), so a string
+     * inside it needs no bound of its own; Jackson's default one would silently drop a legitimate message
+     * with a large file or diff in it as malformed. The caller's mapper is copied, never changed.
+     */
+    private static ObjectMapper unlimitedStrings(ObjectMapper mapper) {
+        ObjectMapper copy;
+        try {
+            copy = mapper.copy();
+        } catch (IllegalStateException e) { // a subclass that cannot be copied: keep its limits
+            return mapper;
+        }
+        copy.getFactory().setStreamReadConstraints(copy.getFactory().streamReadConstraints().rebuild()
+                .maxStringLength(Integer.MAX_VALUE).build());
+        return copy;
     }
 
     public ObjectMapper mapper() {
@@ -37,7 +57,7 @@ public final class MessageCodec {
     public IncomingMessage decode(byte[] buffer, int offset, int length) throws MalformedMessageException {
         JsonNode node;
         try {
-            node = mapper.readTree(buffer, offset, length);
+            node = reader.readTree(buffer, offset, length);
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {

@@ -85,6 +85,17 @@ public final class PendingRequests {
         return entry == null ? null : entry.method;
     }
 
+    /**
+     * Fails every request pending now with {@code cause}, but not later ones: for a client that goes on over
+     * a new connection. The requests are forgotten, never sent again.
+     */
+    public void failAll(Throwable cause) {
+        Objects.requireNonNull(cause, "cause");
+        for (Long id : entries.keySet()) {
+            fail(id, cause);
+        }
+    }
+
     /** Fails every pending request with {@code cause} and every later registration too. */
     public void closeAll(Throwable cause) {
         Objects.requireNonNull(cause, "cause");

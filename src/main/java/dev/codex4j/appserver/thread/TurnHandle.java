@@ -3,6 +3,7 @@ package dev.codex4j.appserver.thread;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.ConnectionClosedException;
+import dev.codex4j.appserver.ConnectionEvent;
 import dev.codex4j.appserver.JsonRpcErrorException;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
@@ -93,7 +94,7 @@ public final class TurnHandle {
      */
     void start(Mono<String> startRequest) {
         resources.add(client.notifications()
-                .filter(n -> threadId.equals(text(n.params(), "threadId")))
+                .filter(n -> threadId.equals(text(n.params(), "threadId")) || ConnectionEvent.LOST.equals(n.method()))
                 .subscribe(this::onNotification, this::onConnectionError, this::onConnectionCompleted));
         if (options.approvals() != null) {
             resources.add(client.overrideApprovals(threadId, options.approvals()));
@@ -193,6 +194,10 @@ public final class TurnHandle {
     }
 
     private void onNotification(Notification n) {
+        if (ConnectionEvent.LOST.equals(n.method())) { // a restarting client: this turn died with the old server
+            fail(connectionLost(n.params()));
+            return;
+        }
         synchronized (this) {
             onNotificationLocked(n);
         }
@@ -313,6 +318,14 @@ public final class TurnHandle {
 
     private void onConnectionError(Throwable error) {
         fail(error);
+    }
+
+    private static ConnectionClosedException connectionLost(JsonNode lost) {
+        List<String> tail = new ArrayList<>();
+        lost.path("stderrTail").forEach(line -> tail.add(line.asText()));
+        JsonNode exitCode = lost.path("exitCode");
+        return new ConnectionClosedException("the app-server was lost while the turn was running (the client is "
+                + "restarting it; the turn is not resumed)", exitCode.isInt() ? exitCode.intValue() : null, tail, false, null);
     }
 
     private void onConnectionCompleted() {

@@ -129,8 +129,10 @@ public final class StdioTransport implements Transport {
                 out.flush();
             } catch (IOException e) {
                 writeFailure = e;
-                // The reader sees stdout end once the process is gone and reports the failure from there.
-                destroyTree(false);
+                // A child that no longer reads its stdin can never be told anything again: kill it now (a
+                // SIGTERM it might ignore would leave requests hanging); the reader then sees stdout end and
+                // reports the write failure with the exit code.
+                destroyTree(true);
                 throw e;
             }
         }

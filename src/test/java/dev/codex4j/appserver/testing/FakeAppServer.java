@@ -43,7 +43,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * platformOs:"linux"}}; other requests before it get error -32600 "Not initialized"; a second one gets
  * -32600 "Already initialized"; the {@code initialized} notification is followed by a
  * {@code configWarning} notification; {@code echo} answers its params; any other method gets -32601
- * "method not found: &lt;method&gt;". Stdin EOF exits 0.
+ * "method not found: &lt;method&gt;". Like the real server, {@code thread/start} answers
+ * {@code {thread:{id:"fake-thread-<n>"}}} after a {@code thread/started} notification, and
+ * {@code thread/resume} {@code {threadId}} answers {@code {thread:{id:threadId}}}. Stdin EOF exits 0.
  *
  * <p>Tests steer it with startup flags (after the {@code app-server} argument the client always
  * passes; unknown arguments are logged to stderr and ignored) and with {@code fake/*} control
@@ -68,7 +70,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Control methods: see the Javadoc of the private method of the same name below ({@code fake/emit},
  * {@code fake/emitBytes}, {@code fake/serverRequest}, {@code fake/delay}, {@code fake/noReply},
  * {@code fake/error}, {@code fake/exit}, {@code fake/closeStdout}, {@code fake/stderr},
- * {@code fake/notify}, {@code fake/outOfOrder}, {@code fake/inspect}).
+ * {@code fake/notify}, {@code fake/outOfOrder}, {@code fake/inspect}, {@code fake/closeStdin},
+ * {@code fake/bigLine}, {@code fake/failNext}).
  */
 public final class FakeAppServer {
 
@@ -96,6 +99,10 @@ public final class FakeAppServer {
     private final ArrayNode clientNotifications = JSON.createArrayNode();
     private final ArrayNode clientReplies = JSON.createArrayNode();
     private HeldReplies held;
+    private boolean stdinClosedOnPurpose;
+    private final ArrayNode requestMethods = JSON.createArrayNode();
+    private final Map<String, FailNext> failNext = new java.util.HashMap<>();
+    private int threadsStarted;
 
     private FakeAppServer(Options options) {
         this.options = options;
@@ -144,7 +151,7 @@ public final class FakeAppServer {
         // Split on '\n' ourselves so the bytes of each line reach the JSON parser untouched.
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         int b;
-        while ((b = in.read()) != -1) {
+        while ((b = readOrEof(in)) != -1) {
             if (b == '\n') {
                 handleLine(line.toByteArray());
                 line.reset();
@@ -154,6 +161,18 @@ public final class FakeAppServer {
         }
         if (line.size() > 0) {
             handleLine(line.toByteArray());
+        }
+    }
+
+    /** A read of a stdin that fake/closeStdin closed counts as its end. */
+    private int readOrEof(InputStream in) throws IOException {
+        try {
+            return in.read();
+        } catch (IOException e) {
+            if (stdinClosedOnPurpose) {
+                return -1;
+            }
+            throw e;
         }
     }
 
@@ -198,12 +217,30 @@ public final class FakeAppServer {
     }
 
     private void handleRequest(String method, JsonNode id, JsonNode params) {
+        if (!method.startsWith("fake/")) {
+            requestMethods.add(method);
+        }
         if (method.startsWith("fake/")) {
             handleControl(method, id, params);
         } else if (method.equals("initialize")) {
             handleInitialize(id, params);
         } else if (!initialized) {
             sendError(id, INVALID_REQUEST, "Not initialized", null);
+        } else if (failNextCall(method, id)) {
+            return;
+        } else if (method.equals("thread/start")) {
+            String threadId = "fake-thread-" + (++threadsStarted);
+            ObjectNode thread = JSON.createObjectNode().put("id", threadId);
+            send(notification("thread/started", JSON.createObjectNode().set("thread", thread)));
+            replyOrdinary(result(id, JSON.createObjectNode().set("thread", thread.deepCopy())));
+        } else if (method.equals("thread/resume")) {
+            String threadId = params == null ? "" : params.path("threadId").asText("");
+            if (threadId.isEmpty() || threadId.startsWith("unknown")) {
+                replyOrdinary(error(id, INVALID_REQUEST, "no rollout found for thread id " + threadId, null));
+            } else {
+                replyOrdinary(result(id, JSON.createObjectNode().set("thread",
+                        JSON.createObjectNode().put("id", threadId))));
+            }
         } else if (method.equals("echo")) {
             replyOrdinary(result(id, params == null ? NullNode.getInstance() : params));
         } else {
@@ -271,6 +308,9 @@ public final class FakeAppServer {
                 case "fake/notify" -> notify(id, params);
                 case "fake/outOfOrder" -> outOfOrder(id, params);
                 case "fake/inspect" -> inspect(id);
+                case "fake/closeStdin" -> closeStdin(id);
+                case "fake/bigLine" -> bigLine(id, params);
+                case "fake/failNext" -> failNext(id, params);
                 default -> sendError(id, METHOD_NOT_FOUND, "method not found: " + method, null);
             }
         } catch (BadParams e) {
@@ -489,9 +529,85 @@ public final class FakeAppServer {
     }
 
     /**
+     * {@code fake/closeStdin} {@code {}}: closes stdin (so the client's next write fails with EPIPE), then
+     * answers {@code {}}; the process stays alive until killed.
+     */
+    private void closeStdin(JsonNode id) {
+        stdinClosedOnPurpose = true;
+        stayAliveAfterStdinEof = true;
+        try {
+            // Safe here: this runs on the stdin thread between two reads, so no read holds the pipe open.
+            System.in.close();
+        } catch (IOException e) {
+            log("closing stdin failed: " + e);
+        }
+        send(result(id, JSON.createObjectNode()));
+    }
+
+    /**
+     * {@code fake/bigLine} {@code {bytes: n, method?: string (default "big")}}: writes one notification line
+     * {@code {"method":method,"params":{"text":T}}} whose string T has n ASCII characters, the i-th being
+     * {@code 'a' + i % 26}, streamed in chunks so the fake needs no memory for it; then answers
+     * {@code {lineBytes: <bytes of that line without its newline>}}.
+     */
+    private void bigLine(JsonNode id, JsonNode params) {
+        long bytes = longParam(params, "bytes", -1);
+        if (bytes < 0) {
+            throw new BadParams("bytes must be given and not negative");
+        }
+        String method = textParam(params, "method", "big");
+        byte[] prefix = ("{\"method\":" + JSON.valueToTree(method) + ",\"params\":{\"text\":\"").getBytes(UTF_8);
+        byte[] suffix = "\"}}\n".getBytes(UTF_8);
+        stdout.writeGenerated(prefix, bytes, suffix);
+        long lineBytes = prefix.length + bytes + suffix.length - 1;
+        send(result(id, JSON.createObjectNode().put("lineBytes", lineBytes)));
+    }
+
+    /**
+     * {@code fake/failNext} {@code {method: string, count: n, code?: n (default -32001), message?: string
+     * (default "Server overloaded; retry later.")}}: answers the next n requests of that method with that
+     * error instead of handling them, then answers {@code {}}.
+     */
+    private void failNext(JsonNode id, JsonNode params) {
+        String method = requiredText(params, "method");
+        long count = longParam(params, "count", -1);
+        if (count < 0) {
+            throw new BadParams("count must be given and not negative");
+        }
+        int code = (int) longParam(params, "code", -32001);
+        String message = textParam(params, "message", "Server overloaded; retry later.");
+        failNext.put(method, new FailNext(count, code, message));
+        send(result(id, JSON.createObjectNode()));
+    }
+
+    /** Answers a request with the error fake/failNext set up for its method, if any is left. */
+    private boolean failNextCall(String method, JsonNode id) {
+        FailNext failing = failNext.get(method);
+        if (failing == null || failing.left == 0) {
+            return false;
+        }
+        failing.left--;
+        sendError(id, failing.code, failing.message, null);
+        return true;
+    }
+
+    private static final class FailNext {
+        long left;
+        final int code;
+        final String message;
+
+        FailNext(long left, int code, String message) {
+            this.left = left;
+            this.code = code;
+            this.message = message;
+        }
+    }
+
+    /**
      * {@code fake/inspect} {@code {}}: answers what the fake has received so far:
-     * {@code {initializeParams, initializedNotification: bool, notifications: [...], replies: [...]}},
-     * the last two holding the client's whole notification and reply messages in arrival order.
+     * {@code {initializeParams, initializedNotification: bool, notifications: [...], replies: [...],
+     * requestMethods: [...]}}, notifications and replies holding the client's whole messages and
+     * requestMethods the method of every request other than {@code fake/*}, in arrival order.
      */
     private void inspect(JsonNode id) {
         ObjectNode seen = JSON.createObjectNode();
@@ -499,6 +615,7 @@ public final class FakeAppServer {
         seen.put("initializedNotification", initializedNotification);
         seen.set("notifications", clientNotifications.deepCopy());
         seen.set("replies", clientReplies.deepCopy());
+        seen.set("requestMethods", requestMethods.deepCopy());
         send(result(id, seen));
     }
 
@@ -731,6 +848,22 @@ public final class FakeAppServer {
                 }
                 write(chunks.get(i));
             }
+        }
+
+        /** Writes prefix, {@code count} generated ASCII letters and suffix as one uninterrupted message. */
+        synchronized void writeGenerated(byte[] prefix, long count, byte[] suffix) {
+            write(prefix);
+            byte[] chunk = new byte[1 << 20];
+            long done = 0;
+            while (done < count && !closed) {
+                int n = (int) Math.min(chunk.length, count - done);
+                for (int i = 0; i < n; i++) {
+                    chunk[i] = (byte) ('a' + (done + i) % 26);
+                }
+                write(n == chunk.length ? chunk : java.util.Arrays.copyOf(chunk, n));
+                done += n;
+            }
+            write(suffix);
         }
 
         synchronized void close() {

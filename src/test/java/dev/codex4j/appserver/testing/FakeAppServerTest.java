@@ -2,6 +2,7 @@ package dev.codex4j.appserver.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -100,8 +101,8 @@ class FakeAppServerTest {
         assertThat(fake.awaitMessage(m -> m.path("id").asText().equals("str-id")))
                 .isEqualTo(json("{\"id\":\"str-id\",\"result\":{\"b\":2}}"));
 
-        assertThat(fake.call("thread/start", "{}").get("error"))
-                .isEqualTo(json("{\"code\":-32601,\"message\":\"method not found: thread/start\"}"));
+        assertThat(fake.call("some/unknown", "{}").get("error"))
+                .isEqualTo(json("{\"code\":-32601,\"message\":\"method not found: some/unknown\"}"));
         assertThat(fake.call("fake/nope", "{}").get("error").get("code").asInt()).isEqualTo(-32601);
         assertThat(fake.call("fake/delay", "{}").get("error").get("code").asInt()).isEqualTo(-32602);
     }
@@ -276,6 +277,61 @@ class FakeAppServerTest {
         for (int i = 0; i < 30; i++) {
             assertThat(fake.response(ids.get(i)).get("result")).isEqualTo(json("{\"n\":" + i + "}"));
         }
+    }
+
+    @Test
+    void threadStartAnnouncesAThreadAndResumeEchoesItsId() throws Exception {
+        Driver fake = startInitialized();
+        long id = fake.request("thread/start", "{}");
+        JsonNode started = fake.nextMessage();
+        assertThat(started.get("method").asText()).isEqualTo("thread/started");
+        assertThat(started.at("/params/thread/id").asText()).isEqualTo("fake-thread-1");
+        assertThat(fake.response(id).get("result")).isEqualTo(json("{\"thread\":{\"id\":\"fake-thread-1\"}}"));
+
+        assertThat(fake.call("thread/resume", "{\"threadId\":\"t-9\"}").get("result"))
+                .isEqualTo(json("{\"thread\":{\"id\":\"t-9\"}}"));
+        assertThat(fake.call("thread/resume", "{\"threadId\":\"unknown-1\"}").at("/error/code").asInt())
+                .isEqualTo(-32600);
+        assertThat(fake.call("fake/inspect", "{}").at("/result/requestMethods"))
+                .isEqualTo(json("[\"initialize\",\"thread/start\",\"thread/resume\",\"thread/resume\"]"));
+    }
+
+    @Test
+    void failNextFailsOnlyTheNextCallsOfThatMethod() throws Exception {
+        Driver fake = startInitialized();
+        fake.call("fake/failNext", "{\"method\":\"echo\",\"count\":2}");
+
+        assertThat(fake.call("echo", "{\"n\":1}").get("error"))
+                .isEqualTo(json("{\"code\":-32001,\"message\":\"Server overloaded; retry later.\"}"));
+        assertThat(fake.call("some/other", "{}").at("/error/code").asInt()).isEqualTo(-32601);
+        assertThat(fake.call("echo", "{\"n\":2}").at("/error/code").asInt()).isEqualTo(-32001);
+        assertThat(fake.call("echo", "{\"n\":3}").get("result")).isEqualTo(json("{\"n\":3}"));
+    }
+
+    @Test
+    void bigLineWritesOneLineOfGeneratedText() throws Exception {
+        Driver fake = startInitialized();
+        long id = fake.request("fake/bigLine", "{\"bytes\":100000,\"method\":\"huge\"}");
+        String line = fake.stdout.next();
+        JsonNode notification = json(line);
+        assertThat(notification.get("method").asText()).isEqualTo("huge");
+        String text = notification.at("/params/text").asText();
+        assertThat(text).hasSize(100_000).startsWith("abcdefghijklmnopqrstuvwxyzabc");
+        assertThat(text.charAt(99_999)).isEqualTo((char) ('a' + 99_999 % 26));
+        assertThat(fake.response(id).at("/result/lineBytes").asLong()).isEqualTo(line.length());
+    }
+
+    @Test
+    void closeStdinMakesTheNextWriteFailWhileTheProcessLives() throws Exception {
+        Driver fake = startInitialized();
+        fake.call("fake/closeStdin", "{}");
+
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 100; i++) { // the first write after the close may still land in the pipe buffer
+                fake.send("{\"method\":\"echo\",\"id\":" + (1000 + i) + ",\"params\":{}}");
+            }
+        }).isInstanceOf(IOException.class).hasMessageContaining("Broken pipe");
+        assertThat(fake.process.isAlive()).isTrue();
     }
 
     @Test

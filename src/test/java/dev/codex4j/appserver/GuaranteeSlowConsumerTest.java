@@ -1,0 +1,122 @@
+package dev.codex4j.appserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.codex4j.appserver.testing.FakeClients;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Promise 5, slow consumers: a subscriber that blocks holds up neither responses nor other subscribers; when
+ * its own bounded buffer overflows, only its stream ends, with {@link NotificationOverflowException}.
+ */
+@Timeout(60)
+class GuaranteeSlowConsumerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    /** How long the stalled subscriber would block if the test did not release it. */
+    private static final long BLOCK_SECONDS = 10;
+
+    @TempDir
+    Path dir;
+
+    private AppServerClient client;
+    private final CountDownLatch release = new CountDownLatch(1);
+
+    @AfterEach
+    void close() throws Exception {
+        release.countDown();
+        if (client != null) {
+            client.close();
+        }
+    }
+
+    /** A subscriber that blocks (up to 10 s) on its first notification until the test releases it. */
+    private CompletableFuture<Throwable> stalledSubscriber(List<Integer> seen) {
+        CompletableFuture<Throwable> ended = new CompletableFuture<>();
+        CountDownLatch blocking = new CountDownLatch(1);
+        client.notifications("n").subscribe(n -> {
+            seen.add(n.params().get("i").asInt());
+            blocking.countDown();
+            try {
+                release.await(BLOCK_SECONDS, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, ended::complete, () -> ended.complete(null));
+        return ended;
+    }
+
+    @Test
+    void aSubscriberBlockedFor10sDelaysNeitherResponsesNorOtherSubscribers() throws Exception {
+        client = FakeClients.builder(dir).build();
+        client.start().block(WAIT);
+        List<Integer> stalledSeen = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Throwable> stalledEnd = stalledSubscriber(stalledSeen);
+        BlockingQueue<Integer> healthy = new LinkedBlockingQueue<>();
+        client.notifications("n").subscribe(n -> healthy.add(n.params().get("i").asInt()));
+
+        long blockedAt = System.nanoTime();
+        client.request("fake/notify", Map.of("count", 500, "method", "n", "params", Map.of(), "indexField", "i"))
+                .block(WAIT);
+        for (int i = 0; i < 500; i++) {
+            assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        for (int i = 0; i < 20; i++) {
+            assertThat(client.request("echo", Map.of("i", i)).block(WAIT).get("i").asInt()).isEqualTo(i);
+        }
+        // all of that happened while the first subscriber was still blocked in its first notification
+        assertThat(Duration.ofNanos(System.nanoTime() - blockedAt)).isLessThan(Duration.ofSeconds(BLOCK_SECONDS));
+        assertThat(stalledSeen).containsExactly(0);
+
+        release.countDown();
+        client.request("fake/notify", Map.of("count", 1, "method", "n", "params", Map.of("i", 500))).block(WAIT);
+        assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(500);
+        client.close();
+        assertThat(stalledEnd.get(5, TimeUnit.SECONDS)).isNull(); // completed normally: nothing was lost
+        assertThat(stalledSeen).isEqualTo(IntStream.rangeClosed(0, 500).boxed().toList());
+    }
+
+    @Test
+    void whenItsBufferOverflowsOnlyTheSlowSubscribersStreamEndsWithNotificationOverflowException() throws Exception {
+        int buffer = 16;
+        client = FakeClients.builder(dir).notificationBufferSize(buffer).build();
+        client.start().block(WAIT);
+        List<Integer> stalledSeen = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Throwable> stalledEnd = stalledSubscriber(stalledSeen);
+        BlockingQueue<Integer> healthy = new LinkedBlockingQueue<>();
+        client.notifications("n").subscribe(n -> healthy.add(n.params().get("i").asInt()));
+
+        // sent in small bursts the healthy subscriber keeps up with, so only the stalled one overflows
+        for (int burst = 0; burst < 10; burst++) {
+            client.request("fake/notify", Map.of("count", 10, "method", "n",
+                    "params", Map.of("burst", burst), "indexField", "i")).block(WAIT);
+            for (int i = 0; i < 10; i++) {
+                assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(i);
+            }
+        }
+        release.countDown();
+
+        assertThat(stalledEnd.get(5, TimeUnit.SECONDS)).isInstanceOf(NotificationOverflowException.class)
+                .hasMessageContaining("notificationBufferSize");
+        // what it did get is a gap-free prefix: nothing was dropped silently
+        assertThat(stalledSeen.size()).isGreaterThanOrEqualTo(buffer);
+        assertThat(client.request("echo", Map.of("still", 1)).block(WAIT).get("still").asInt()).isEqualTo(1);
+        client.request("fake/notify", Map.of("count", 1, "method", "n", "params", Map.of("i", 77))).block(WAIT);
+        assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(77);
+    }
+}
