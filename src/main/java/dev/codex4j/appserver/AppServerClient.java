@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.codex4j.appserver.approval.ApprovalContext;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
@@ -297,12 +298,20 @@ public final class AppServerClient implements AutoCloseable {
     public <T> Flux<T> notifications(NotificationMethod<T> method) {
         Objects.requireNonNull(method, "method");
         String name = method.name();
+        ObjectReader reader = codec.reader().readerFor(method.payloadType());
         return hub.flux().filter(n -> n.method().equals(name)).handle((n, sink) -> {
+            T value;
             try {
-                sink.next(mapper.treeToValue(n.params(), method.payloadType()));
-            } catch (IOException | IllegalArgumentException e) {
+                value = n.params(reader);
+            } catch (IOException | RuntimeException e) {
                 log.warn("skipping a '{}' notification that does not fit {}: {}", name,
                         method.payloadType().getSimpleName(), redactor.redact(e.getMessage()));
+                return;
+            }
+            if (value == null) {
+                log.warn("skipping a '{}' notification without params", name);
+            } else {
+                sink.next(value);
             }
         });
     }
@@ -465,6 +474,10 @@ public final class AppServerClient implements AutoCloseable {
             log.warn("codex4j client starts with {}: every command and file change the agent asks for will be "
                     + "accepted without review", config.approvals);
         }
+        long tick = timeoutSweepInterval(config.requestTimeout).toNanos();
+        timer.schedulePeriodically(() -> pending.failExpired(System.nanoTime(),
+                (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout)),
+                tick, tick, TimeUnit.NANOSECONDS);
         connect().subscribe(response -> {
             if (state.compareAndSet(State.STARTING, State.READY)) {
                 started.complete(response);
@@ -483,6 +496,14 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /** Opens a new connection (a process, unless a custom transport is configured) and runs the handshake. */
+    /** How often overdue requests are looked for: a tenth of the timeout, between 1 ms and 250 ms. */
+    static Duration timeoutSweepInterval(Duration requestTimeout) {
+        Duration tenth = requestTimeout.dividedBy(10);
+        Duration min = Duration.ofMillis(1);
+        Duration max = Duration.ofMillis(250);
+        return tenth.compareTo(min) < 0 ? min : tenth.compareTo(max) > 0 ? max : tenth;
+    }
+
     private Mono<InitializeResponse> connect() {
         return Mono.defer(() -> {
             try {
@@ -620,10 +641,11 @@ public final class AppServerClient implements AutoCloseable {
                         + e.getMessage(), e));
                 return;
             }
-            pending.register(id, method, new PendingRequests.Waiter() {
+            long deadline = System.nanoTime() + config.requestTimeout.toNanos();
+            pending.register(id, method, deadline, new PendingRequests.Waiter() {
                 @Override
                 public void onResponse(Response response) {
-                    deliver(() -> sink.success(response));
+                    sink.success(response); // already on a dispatch thread (see Inbound)
                 }
 
                 @Override
@@ -631,13 +653,7 @@ public final class AppServerClient implements AutoCloseable {
                     deliver(() -> sink.error(error));
                 }
             });
-            Disposable timeout = timer.schedule(
-                    () -> pending.fail(id, new RequestTimeoutException(method, id, config.requestTimeout)),
-                    config.requestTimeout.toNanos(), TimeUnit.NANOSECONDS);
-            sink.onDispose(() -> {
-                timeout.dispose();
-                pending.remove(id);
-            });
+            sink.onDispose(() -> pending.remove(id));
             Inbound via = connection;
             ConnectionClosedException ended = via.ended;
             if (ended != null) { // the connection ended while this was registered: its end may have missed it
@@ -705,6 +721,14 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /** Runs completions off the reader thread; after close, when the scheduler is gone, runs them in place. */
+    private static void runGuarded(Runnable completion) {
+        try {
+            completion.run();
+        } catch (RuntimeException e) { // one failing continuation must not keep the others from their responses
+            log.error("a request's continuation failed", e);
+        }
+    }
+
     private void deliver(Runnable completion) {
         try {
             dispatch.schedule(completion);
@@ -725,6 +749,9 @@ public final class AppServerClient implements AutoCloseable {
         final Transport transport;
         /** Set once this connection has ended, before what was pending on it is failed. */
         volatile ConnectionClosedException ended;
+        /** What this read brought, handed on together at its end (reader thread only). */
+        private List<Notification> notifications = new ArrayList<>();
+        private List<Runnable> responses = new ArrayList<>();
 
         Inbound(Transport transport) {
             this.transport = transport;
@@ -742,13 +769,16 @@ public final class AppServerClient implements AutoCloseable {
                 return;
             }
             if (message instanceof Response response) {
-                if (pending.complete(response) == null) {
+                PendingRequests.Waiter waiter = pending.take(response);
+                if (waiter == null) {
                     log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
                             + "answered twice)", response.id());
+                } else {
+                    responses.add(() -> waiter.onResponse(response));
                 }
             } else if (message instanceof Notification notification) {
                 observe(notification);
-                hub.publish(notification);
+                notifications.add(notification);
                 if (recovery != null) {
                     recovery.observe(notification);
                 }
@@ -757,8 +787,27 @@ public final class AppServerClient implements AutoCloseable {
             }
         }
 
+        /**
+         * Hands on what this read brought: one dispatch task completes all its responses (never on this
+         * thread: continuations are user code), and each subscriber gets its notifications in one run.
+         */
+        @Override
+        public void onBatchEnd() {
+            if (!responses.isEmpty()) {
+                List<Runnable> completions = responses;
+                responses = new ArrayList<>();
+                deliver(() -> completions.forEach(AppServerClient::runGuarded));
+            }
+            if (!notifications.isEmpty()) {
+                List<Notification> batch = notifications;
+                notifications = new ArrayList<>();
+                hub.publishAll(batch);
+            }
+        }
+
         @Override
         public void onClosed(TransportClosed closed) {
+            onBatchEnd(); // whatever the last read brought goes out before the end is told
             ConnectionClosedException cause = new ConnectionClosedException(closed.reason(), closed.exitCode(),
                     closed.diagnosticTail(), closed.requestedByClient(), closed.cause());
             ended = cause;

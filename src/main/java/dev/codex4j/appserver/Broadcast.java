@@ -1,5 +1,6 @@
 package dev.codex4j.appserver;
 
+import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import reactor.core.publisher.Flux;
@@ -59,6 +60,28 @@ final class Broadcast<T> {
                 subscriber.sink().error(new NotificationOverflowException(bufferSize, null));
             } else {
                 subscriber.sink().next(event);
+            }
+        }
+    }
+
+    /**
+     * Delivers several events in order; each subscriber gets them in one tight run, so a subscriber that had
+     * caught up is woken once for them all rather than once per event.
+     */
+    void publishAll(List<T> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        for (Subscriber<T> subscriber : sinks) {
+            int accepted = Math.max(0, Math.min(events.size(), bufferSize - subscriber.waiting().get()));
+            subscriber.waiting().addAndGet(accepted);
+            FluxSink<T> sink = subscriber.sink();
+            for (int i = 0; i < accepted; i++) {
+                sink.next(events.get(i));
+            }
+            if (accepted < events.size()) { // as in publish(): what fit is delivered, then the error
+                sinks.remove(subscriber);
+                sink.error(new NotificationOverflowException(bufferSize, null));
             }
         }
     }

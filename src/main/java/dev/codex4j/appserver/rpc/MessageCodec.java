@@ -1,12 +1,15 @@
 package dev.codex4j.appserver.rpc;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -48,46 +51,108 @@ public final class MessageCodec {
         return mapper;
     }
 
+    /** The mapper incoming messages are read with: the caller's, without a limit on string length. */
+    public ObjectMapper reader() {
+        return reader;
+    }
+
     /**
-     * Classifies one line. Jackson reads the bytes as UTF-8 (codex writes nothing else; JSON's encoding
+     * Classifies one line with Jackson's streaming parser, without building a tree of the whole message: it
+     * reads {@code method}, {@code id} and {@code emittedAtMs}, and keeps a notification's {@code params} as
+     * raw bytes for {@link Notification} to decode on demand (skipping over them still checks their syntax and
+     * UTF-8, so a line accepted here is valid JSON). Jackson reads the bytes as UTF-8 (codex writes nothing else; JSON's encoding
      * detection only picks UTF-16/32 for input with NUL bytes, which valid UTF-8 JSON text cannot contain).
      *
      * @throws MalformedMessageException if the line is not JSON, not an object, or fits no message shape
      */
     public IncomingMessage decode(byte[] buffer, int offset, int length) throws MalformedMessageException {
-        JsonNode node;
-        try {
-            node = reader.readTree(buffer, offset, length);
+        try (JsonParser p = reader.getFactory().createParser(buffer, offset, length)) {
+            JsonToken first = p.nextToken();
+            if (first != JsonToken.START_OBJECT) {
+                if (first == null) {
+                    throw new MalformedMessageException("not a JSON object but nothing");
+                }
+                JsonNode node = reader.readTree(p); // to name what it is, and to report invalid JSON as such
+                requireEnd(p);
+                throw new MalformedMessageException("not a JSON object but " + node.getNodeType());
+            }
+            return decodeObject(p, buffer, offset);
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
             throw new MalformedMessageException("not valid JSON: " + e.getMessage(), e);
         }
-        if (node == null || !node.isObject()) {
-            throw new MalformedMessageException("not a JSON object but " + (node == null ? "nothing" : node.getNodeType()));
+    }
+
+    private IncomingMessage decodeObject(JsonParser p, byte[] buffer, int offset)
+            throws IOException, MalformedMessageException {
+        String method = null;
+        boolean methodSeen = false;
+        JsonNode id = null;
+        Long emittedAtMs = null;
+        byte[] rawParams = null;
+        JsonNode params = null;
+        JsonNode result = null;
+        JsonNode error = null;
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+            String name = p.currentName();
+            JsonToken value = p.nextToken();
+            switch (name) {
+                case "method" -> {
+                    methodSeen = true;
+                    method = value == JsonToken.VALUE_STRING ? p.getText() : null;
+                    p.skipChildren();
+                }
+                case "id" -> id = reader.readTree(p);
+                case "params" -> {
+                    params = null;
+                    rawParams = null;
+                    if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                        int from = (int) p.currentTokenLocation().getByteOffset();
+                        p.skipChildren();
+                        int to = (int) p.currentLocation().getByteOffset();
+                        rawParams = Arrays.copyOfRange(buffer, offset + from, offset + to);
+                    } else if (value != JsonToken.VALUE_NULL) {
+                        params = reader.readTree(p);
+                    }
+                }
+                case "emittedAtMs" -> {
+                    emittedAtMs = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                            ? p.getLongValue() : null;
+                    p.skipChildren();
+                }
+                case "result" -> result = reader.readTree(p);
+                case "error" -> error = reader.readTree(p);
+                default -> p.skipChildren();
+            }
         }
-        JsonNode method = node.get("method");
-        JsonNode id = node.get("id");
-        if (method != null) {
-            if (!method.isTextual()) {
+        requireEnd(p);
+        if (methodSeen) {
+            if (method == null) {
                 throw new MalformedMessageException("\"method\" is not a string");
             }
             if (id == null || id.isNull()) {
-                JsonNode emitted = node.get("emittedAtMs");
-                Long emittedAtMs = emitted != null && emitted.canConvertToLong() ? emitted.longValue() : null;
-                return new Notification(method.textValue(), node.get("params"), emittedAtMs);
+                return params != null ? new Notification(method, params, emittedAtMs)
+                        : Notification.ofRaw(method, rawParams, emittedAtMs, reader);
             }
-            return new ServerRequest(requestId(id), method.textValue(), node.get("params"));
+            JsonNode requestParams = params != null ? params : rawParams == null ? null : reader.readTree(rawParams);
+            return new ServerRequest(requestId(id), method, requestParams);
         }
         if (id == null) {
             throw new MalformedMessageException("neither \"method\" nor \"id\"");
         }
-        JsonNode error = node.get("error");
         if (error != null && !error.isNull()) {
             return new Response(requestId(id), null, error(error));
         }
-        JsonNode result = node.get("result");
         return new Response(requestId(id), result == null ? mapper.nullNode() : result, null);
+    }
+
+    /** After the message's closing brace (or the one value): anything but the end of the line is malformed. */
+    private static void requireEnd(JsonParser p) throws IOException, MalformedMessageException {
+        JsonToken after = p.nextToken();
+        if (after != null) {
+            throw new MalformedMessageException("trailing content after the JSON value: " + after);
+        }
     }
 
     /** {@code {"id":id,"method":method,"params":params}}. */

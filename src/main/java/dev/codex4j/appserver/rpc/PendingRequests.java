@@ -1,5 +1,6 @@
 package dev.codex4j.appserver.rpc;
 
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -22,7 +23,16 @@ public final class PendingRequests {
         void onFailure(Throwable error);
     }
 
-    private record Entry(String method, Waiter waiter) {}
+    /** {@code deadline} is a {@link System#nanoTime()} value; {@link #NO_DEADLINE} for none. */
+    private record Entry(String method, Waiter waiter, long deadline) {}
+
+    /** The deadline of a request that waits as long as it takes. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    /** What a request that overran its deadline fails with. */
+    public interface TimeoutCause {
+        Throwable of(long id, String method);
+    }
 
     private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
     private final AtomicLong lastId = new AtomicLong();
@@ -33,11 +43,20 @@ public final class PendingRequests {
         return lastId.incrementAndGet();
     }
 
-    /** Adds a request; fails {@code waiter} immediately if the table is already closed. */
+    /** Adds a request without a deadline; fails {@code waiter} immediately if the table is already closed. */
     public void register(long id, String method, Waiter waiter) {
+        register(id, method, NO_DEADLINE, waiter);
+    }
+
+    /**
+     * Adds a request that {@link #failExpired} fails once {@link System#nanoTime()} passes {@code deadline};
+     * fails {@code waiter} immediately if the table is already closed. One periodic sweep instead of a timer
+     * task per request: scheduling and cancelling those woke the timer thread on every request.
+     */
+    public void register(long id, String method, long deadline, Waiter waiter) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(waiter, "waiter");
-        if (entries.putIfAbsent(id, new Entry(method, waiter)) != null) {
+        if (entries.putIfAbsent(id, new Entry(method, waiter, deadline)) != null) {
             throw new IllegalStateException("request id " + id + " is already pending");
         }
         Throwable cause = closedWith;
@@ -62,6 +81,31 @@ public final class PendingRequests {
         }
         entry.waiter.onResponse(response);
         return entry.method;
+    }
+
+    /**
+     * Removes and returns the waiter of the request {@code response} answers, for the caller to complete
+     * (for example later, together with others); {@code null} if no request with that id is pending.
+     */
+    public Waiter take(Response response) {
+        if (!(response.id() instanceof RequestId.Numeric numeric)) {
+            return null;
+        }
+        Entry entry = entries.remove(numeric.value());
+        return entry == null ? null : entry.waiter;
+    }
+
+    /** Fails every request whose deadline is before {@code now} with {@code cause}; returns how many. */
+    public int failExpired(long now, TimeoutCause cause) {
+        int expired = 0;
+        for (Map.Entry<Long, Entry> e : entries.entrySet()) {
+            Entry entry = e.getValue();
+            if (entry.deadline != NO_DEADLINE && now - entry.deadline >= 0
+                    && fail(e.getKey(), cause.of(e.getKey(), entry.method))) {
+                expired++;
+            }
+        }
+        return expired;
     }
 
     /** Fails one request, if still pending. Returns whether it was. */

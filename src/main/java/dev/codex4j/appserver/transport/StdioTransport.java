@@ -198,6 +198,7 @@ public final class StdioTransport implements Transport {
             int n;
             while ((n = in.read(buffer)) != -1) {
                 framer.feed(buffer, 0, n, this::deliver);
+                endBatch();
             }
             closed = afterEndOfOutput(null);
         } catch (LineTooLongException e) {
@@ -219,6 +220,14 @@ public final class StdioTransport implements Transport {
             listener.onLine(buffer, offset, length);
         } catch (Throwable e) { // the reader must survive anything its listener does
             log.error("listener failed on an incoming line; continuing", e);
+        }
+    }
+
+    private void endBatch() {
+        try {
+            listener.onBatchEnd();
+        } catch (Throwable e) {
+            log.error("listener failed at the end of a batch of lines; continuing", e);
         }
     }
 

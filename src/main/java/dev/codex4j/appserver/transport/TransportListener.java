@@ -9,6 +9,13 @@ public interface TransportListener {
      */
     void onLine(byte[] buffer, int offset, int length);
 
+    /**
+     * Every line read so far has been handed to {@link #onLine} and the transport is about to wait for more
+     * input: a listener that collects lines hands them on now, so that threads downstream are woken once per
+     * read rather than once per line. A transport must call it after each run of {@code onLine} calls.
+     */
+    default void onBatchEnd() {}
+
     /** The connection has ended; called exactly once, after the last {@link #onLine}. */
     void onClosed(TransportClosed closed);
 }

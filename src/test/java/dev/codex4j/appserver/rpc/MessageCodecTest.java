@@ -1,5 +1,7 @@
 package dev.codex4j.appserver.rpc;
 
+import java.util.List;
+import com.fasterxml.jackson.databind.ObjectReader;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -118,6 +120,55 @@ class MessageCodecTest {
     void rejectsLinesThatAreNoMessage() {
         for (String line : new String[] {"not json", "[1,2]", "42", "\"text\"", "{}", "{\"method\":5}",
                 "{\"id\":1.5,\"result\":1}", "{\"id\":{},\"result\":1}", "{\"id\":1,"}) {
+            assertThatThrownBy(() -> decode(line)).as(line).isInstanceOf(MalformedMessageException.class);
+        }
+    }
+
+    @Test
+    void readsALineInTheMiddleOfALargerBufferAndKeepsTheParamsExact() throws Exception {
+        String line = "{\"method\":\"item/agentMessage/delta\",\"params\":{\"delta\":\"hé \\\"q\\\"  \",\"n\":[1,{\"a\":null}]},\"emittedAtMs\":7}";
+        byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[lineBytes.length + 20];
+        java.util.Arrays.fill(buffer, (byte) '#');
+        System.arraycopy(lineBytes, 0, buffer, 11, lineBytes.length);
+
+        Notification n = (Notification) codec.decode(buffer, 11, lineBytes.length);
+
+        assertThat(n.method()).isEqualTo("item/agentMessage/delta");
+        assertThat(n.emittedAtMs()).isEqualTo(7L);
+        assertThat(n.params()).isEqualTo(new ObjectMapper().readTree(line).get("params"));
+        assertThat(n.params()).isSameAs(n.params()); // built once
+    }
+
+    record Delta(String delta, List<Object> n) {}
+
+    @Test
+    void decodesParamsIntoATypeOnceAndSharesIt() throws Exception {
+        Notification n = (Notification) decode("{\"method\":\"d\",\"params\":{\"delta\":\"x\",\"n\":[]}}");
+        ObjectReader reader = new ObjectMapper().readerFor(Delta.class);
+
+        Delta first = n.params(reader);
+        Delta again = n.params(new ObjectMapper().readerFor(Delta.class));
+
+        assertThat(first).isEqualTo(new Delta("x", List.of()));
+        assertThat(again).isSameAs(first);
+    }
+
+    @Test
+    void brokenContentInsideLazilyKeptParamsIsStillRejectedWhenTheLineIsRead() {
+        byte[] badUtf8 = "{\"method\":\"m\",\"params\":{\"a\":\"?\"}}".getBytes(StandardCharsets.UTF_8);
+        badUtf8[badUtf8.length - 4] = (byte) 0xFF; // never valid in UTF-8
+        byte[] badEscape = "{\"method\":\"m\",\"params\":{\"a\":\"\\u12\"}}".getBytes(StandardCharsets.UTF_8);
+        for (byte[] line : List.of(badUtf8, badEscape)) {
+            assertThatThrownBy(() -> codec.decode(line, 0, line.length)).isInstanceOf(MalformedMessageException.class)
+                    .hasMessageStartingWith("not valid JSON");
+        }
+    }
+
+    @Test
+    void rejectsTrailingContentAndScalarIds() {
+        for (String line : new String[] {"{\"method\":\"a\"} {\"method\":\"b\"}", "{\"method\":\"a\"}x",
+                "{\"id\":true,\"result\":1}", "{\"method\":\"a\",\"params\":{\"x\":}"}) {
             assertThatThrownBy(() -> decode(line)).as(line).isInstanceOf(MalformedMessageException.class);
         }
     }

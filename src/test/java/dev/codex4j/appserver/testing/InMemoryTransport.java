@@ -66,7 +66,10 @@ public final class InMemoryTransport implements Transport {
     /** The server writes this line to the client. */
     public void serverSends(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        reader.execute(() -> listener.onLine(bytes, 0, bytes.length));
+        reader.execute(() -> {
+            listener.onLine(bytes, 0, bytes.length);
+            listener.onBatchEnd();
+        });
     }
 
     /** The server process dies with this exit code, after writing these stderr lines. */
