@@ -112,6 +112,7 @@ public final class AppServerClient implements AutoCloseable {
     private final Scheduler dispatch;
     private final Scheduler handlers;
     private final Scheduler timer;
+    private final ResponseDispatcher responses;
     private final Broadcast<Notification> hub;
     private final Broadcast<ApprovalEvent> approvalEvents;
     private final ApprovalContext approvalContext = new ClientApprovalContext();
@@ -145,6 +146,7 @@ public final class AppServerClient implements AutoCloseable {
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "handler", 60, true);
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
+        this.responses = new ResponseDispatcher(THREAD_PREFIX + "dispatch-responses", dispatch);
         this.hub = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.approvalEvents = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.overload = new OverloadRetrier(config.overloadRetry, timer);
@@ -475,9 +477,12 @@ public final class AppServerClient implements AutoCloseable {
                     + "accepted without review", config.approvals);
         }
         long tick = timeoutSweepInterval(config.requestTimeout).toNanos();
-        timer.schedulePeriodically(() -> pending.failExpired(System.nanoTime(),
-                (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout)),
-                tick, tick, TimeUnit.NANOSECONDS);
+        responses.start();
+        timer.schedulePeriodically(() -> {
+            pending.failExpired(System.nanoTime(),
+                    (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout));
+            responses.rescueIfStuck();
+        }, tick, tick, TimeUnit.NANOSECONDS);
         connect().subscribe(response -> {
             if (state.compareAndSet(State.STARTING, State.READY)) {
                 started.complete(response);
@@ -721,14 +726,6 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /** Runs completions off the reader thread; after close, when the scheduler is gone, runs them in place. */
-    private static void runGuarded(Runnable completion) {
-        try {
-            completion.run();
-        } catch (RuntimeException e) { // one failing continuation must not keep the others from their responses
-            log.error("a request's continuation failed", e);
-        }
-    }
-
     private void deliver(Runnable completion) {
         try {
             dispatch.schedule(completion);
@@ -751,7 +748,7 @@ public final class AppServerClient implements AutoCloseable {
         volatile ConnectionClosedException ended;
         /** What this read brought, handed on together at its end (reader thread only). */
         private List<Notification> notifications = new ArrayList<>();
-        private List<Runnable> responses = new ArrayList<>();
+        private List<Runnable> responseBatch = new ArrayList<>();
 
         Inbound(Transport transport) {
             this.transport = transport;
@@ -774,7 +771,7 @@ public final class AppServerClient implements AutoCloseable {
                     log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
                             + "answered twice)", response.id());
                 } else {
-                    responses.add(() -> waiter.onResponse(response));
+                    responseBatch.add(() -> waiter.onResponse(response));
                 }
             } else if (message instanceof Notification notification) {
                 observe(notification);
@@ -788,15 +785,15 @@ public final class AppServerClient implements AutoCloseable {
         }
 
         /**
-         * Hands on what this read brought: one dispatch task completes all its responses (never on this
+         * Hands on what this read brought: the response dispatcher completes all its responses (never this
          * thread: continuations are user code), and each subscriber gets its notifications in one run.
          */
         @Override
         public void onBatchEnd() {
-            if (!responses.isEmpty()) {
-                List<Runnable> completions = responses;
-                responses = new ArrayList<>();
-                deliver(() -> completions.forEach(AppServerClient::runGuarded));
+            if (!responseBatch.isEmpty()) {
+                List<Runnable> completions = responseBatch;
+                responseBatch = new ArrayList<>();
+                responses.submit(completions);
             }
             if (!notifications.isEmpty()) {
                 List<Notification> batch = notifications;
@@ -978,6 +975,7 @@ public final class AppServerClient implements AutoCloseable {
 
     private void disposeSchedulers() {
         timer.dispose();
+        responses.close();
         handlers.dispose();
         Mono<Void> drained = dispatch.disposeGracefully();
         if (Thread.currentThread().getName().startsWith(THREAD_PREFIX)) {

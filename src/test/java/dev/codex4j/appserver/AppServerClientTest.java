@@ -105,6 +105,20 @@ class AppServerClientTest {
         assertThat(client.pendingRequestCount()).isZero();
     }
 
+    @Test
+    void aContinuationThatBlocksOnAnotherRequestStillGetsThatResponse() throws Exception {
+        started();
+        CompletableFuture<String> outer = client.request("first", null)
+                .map(r -> Thread.currentThread().getName() + " then "
+                        + client.request("second", null).block(WAIT).get("n").asInt()) // blocks its thread
+                .toFuture();
+        server.serverSends("{\"id\":" + server.nextWrittenJson().get("id") + ",\"result\":{}}");
+        JsonNode second = server.nextWrittenJson(); // sent from inside the continuation
+        server.serverSends("{\"id\":" + second.get("id") + ",\"result\":{\"n\":2}}");
+        // on the response thread, or on a fallback one if that was busy: never on the reader
+        assertThat(outer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("codex4j-dispatch-").endsWith(" then 2");
+    }
+
     record Models(List<String> data) {}
 
     @Test

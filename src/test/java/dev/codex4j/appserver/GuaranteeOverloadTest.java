@@ -93,7 +93,8 @@ class GuaranteeOverloadTest {
         assertThatThrownBy(() -> client.request("echo", Map.of()).block(WAIT))
                 .isInstanceOfSatisfying(ServerOverloadedException.class, e -> {
                     assertThat(e.attempts()).isBetween(2, 12);
-                    assertThat(e.elapsed()).isLessThanOrEqualTo(maxTotal);
+                    // no backoff is started that would end past the budget; the last answer's own trip may
+                    assertThat(e.elapsed()).isLessThanOrEqualTo(maxTotal.plusMillis(100));
                 });
         assertThat(Duration.ofNanos(System.nanoTime() - sentAt)).isLessThan(maxTotal.plusSeconds(1));
     }

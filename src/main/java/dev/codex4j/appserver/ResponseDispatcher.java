@@ -1,0 +1,126 @@
+package dev.codex4j.appserver;
+
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * Completes requests off the reader thread (their continuations are user code) on one dedicated thread that
+ * waits briefly before it parks: a caller sending its next request right after a response usually finds it
+ * still awake, so a sequential round trip costs no extra wake-up beyond a hand-written client's.
+ *
+ * <p>A continuation that blocks (say, {@code block()} on another request) must not hold up the responses
+ * queued behind it: once the running batch has taken longer than {@link #STUCK_NANOS}, new batches and the
+ * queued ones go to the {@code fallback} scheduler instead, both when the reader hands on the next batch and
+ * on {@link #rescueIfStuck()}, which the client's periodic timeout sweep calls.
+ */
+final class ResponseDispatcher {
+
+    private static final Logger log = LoggerFactory.getLogger(ResponseDispatcher.class);
+    /** How long the thread stays awake without work; about one round trip to a local app-server. */
+    static final long SPIN_NANOS = 50_000;
+    /** A batch running longer than this is treated as blocked. */
+    static final long STUCK_NANOS = 2_000_000;
+
+    private final ConcurrentLinkedQueue<List<Runnable>> queue = new ConcurrentLinkedQueue<>();
+    private final Scheduler fallback;
+    private final Thread thread;
+    private volatile boolean parked;
+    private volatile boolean closed;
+    private volatile boolean started;
+    /** {@link System#nanoTime()} when the running batch started; 0 while none runs. */
+    private volatile long runningSince;
+
+    ResponseDispatcher(String name, Scheduler fallback) {
+        this.fallback = fallback;
+        this.thread = new Thread(this::loop, name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the thread; until then, and after {@link #close()}, batches run on the fallback scheduler. */
+    void start() {
+        thread.start();
+        started = true;
+    }
+
+    /** Runs {@code completions} in order, on the dispatcher thread unless it is blocked or closed. */
+    void submit(List<Runnable> completions) {
+        if (closed || !started || isStuck()) {
+            rescueIfStuck();
+            runElsewhere(completions);
+            return;
+        }
+        queue.offer(completions);
+        if (parked) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    /** Moves queued batches to the fallback scheduler if the running one has been blocked too long. */
+    void rescueIfStuck() {
+        if (!isStuck() && !closed) {
+            return;
+        }
+        List<Runnable> batch;
+        while ((batch = queue.poll()) != null) {
+            runElsewhere(batch);
+        }
+    }
+
+    /** Stops the thread; batches submitted later, or still queued, run on the fallback scheduler. */
+    void close() {
+        closed = true;
+        LockSupport.unpark(thread);
+    }
+
+    private boolean isStuck() {
+        long since = runningSince;
+        return since != 0 && System.nanoTime() - since > STUCK_NANOS;
+    }
+
+    private void runElsewhere(List<Runnable> batch) {
+        try {
+            fallback.schedule(() -> run(batch));
+        } catch (RejectedExecutionException e) { // the client is shutting down: complete them here
+            run(batch);
+        }
+    }
+
+    private void loop() {
+        while (!closed) {
+            List<Runnable> batch = queue.poll();
+            if (batch != null) {
+                runningSince = System.nanoTime() | 1; // never 0 while running
+                run(batch);
+                runningSince = 0;
+                continue;
+            }
+            long awakeUntil = System.nanoTime() + SPIN_NANOS;
+            while (queue.isEmpty() && !closed && System.nanoTime() - awakeUntil < 0) {
+                Thread.onSpinWait();
+            }
+            if (queue.isEmpty() && !closed) {
+                parked = true;
+                if (queue.isEmpty() && !closed) { // re-checked after announcing it: submit() sees one or the other
+                    LockSupport.park(this);
+                }
+                parked = false;
+            }
+        }
+        rescueIfStuck(); // closed: hand on what is left
+    }
+
+    private static void run(List<Runnable> batch) {
+        for (Runnable completion : batch) {
+            try {
+                completion.run();
+            } catch (RuntimeException e) { // one failing continuation must not keep the others from their responses
+                log.error("a request's continuation failed", e);
+            }
+        }
+    }
+}
