@@ -23,11 +23,13 @@ import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalResponse;
 import dev.codex4j.appserver.protocol.types.ReviewDecision;
 import dev.codex4j.appserver.protocol.types.ToolRequestUserInputResponse;
 import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.rpc.RequestId;
 import dev.codex4j.appserver.rpc.ServerRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +111,8 @@ public final class ApprovalDecisions {
     private ApprovalDecisions(Map<String, Decider> deciders, Map<String, DynamicTool> tools, Duration handlerTimeout,
             String policyName, boolean acceptsWithoutAsking) {
         this.deciders = Map.copyOf(deciders);
-        this.tools = Map.copyOf(tools);
+        // registration order, so the dynamicTools sent with thread/start are the same on every run
+        this.tools = Collections.unmodifiableMap(new LinkedHashMap<>(tools));
         this.handlerTimeout = handlerTimeout;
         this.policyName = policyName;
         this.acceptsWithoutAsking = acceptsWithoutAsking;
@@ -153,7 +156,7 @@ public final class ApprovalDecisions {
         return handlerTimeout;
     }
 
-    /** The registered dynamic tools, to pass as {@code dynamicTools} of {@code thread/start}. */
+    /** The registered dynamic tools, in registration order, to pass as {@code dynamicTools} of {@code thread/start}. */
     public List<DynamicToolSpec> dynamicToolSpecs() {
         return tools.values().stream().map(DynamicTool::spec).toList();
     }
@@ -268,9 +271,14 @@ public final class ApprovalDecisions {
         JsonNode p = request.params();
         String threadId = Optional.ofNullable(text(p, "threadId")).orElse(text(p, "conversationId"));
         String itemId = Optional.ofNullable(text(p, "itemId")).orElse(text(p, "callId"));
-        return new ApprovalEvent(request.method(), request.id().toString(), threadId, text(p, "turnId"), itemId,
+        return new ApprovalEvent(request.method(), idText(request.id()), threadId, text(p, "turnId"), itemId,
                 decision == null ? "(nothing sent)" : decision, by, Instant.now(),
                 Duration.ofNanos(System.nanoTime() - started));
+    }
+
+    /** The id as plain text: {@code 7} or {@code abc}, not the JSON {@code "abc"} of {@link RequestId#toString()}. */
+    private static String idText(RequestId id) {
+        return id instanceof RequestId.Text text ? text.value() : id.toString();
     }
 
     private static String text(JsonNode node, String field) {

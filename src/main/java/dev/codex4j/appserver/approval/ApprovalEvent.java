@@ -8,7 +8,8 @@ import java.time.Instant;
  * from {@code decision} before it is published.
  *
  * @param method the server request's method, e.g. {@code item/commandExecution/requestApproval}
- * @param requestId the server's id for the request
+ * @param requestId the server's id for the request as plain text: {@code 7} for a numeric id, {@code abc} (no JSON
+ *     quotes) for a string id
  * @param threadId the thread, or {@code null} when the request names none
  * @param turnId the turn, or {@code null}
  * @param itemId the item (command, file change, tool call), or {@code null}

@@ -4,6 +4,7 @@ import dev.codex4j.appserver.protocol.types.CommandAction;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment;
 import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,32 +50,59 @@ public final class CommandRules {
                 ? Optional.of(CommandExecutionApprovalDecision.ACCEPT) : Optional.empty();
     }
 
-    /** Declines a command any part of which starts with one of {@code prefixes} (shell operators or not). */
+    /**
+     * Declines a command that may run one of {@code prefixes}, erring towards declining. It looks at the
+     * command line and at every parsed action, and finds commands wherever the shell may run them: after
+     * {@code ; && || | &} or a newline, in {@code $(…)}, backticks, subshells and quoted scripts
+     * ({@code bash -c '…'}, {@code ssh host '…'}). A prefix matches when its first word is a command's name
+     * or any later word ({@code sudo rm}, {@code env X=1 rm}, {@code xargs rm}; {@code /bin/rm} counts as
+     * {@code rm}) and its other words follow in order, not necessarily adjacent ({@code git -C dir push}
+     * counts as {@code git push}). So a mere mention ({@code echo git push}) is declined too.
+     *
+     * <p>It also declines what it cannot check: a command name known only at run time ({@code $CMD},
+     * {@code $(…)}, a glob), such a word given to a wrapper ({@code sudo}, {@code env}, {@code xargs},
+     * {@code eval}, {@code bash -c}), or a request with no command at all.
+     *
+     * <p>A list of forbidden commands is never complete (an interpreter, a script or an alias can run
+     * anything); rely on accepting rules and the safe default, and use this to keep known commands away from
+     * the accepting rules and handler that follow it.
+     */
     public static CommandRule declinePrefixes(List<List<String>> prefixes) {
         List<List<String>> copy = prefixes.stream().map(List::copyOf).toList();
-        return (params, context) -> bareCommands(params).stream()
-                .map(CommandRules::words)
-                .anyMatch(argv -> copy.stream().anyMatch(p -> startsWith(argv, p)))
+        return (params, context) -> mayRun(params, copy)
                 ? Optional.of(CommandExecutionApprovalDecision.DECLINE) : Optional.empty();
     }
 
     /**
      * Declines a command that runs outside {@code root}, or whose parsed actions (reads, listings, searches)
-     * name a path outside it. Relative paths count from the command's working directory.
+     * name a path outside it. Relative paths count from the command's working directory. Symbolic links and
+     * {@code ..} are resolved as far as the path exists; a path that cannot be resolved counts as outside.
      */
     public static CommandRule declineOutside(Path root) {
-        Path base = root.toAbsolutePath().normalize();
+        Path absoluteRoot = root.toAbsolutePath();
         return (params, context) -> {
-            Path cwd = params.cwd() == null ? base : base.resolve(params.cwd()).normalize();
-            boolean outside = !cwd.startsWith(base);
-            for (CommandAction action : nullToEmpty(params.commandActions())) {
-                String path = pathOf(action);
-                if (path != null && !cwd.resolve(path).normalize().startsWith(base)) {
-                    outside = true;
-                }
+            Optional<Path> base = FileChangeRules.realPath(absoluteRoot);
+            if (base.isEmpty()) {
+                return Optional.of(CommandExecutionApprovalDecision.DECLINE);
             }
-            return outside ? Optional.of(CommandExecutionApprovalDecision.DECLINE) : Optional.empty();
+            try {
+                Path cwd = params.cwd() == null ? absoluteRoot : absoluteRoot.resolve(params.cwd());
+                boolean outside = !inside(base.get(), cwd);
+                for (CommandAction action : nullToEmpty(params.commandActions())) {
+                    String path = pathOf(action);
+                    if (path != null && !inside(base.get(), cwd.resolve(path))) {
+                        outside = true;
+                    }
+                }
+                return outside ? Optional.of(CommandExecutionApprovalDecision.DECLINE) : Optional.empty();
+            } catch (InvalidPathException e) {
+                return Optional.of(CommandExecutionApprovalDecision.DECLINE);
+            }
         };
+    }
+
+    private static boolean inside(Path base, Path path) {
+        return FileChangeRules.realPath(path).map(p -> p.startsWith(base)).orElse(false);
     }
 
     /** Turns an accept of {@code rule} into {@code acceptForSession}: codex stops asking for the same command. */
@@ -168,9 +196,59 @@ public final class CommandRules {
         return words;
     }
 
-    private static List<String> words(String command) {
-        List<String> plain = plainWords(command);
-        return plain != null ? plain : List.of(command.strip().split("\\s+"));
+    /** {@code true} if the request may run a command starting with one of {@code prefixes}, or cannot tell. */
+    private static boolean mayRun(CommandExecutionRequestApprovalParams params, List<List<String>> prefixes) {
+        List<String> scripts = new ArrayList<>();
+        if (params.command() != null) {
+            scripts.add(params.command()); // the actions alone leave out pipeline helpers and a leading cd
+        }
+        for (CommandAction action : nullToEmpty(params.commandActions())) {
+            String command = commandOf(action);
+            if (command != null) {
+                scripts.add(command);
+            }
+        }
+        if (scripts.stream().allMatch(String::isBlank)) {
+            return true; // nothing to check
+        }
+        for (String script : scripts) {
+            ShellScan scan = ShellScan.of(script);
+            if (scan.doubtful() || scan.commands().stream()
+                    .anyMatch(argv -> prefixes.stream().anyMatch(p -> contains(argv, p)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code true} if {@code prefix}'s first word is one of {@code argv} (by name: {@code /bin/rm} is
+     * {@code rm}) and its other words follow it in order.
+     */
+    private static boolean contains(List<String> argv, List<String> prefix) {
+        if (prefix.isEmpty()) {
+            return false;
+        }
+        for (int start = 0; start < argv.size(); start++) {
+            if (sameName(argv.get(start), prefix.get(0))) {
+                int matched = 1;
+                for (int i = start + 1; i < argv.size() && matched < prefix.size(); i++) {
+                    if (argv.get(i).equals(prefix.get(matched))) {
+                        matched++;
+                    }
+                }
+                if (matched == prefix.size()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static boolean sameName(String word, String name) {
+        // ignoring case: macOS file systems run RM as rm
+        return word.equalsIgnoreCase(name)
+                || (name.indexOf('/') < 0 && ShellScan.baseName(word).equalsIgnoreCase(name));
     }
 
     private interface ArgvTest {

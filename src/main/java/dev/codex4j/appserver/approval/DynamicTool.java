@@ -45,10 +45,12 @@ public final class DynamicTool {
             throw new IllegalArgumentException("tool name must be 1-64 letters, digits, '_' or '-': " + name);
         }
         this.description = Objects.requireNonNull(description, "description");
-        this.inputSchema = Objects.requireNonNull(inputSchema, "inputSchema");
+        Objects.requireNonNull(inputSchema, "inputSchema");
         if (!inputSchema.isObject()) {
             throw new IllegalArgumentException("inputSchema must be a JSON object schema");
         }
+        // JsonNode is mutable: keep our own copy so later changes to the caller's node do not alter the tool
+        this.inputSchema = inputSchema.deepCopy();
         this.invoker = invoker;
     }
 
@@ -87,13 +89,14 @@ public final class DynamicTool {
         return description;
     }
 
+    /** The input schema; a copy, so modifying it does not change the tool. */
     public JsonNode inputSchema() {
-        return inputSchema;
+        return inputSchema.deepCopy();
     }
 
     /** The declaration for {@code thread/start}'s {@code dynamicTools}. */
     public DynamicToolSpec spec() {
-        return new DynamicToolSpec.Function(null, description, inputSchema, name);
+        return new DynamicToolSpec.Function(null, description, inputSchema.deepCopy(), name);
     }
 
     /** Runs the tool; a failure becomes a failed result naming it, never an exception. */

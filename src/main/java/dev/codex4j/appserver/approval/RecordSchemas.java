@@ -31,9 +31,10 @@ public final class RecordSchemas {
         return new SchemaGenerator(config.build());
     }
 
-    /** The schema of {@code type}; do not modify the returned node. */
+    /** The schema of {@code type}: a fresh copy on every call, so callers may modify it. */
     public static JsonNode of(Class<?> type) {
         Objects.requireNonNull(type, "type");
-        return CACHE.computeIfAbsent(type, GENERATOR::generateSchema);
+        // JsonNode is mutable: handing out the cached node would let one caller change every later schema
+        return CACHE.computeIfAbsent(type, GENERATOR::generateSchema).deepCopy();
     }
 }

@@ -438,4 +438,29 @@ class ApprovalDecisionsTest {
         assertThat(handlerCalls).hasValue(1);
         assertThat(context.events()).hasSize(1);
     }
+
+    @Test
+    void eventsCarryTheRequestIdAsPlainTextWithoutJsonQuotes() {
+        ApprovalDecisions approvals = ApprovalDecisions.declineAll();
+        String params = realCommandRequest().params().toString();
+        handle(approvals, new ServerRequest(RequestId.of("abc-1"), COMMAND, context.json(params)));
+        handle(approvals, new ServerRequest(RequestId.of(42), COMMAND, context.json(params)));
+        handle(approvals, new ServerRequest(RequestId.of("7"), COMMAND, context.json(params)));
+
+        assertThat(context.events()).extracting(ApprovalEvent::requestId).containsExactly("abc-1", "42", "7");
+    }
+
+    @Test
+    void aCancelledEventCarriesAPlainStringIdToo() {
+        ApprovalDecisions approvals = ApprovalDecisions.builder()
+                .onCommandExecutionAsync(params -> Mono.never())
+                .build();
+        ServerRequest request = new ServerRequest(RequestId.of("req-9"), COMMAND, realCommandRequest().params());
+        approvals.handle(request, context).subscribe().dispose();
+
+        assertThat(context.events()).singleElement().satisfies(event -> {
+            assertThat(event.decidedBy()).isEqualTo(DecidedBy.CANCELLED);
+            assertThat(event.requestId()).isEqualTo("req-9");
+        });
+    }
 }

@@ -17,6 +17,8 @@ import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment;
 import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
 import dev.codex4j.appserver.rpc.ServerRequest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -328,6 +331,130 @@ class CommandRulesTest {
         assertThat(decide(noRm, unparsed("/bin/bash -lc 'rm -rf build > log.txt'"))).contains(DECLINE);
     }
 
+    private static final CommandRule NO_RM_OR_PUSH = CommandRules.declinePrefixes(
+            List.of(List.of("rm"), List.of("git", "push")));
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "ls; rm -rf ~",
+        "ls;rm -rf ~",
+        "ls && rm -rf ~",
+        "ls || rm -rf ~",
+        "ls | rm -rf ~",
+        "ls & rm -rf ~",
+        "ls\nrm -rf ~",
+        "ls > /dev/null 2>&1; rm -rf ~",
+        "echo $(rm -rf ~)",
+        "echo \"$(rm -rf ~)\"",
+        "echo `rm -rf ~`",
+        "echo ${X:-$(rm -rf ~)}",
+        "cat <(rm -rf ~)",
+        "(rm -rf ~)",
+        "{ rm -rf ~; }",
+        "if true; then rm -rf ~; fi",
+        "bash -c 'rm -rf ~'",
+        "sh -c \"cd / && rm -rf ~\"",
+        "env X=1 rm -rf ~",
+        "X=1 rm -rf ~",
+        "sudo rm -rf ~",
+        "sudo -u root /bin/rm -rf ~",
+        "nohup nice -n 5 rm -rf ~ &",
+        "/bin/rm -rf ~",
+        "\\rm -rf ~",
+        "r''m -rf ~",
+        "\"rm\" -rf ~",
+        "RM -rf ~",
+        "find . | xargs rm -rf",
+        "find . -exec rm -rf {} \\;",
+        "ssh host 'rm -rf ~'",
+        "bash <<< 'rm -rf ~'",
+        "python3 -c 'import os; os.system(\"rm -rf ~\")'",
+        "alias ll='rm -rf ~'",
+        "git status && git push",
+        "git status; git push origin main",
+        "git -C /srv/workspace push --force",
+        "eval 'git push'",
+    })
+    void declinePrefixesFindsACommandHiddenAnywhereInTheLine(String script) {
+        assertThat(decide(NO_RM_OR_PUSH, command(script))).as("parsed").contains(DECLINE);
+        assertThat(decide(NO_RM_OR_PUSH, unparsed("/bin/bash -lc " + shellQuote(script)))).as("wrapped")
+                .contains(DECLINE);
+        assertThat(decide(NO_RM_OR_PUSH, unparsed(script))).as("bare").contains(DECLINE);
+        // codex's parsed actions only summarise: the command line is searched as well
+        assertThat(decide(NO_RM_OR_PUSH, request("/bin/bash -lc " + shellQuote(script), ROOT.toString(),
+                unknown("ls")))).as("summarised").contains(DECLINE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "$CMD -rf ~",
+        "X=rm; $X -rf ~",
+        "\"${X}\" -rf ~",
+        "\"$(printf '\\162m')\" -rf ~",
+        "`printf r; printf m` -rf ~",
+        "$'\\x72m' -rf ~",
+        "/bin/r? -rf ~",
+        "/bin/r[m] -rf ~",
+        "{rm,-rf,~}",
+        "eval \"$CMD\"",
+        "sudo $CMD",
+        "bash -c \"$SCRIPT\"",
+        "xargs $CMD < list.txt",
+        "for f in a; do $f; done",
+    })
+    void declinePrefixesDeclinesACommandWhoseNameIsOnlyKnownAtRunTime(String script) {
+        assertThat(decide(NO_RM_OR_PUSH, command(script))).as("parsed").contains(DECLINE);
+        assertThat(decide(NO_RM_OR_PUSH, unparsed("/bin/bash -lc " + shellQuote(script)))).as("wrapped")
+                .contains(DECLINE);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "git status",
+        "git pushx",
+        "git log --oneline -5",
+        "rmdir build",
+        "ls -la > \"$OUT\" 2>&1",
+        "cd $HOME && ls",
+        "echo \"$HOME\" $PATH",
+        "x=$(date); echo $x",
+        "echo $((1 + $n))",
+        "for f in *.java; do wc -l \"$f\"; done",
+        "awk '{print $1}' data.txt",
+        "sed 's/$x/y/' a.txt",
+        "grep -E 'a|b' a.txt | sort | uniq -c",
+        "find . -name '*.txt' | xargs wc -l",
+        "git commit -m 'fix: a; b && c'",
+    })
+    void declinePrefixesAbstainsOnCommandsThatRunNoneOfItsPrefixes(String script) {
+        assertThat(decide(NO_RM_OR_PUSH, command(script))).as("parsed").isEmpty();
+        assertThat(decide(NO_RM_OR_PUSH, unparsed("/bin/bash -lc " + shellQuote(script)))).as("wrapped").isEmpty();
+    }
+
+    @Test
+    void declinePrefixesErrsTowardsDecliningAMereMention() {
+        assertThat(decide(NO_RM_OR_PUSH, command("echo rm"))).contains(DECLINE);
+        assertThat(decide(NO_RM_OR_PUSH, command("git commit -m 'before git push'"))).contains(DECLINE);
+    }
+
+    @Test
+    void declinePrefixesDeclinesARequestWithoutACommand() {
+        ObjectNode params = realParams();
+        params.remove("command");
+        params.remove("commandActions");
+        assertThat(decide(NO_RM_OR_PUSH, decode(params))).contains(DECLINE);
+        assertThat(decide(NO_RM_OR_PUSH, request("  ", ROOT.toString()))).contains(DECLINE);
+    }
+
+    @Test
+    void declinePrefixesBeforeAnAcceptingRuleKeepsAHiddenCommandFromBeingAccepted() {
+        CommandRule rules = (p, c) -> ApprovalRule.firstMatch(List.of(NO_RM_OR_PUSH,
+                CommandRules.acceptPrefixes(List.of(List.of("git"))))).decide(p, c);
+        assertThat(decide(rules, command("git status"))).contains(ACCEPT);
+        assertThat(decide(rules, command("git -c core.pager='rm -rf ~' log"))).contains(DECLINE);
+        assertThat(decide(rules, command("git -C /tmp push"))).contains(DECLINE);
+    }
+
     // --- acceptMatching -------------------------------------------------------------------------------------
 
     @Test
@@ -402,6 +529,21 @@ class CommandRulesTest {
         CommandExecutionRequestApprovalParams real = decode(realParams());
         assertThat(decide(CommandRules.declineOutside(Path.of(real.cwd())), real)).isEmpty();
         assertThat(decide(CommandRules.declineOutside(Path.of(real.cwd(), "sub")), real)).contains(DECLINE);
+    }
+
+    @Test
+    void declineOutsideFollowsLinksOutOfTheRoot(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.createSymbolicLink(workspace.resolve("escape"), outside);
+        CommandRule rule = CommandRules.declineOutside(workspace);
+
+        assertThat(decide(rule, request("/bin/bash -lc 'cat escape/id_rsa'", workspace.toString(),
+                read("cat escape/id_rsa", "escape/id_rsa")))).contains(DECLINE);
+        assertThat(decide(rule, request("/bin/bash -lc 'ls'", workspace.resolve("escape").toString(),
+                unknown("ls")))).contains(DECLINE);
+        assertThat(decide(rule, request("/bin/bash -lc 'cat a.txt'", workspace.toString(),
+                read("cat a.txt", "a.txt")))).isEmpty();
     }
 
     // --- forSession and withProposedAmendment ---------------------------------------------------------------

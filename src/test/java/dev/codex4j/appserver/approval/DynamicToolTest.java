@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codex4j.appserver.approval.ApprovalEvent.DecidedBy;
 import dev.codex4j.appserver.protocol.ServerRequests;
 import dev.codex4j.appserver.protocol.types.DynamicToolCallOutputContentItem;
@@ -147,7 +148,41 @@ class DynamicToolTest {
                                 "required":["ticketId"],"additionalProperties":false}}"""));
         assertThat(lookup.name()).isEqualTo("lookup_ticket");
         assertThat(lookup.description()).isEqualTo("Looks up a support ticket by id");
-        assertThat(lookup.inputSchema()).isSameAs(RecordSchemas.of(TicketQuery.class));
+        assertThat(lookup.inputSchema()).isEqualTo(RecordSchemas.of(TicketQuery.class));
+    }
+
+    @Test
+    void dynamicToolSpecsFollowTheRegistrationOrder() {
+        // enough tools that a hash-ordered map (Map.copyOf: order varies from JVM to JVM) would shuffle them
+        List<String> names = List.of("zeta", "alpha", "mike", "bravo", "yankee", "charlie", "x_ray", "delta",
+                "lookup_ticket", "echo", "whiskey", "foxtrot");
+        var builder = ApprovalDecisions.builder();
+        for (String name : names) {
+            builder.dynamicTool(name.equals("lookup_ticket") ? lookup
+                    : DynamicTool.ofJson(name, "d", context.json("{\"type\":\"object\"}"), args -> name));
+        }
+        ApprovalDecisions approvals = builder.build();
+        assertThat(approvals.dynamicToolSpecs())
+                .extracting(spec -> ((DynamicToolSpec.Function) spec).name())
+                .containsExactlyElementsOf(names);
+        // routing by name still works
+        assertThat(answer(approvals, call("mike", "{}")).get("contentItems").get(0).get("text").asText())
+                .isEqualTo("mike");
+    }
+
+    @Test
+    void changingASchemaHandedOutDoesNotChangeTheTool() {
+        ((ObjectNode) lookup.inputSchema()).put("type", "array");
+        ((ObjectNode) ((DynamicToolSpec.Function) lookup.spec()).inputSchema()).remove("properties");
+        JsonNode callers = context.json("{\"type\":\"object\"}");
+        DynamicTool clock = DynamicTool.ofJson("clock", "Tells the time", callers, args -> "noon");
+        ((ObjectNode) callers).put("type", "string");
+
+        assertThat(lookup.inputSchema()).isEqualTo(context.json("""
+                {"type":"object","properties":{"ticketId":{"type":"string"}},
+                 "required":["ticketId"],"additionalProperties":false}"""));
+        assertThat(((DynamicToolSpec.Function) lookup.spec()).inputSchema()).isEqualTo(lookup.inputSchema());
+        assertThat(clock.inputSchema()).isEqualTo(context.json("{\"type\":\"object\"}"));
     }
 
     @Test

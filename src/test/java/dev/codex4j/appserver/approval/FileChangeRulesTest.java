@@ -14,11 +14,15 @@ import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.FileUpdateChange;
 import dev.codex4j.appserver.protocol.types.PatchChangeKind;
 import dev.codex4j.appserver.rpc.ServerRequest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(30)
 class FileChangeRulesTest {
@@ -180,5 +184,107 @@ class FileChangeRulesTest {
                 assertThat(changes).extracting(FileUpdateChange::path).containsExactly((String) null));
         assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), context)).isEmpty();
         assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), context)).contains(DECLINE);
+    }
+
+    // --- paths as the file system resolves them ---------------------------------------------------------------
+
+    /** A context whose started item changes {@code path} with a change of this {@code kind} JSON. */
+    private TestApprovalContext itemChanging(String path, ObjectNode kind) {
+        ObjectNode item = withItem.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        item.putArray("changes").addObject().put("path", path).put("diff", "x\n").set("kind", kind);
+        return new TestApprovalContext().withStartedItem(item);
+    }
+
+    private Optional<FileChangeApprovalDecision> declineOutside(Path root, TestApprovalContext context) {
+        return decide(FileChangeRules.declineOutside(root), real(), context);
+    }
+
+    private Optional<FileChangeApprovalDecision> acceptInside(Path root, TestApprovalContext context) {
+        return decide(FileChangeRules.acceptInside(root), real(), context);
+    }
+
+    @Test
+    void aLinkInsideTheWorkspacePointingOutsideCountsAsOutside(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        Path outside = Files.createDirectories(tmp.resolve("outside"));
+        Files.writeString(outside.resolve("secret.txt"), "s");
+        Files.createSymbolicLink(workspace.resolve("escape"), outside);
+        Files.createSymbolicLink(workspace.resolve("secret-link.txt"), outside.resolve("secret.txt"));
+
+        for (Path path : List.of(workspace.resolve("escape/new.txt"), workspace.resolve("escape/secret.txt"),
+                workspace.resolve("escape/a/b/new.txt"), workspace.resolve("secret-link.txt"))) {
+            assertThat(path.normalize().startsWith(workspace)).as("lexically inside: %s", path).isTrue();
+            assertThat(declineOutside(workspace, itemChanging(path.toString()))).as(path.toString()).contains(DECLINE);
+            assertThat(acceptInside(workspace, itemChanging(path.toString()))).as(path.toString()).isEmpty();
+        }
+        ObjectNode params = realParams().put("grantRoot", workspace.resolve("escape").toString());
+        assertThat(decide(FileChangeRules.declineOutside(workspace), decode(params), withItem)).contains(DECLINE);
+    }
+
+    @Test
+    void aDanglingOrLoopingLinkCountsAsOutside(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        // writing through a dangling link creates its target, wherever that is
+        Files.createSymbolicLink(workspace.resolve("dangling.txt"), tmp.resolve("outside/new.txt"));
+        Files.createSymbolicLink(workspace.resolve("dangling-dir"), tmp.resolve("nowhere"));
+        Files.createSymbolicLink(workspace.resolve("loop"), workspace.resolve("loop"));
+
+        for (String name : List.of("dangling.txt", "dangling-dir/new.txt", "loop", "loop/new.txt")) {
+            String path = workspace.resolve(name).toString();
+            assertThat(declineOutside(workspace, itemChanging(path))).as(name).contains(DECLINE);
+            assertThat(acceptInside(workspace, itemChanging(path))).as(name).isEmpty();
+        }
+    }
+
+    @Test
+    void dotDotAfterALinkClimbsFromWhereTheLinkLeads(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        Path deep = Files.createDirectories(tmp.resolve("outside/deep"));
+        Files.createSymbolicLink(workspace.resolve("link"), deep);
+        // lexically workspace/x.txt; the file system goes to outside/x.txt
+        String path = workspace + "/link/../x.txt";
+        assertThat(Path.of(path).normalize()).isEqualTo(workspace.resolve("x.txt"));
+        assertThat(declineOutside(workspace, itemChanging(path))).contains(DECLINE);
+        assertThat(acceptInside(workspace, itemChanging(path))).isEmpty();
+        // .. through directories that do not exist yet is normalized
+        assertThat(acceptInside(workspace, itemChanging(workspace + "/new/../y.txt"))).contains(ACCEPT);
+        assertThat(declineOutside(workspace, itemChanging(workspace + "/new/../../y.txt"))).contains(DECLINE);
+    }
+
+    @Test
+    void linksThatStayInsideAndARootReachedThroughALinkAreInside(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        Files.createDirectories(workspace.resolve("src"));
+        Files.writeString(workspace.resolve("src/a.txt"), "a");
+        Files.createSymbolicLink(workspace.resolve("alias"), workspace.resolve("src"));
+        Path rootLink = Files.createSymbolicLink(tmp.resolve("ws-link"), workspace);
+
+        for (String path : List.of(workspace + "/alias/a.txt", workspace + "/alias/new/b.txt",
+                workspace + "/src/a.txt", workspace + "/not/yet/there.txt", rootLink + "/src/a.txt")) {
+            assertThat(acceptInside(workspace, itemChanging(path))).as(path).contains(ACCEPT);
+            assertThat(acceptInside(rootLink, itemChanging(path))).as(path).contains(ACCEPT);
+            assertThat(declineOutside(rootLink, itemChanging(path))).as(path).isEmpty();
+        }
+        assertThat(acceptInside(rootLink, itemChanging(tmp.resolve("other.txt").toString()))).isEmpty();
+    }
+
+    @Test
+    void theTargetOfAMoveMustBeInsideToo(@TempDir Path tmp) throws IOException {
+        Path workspace = Files.createDirectories(tmp.resolve("workspace"));
+        String from = workspace.resolve("a.txt").toString();
+        ObjectNode moveOut = withItem.mapper().createObjectNode().put("type", "update")
+                .put("move_path", tmp.resolve("outside.txt").toString());
+        ObjectNode moveIn = withItem.mapper().createObjectNode().put("type", "update")
+                .put("move_path", workspace.resolve("b.txt").toString());
+        ObjectNode edit = withItem.mapper().createObjectNode().put("type", "update");
+        ObjectNode unknown = withItem.mapper().createObjectNode().put("type", "copy").put("to", "/etc/x");
+
+        assertThat(declineOutside(workspace, itemChanging(from, moveOut))).contains(DECLINE);
+        assertThat(acceptInside(workspace, itemChanging(from, moveOut))).isEmpty();
+        assertThat(acceptInside(workspace, itemChanging(from, moveIn))).contains(ACCEPT);
+        assertThat(acceptInside(workspace, itemChanging(from, edit))).contains(ACCEPT);
+        // a kind this version does not know may write where the rule cannot see
+        assertThat(declineOutside(workspace, itemChanging(from, unknown))).contains(DECLINE);
+        assertThat(acceptInside(workspace, itemChanging(from, unknown))).isEmpty();
     }
 }

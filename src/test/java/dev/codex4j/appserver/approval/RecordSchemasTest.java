@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -73,9 +75,24 @@ class RecordSchemasTest {
     }
 
     @Test
-    void theSameClassGetsTheCachedInstance() {
-        assertThat(RecordSchemas.of(Ticket.class)).isSameAs(RecordSchemas.of(Ticket.class));
-        assertThat(RecordSchemas.of(Address.class)).isNotSameAs(RecordSchemas.of(Ticket.class));
+    void theSameClassGetsEqualSchemasButNeverTheSameInstance() {
+        assertThat(RecordSchemas.of(Ticket.class)).isEqualTo(RecordSchemas.of(Ticket.class));
+        assertThat(RecordSchemas.of(Ticket.class)).isNotSameAs(RecordSchemas.of(Ticket.class));
+        assertThat(RecordSchemas.of(Address.class)).isNotEqualTo(RecordSchemas.of(Ticket.class));
+    }
+
+    @Test
+    void modifyingAReturnedSchemaDoesNotCorruptLaterOnes() {
+        JsonNode pristine = RecordSchemas.of(Ticket.class).deepCopy();
+        ObjectNode mine = (ObjectNode) RecordSchemas.of(Ticket.class);
+        mine.put("additionalProperties", true);
+        ((ObjectNode) mine.get("properties")).remove("title");
+        ((ObjectNode) mine.get("properties").get("address")).put("type", "string");
+        ((ArrayNode) mine.get("required")).removeAll();
+
+        assertThat(RecordSchemas.of(Ticket.class)).isEqualTo(pristine);
+        assertThat(RecordSchemas.of(Ticket.class).get("additionalProperties").asBoolean()).isFalse();
+        assertThat(textValues(RecordSchemas.of(Ticket.class).get("required"))).contains("title");
     }
 
     @Test

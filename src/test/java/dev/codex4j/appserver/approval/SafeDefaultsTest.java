@@ -308,12 +308,12 @@ class SafeDefaultsTest {
     }
 
     @Test
-    void aStringRequestIdIsRecordedInQuotesUnlikeANumericOne() {
+    void aStringRequestIdIsRecordedAsPlainTextWithoutJsonQuotes() {
         ServerRequest request = new ServerRequest(RequestId.of("req-9"),
                 ServerRequests.ITEM_TOOL_REQUEST_USER_INPUT.name(),
                 context.json(CASES.get(ServerRequests.ITEM_TOOL_REQUEST_USER_INPUT.name()).params()));
         ApprovalDecisions.declineAll().handle(request, context).block(WAIT);
         assertThat(context.events()).singleElement().extracting(ApprovalEvent::requestId)
-                .isEqualTo("\"req-9\"");
+                .isEqualTo("req-9");
     }
 }
