@@ -4,14 +4,17 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
 
 /**
- * Completes requests off the reader thread (their continuations are user code) on one dedicated thread that
- * waits briefly before it parks: a caller sending its next request right after a response usually finds it
- * still awake, so a sequential round trip costs no extra wake-up beyond a hand-written client's.
+ * Completes requests off the reader thread (their continuations are user code) on one dedicated thread. When
+ * it has just answered the last request in flight it stays awake briefly before it parks: a caller that sends
+ * its next request right after a response finds it still awake, so a sequential round trip costs no extra
+ * wake-up beyond a hand-written client's. With other requests in flight it parks at once, leaving the cores
+ * to the reader and the callers; their responses wake it.
  *
  * <p>A continuation that blocks (say, {@code block()} on another request) must not hold up the responses
  * queued behind it: once the running batch has taken longer than {@link #STUCK_NANOS}, new batches and the
@@ -28,6 +31,7 @@ final class ResponseDispatcher {
 
     private final ConcurrentLinkedQueue<List<Runnable>> queue = new ConcurrentLinkedQueue<>();
     private final Scheduler fallback;
+    private final IntSupplier inFlight;
     private final Thread thread;
     private volatile boolean parked;
     private volatile boolean closed;
@@ -35,8 +39,10 @@ final class ResponseDispatcher {
     /** {@link System#nanoTime()} when the running batch started; 0 while none runs. */
     private volatile long runningSince;
 
-    ResponseDispatcher(String name, Scheduler fallback) {
+    /** @param inFlight how many requests await a response */
+    ResponseDispatcher(String name, Scheduler fallback, IntSupplier inFlight) {
         this.fallback = fallback;
+        this.inFlight = inFlight;
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true);
     }
@@ -99,9 +105,9 @@ final class ResponseDispatcher {
                 runningSince = 0;
                 continue;
             }
-            long awakeUntil = System.nanoTime() + SPIN_NANOS;
+            long awakeUntil = inFlight.getAsInt() == 0 ? System.nanoTime() + SPIN_NANOS : System.nanoTime();
             while (queue.isEmpty() && !closed && System.nanoTime() - awakeUntil < 0) {
-                Thread.onSpinWait();
+                Thread.yield(); // awake, but leaves the core to the reader or the caller when they need it
             }
             if (queue.isEmpty() && !closed) {
                 parked = true;
