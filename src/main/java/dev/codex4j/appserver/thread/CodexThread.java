@@ -175,13 +175,16 @@ public final class CodexThread {
 
     /**
      * Rolls the thread back to just before turn {@code beforeTurnId} ({@code thread/revert}): that turn and
-     * every later one leave the history. Emits the thread as it is afterwards.
+     * every later one leave the history (local file changes are not undone). Emits the thread as it is
+     * afterwards, with its remaining turns (read back with {@link #read()}: the {@code thread/revert} response
+     * lists no turns). A turn id the thread does not have fails with a {@code JsonRpcErrorException}
+     * ({@code turn not found: ID}) and leaves the history as it was.
      */
     public Mono<Thread> rollback(String beforeTurnId) {
         Objects.requireNonNull(beforeTurnId, "beforeTurnId");
         return client.request(ClientMethods.THREAD_REVERT, new ThreadRevertParams(beforeTurnId, id()))
                 .onErrorMap(e -> ThreadNotFoundException.map(id(), e))
-                .map(reverted -> reverted.thread());
+                .then(read());
     }
 
     /** Archives the thread; see {@link CodexThreads#archive(String)}. */
@@ -189,7 +192,10 @@ public final class CodexThread {
         return threads.archive(id());
     }
 
-    /** Unarchives the thread; see {@link CodexThreads#unarchive(String)}. */
+    /**
+     * Unarchives the thread; see {@link CodexThreads#unarchive(String)}. The thread comes back unloaded: turns
+     * on it fail with {@link ThreadNotFoundException} until it is resumed ({@link CodexThreads#resume}).
+     */
     public Mono<Thread> unarchive() {
         return threads.unarchive(id());
     }

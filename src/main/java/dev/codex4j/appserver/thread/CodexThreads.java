@@ -121,14 +121,22 @@ public final class CodexThreads {
         return client.request(ClientMethods.THREAD_LIST, withCursor(filter, cursor));
     }
 
-    /** Archives a thread ({@code thread/archive}): it leaves the default listing and is unloaded. */
+    /**
+     * Archives a thread ({@code thread/archive}): it leaves the default listing (it is listed with
+     * {@code archived(true)}) and is unloaded, so it takes no turns; {@link #read} still works.
+     */
     public Mono<Void> archive(String threadId) {
         Objects.requireNonNull(threadId, "threadId");
         return client.request(ClientMethods.THREAD_ARCHIVE, new ThreadArchiveParams(threadId))
                 .onErrorMap(e -> ThreadNotFoundException.map(threadId, e)).then();
     }
 
-    /** Brings an archived thread back ({@code thread/unarchive}). */
+    /**
+     * Brings an archived thread back ({@code thread/unarchive}) into the default listing. It stays unloaded:
+     * {@link #resume(String, ThreadOptions) resume} it before running turns on it (until then they fail with
+     * {@link ThreadNotFoundException}). Unarchiving a thread that is not archived fails with
+     * {@link ThreadNotFoundException} too.
+     */
     public Mono<Thread> unarchive(String threadId) {
         Objects.requireNonNull(threadId, "threadId");
         return client.request(ClientMethods.THREAD_UNARCHIVE, new ThreadUnarchiveParams(threadId))

@@ -5,7 +5,8 @@ import dev.codex4j.appserver.JsonRpcErrorException;
 
 /**
  * The thread does not exist, or is not in a state the server can act on: never created, not persisted
- * ("no rollout found"), not loaded in this server process, archived, or not a valid thread id.
+ * ("no rollout found"), not loaded in this server process, archived (or, for unarchiving, not archived), or
+ * not a valid thread id.
  */
 public class ThreadNotFoundException extends AppServerException {
 
@@ -23,8 +24,10 @@ public class ThreadNotFoundException extends AppServerException {
 
     /**
      * The codex 0.169.0 error answers that mean "no such thread" (all JSON-RPC -32600): {@code thread not
-     * found: ID} (turn/start, thread/revert), {@code no rollout found for thread id ID} (thread/resume, thread/fork),
-     * {@code thread not loaded: ID} (thread/read), {@code invalid thread id: ...}.
+     * found: ID} (turn/start, thread/revert, thread/compact/start), {@code no rollout found for thread id ID}
+     * (thread/resume, thread/fork, thread/archive, thread/name/set), {@code no archived rollout found for thread id
+     * ID} (thread/unarchive of a thread that is not archived), {@code thread not loaded: ID} (thread/read),
+     * {@code invalid thread id: ...}.
      */
     static boolean isThreadNotFound(Throwable error) {
         if (!(error instanceof JsonRpcErrorException rpc) || rpc.code() != -32600 || rpc.errorMessage() == null) {
@@ -32,6 +35,7 @@ public class ThreadNotFoundException extends AppServerException {
         }
         String message = rpc.errorMessage();
         return message.startsWith("thread not found") || message.startsWith("no rollout found")
+                || message.startsWith("no archived rollout found")
                 || message.startsWith("thread not loaded") || message.startsWith("invalid thread id");
     }
 
