@@ -190,16 +190,27 @@ public final class StdioTransport implements Transport {
         }
     }
 
+    /** The most bytes read before the listener is told to hand on what it collected. */
+    static final int MAX_BATCH_BYTES = 256 * 1024;
+
     private void readStdout(InputStream in) {
         LineFramer framer = new LineFramer(options.maxLineBytes());
         byte[] buffer = new byte[64 * 1024];
         TransportClosed closed;
         try {
             int n;
+            int sinceBatchEnd = 0;
             while ((n = in.read(buffer)) != -1) {
                 framer.feed(buffer, 0, n, this::deliver);
-                endBatch();
+                sinceBatchEnd += n;
+                // While more is already waiting, the batch grows (up to a bound): one wake-up downstream per
+                // burst instead of per read. When nothing is waiting, what was read goes out at once.
+                if (sinceBatchEnd >= MAX_BATCH_BYTES || in.available() == 0) {
+                    endBatch();
+                    sinceBatchEnd = 0;
+                }
             }
+            endBatch();
             closed = afterEndOfOutput(null);
         } catch (LineTooLongException e) {
             log.error("app-server sent a line longer than {} bytes; closing the connection", e.maxLineBytes());
