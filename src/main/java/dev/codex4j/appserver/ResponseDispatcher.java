@@ -11,7 +11,7 @@ import reactor.core.scheduler.Scheduler;
 
 /**
  * Completes requests off the reader thread (their continuations are user code) on one dedicated thread. When
- * it has just answered the last request in flight it stays awake briefly before it parks: a caller that sends
+ * it has just answered the last request in flight (or all but one) it stays awake briefly before it parks: a caller that sends
  * its next request right after a response finds it still awake, so a sequential round trip costs no extra
  * wake-up beyond a hand-written client's. With other requests in flight it parks at once, leaving the cores
  * to the reader and the callers; their responses wake it.
@@ -105,7 +105,8 @@ final class ResponseDispatcher {
                 runningSince = 0;
                 continue;
             }
-            long awakeUntil = inFlight.getAsInt() == 0 ? System.nanoTime() + SPIN_NANOS : System.nanoTime();
+            // a sequential caller may already have sent its next request: at most one in flight still counts
+            long awakeUntil = inFlight.getAsInt() <= 1 ? System.nanoTime() + SPIN_NANOS : System.nanoTime();
             while (queue.isEmpty() && !closed && System.nanoTime() - awakeUntil < 0) {
                 Thread.yield(); // awake, but leaves the core to the reader or the caller when they need it
             }

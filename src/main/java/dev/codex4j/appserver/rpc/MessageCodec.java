@@ -88,11 +88,13 @@ public final class MessageCodec {
             throws IOException, MalformedMessageException {
         String method = null;
         boolean methodSeen = false;
-        JsonNode id = null;
+        RequestId id = null;
+        boolean idSeen = false;
         Long emittedAtMs = null;
         byte[] rawParams = null;
         JsonNode params = null;
         JsonNode result = null;
+        byte[] rawResult = null;
         JsonNode error = null;
         while (p.nextToken() == JsonToken.FIELD_NAME) {
             String name = p.currentName();
@@ -103,15 +105,15 @@ public final class MessageCodec {
                     method = value == JsonToken.VALUE_STRING ? p.getText() : null;
                     p.skipChildren();
                 }
-                case "id" -> id = reader.readTree(p);
+                case "id" -> {
+                    idSeen = true;
+                    id = requestId(p, value);
+                }
                 case "params" -> {
                     params = null;
                     rawParams = null;
                     if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
-                        int from = (int) p.currentTokenLocation().getByteOffset();
-                        p.skipChildren();
-                        int to = (int) p.currentLocation().getByteOffset();
-                        rawParams = Arrays.copyOfRange(buffer, offset + from, offset + to);
+                        rawParams = rawValue(p, buffer, offset);
                     } else if (value != JsonToken.VALUE_NULL) {
                         params = reader.readTree(p);
                     }
@@ -121,7 +123,15 @@ public final class MessageCodec {
                             ? p.getLongValue() : null;
                     p.skipChildren();
                 }
-                case "result" -> result = reader.readTree(p);
+                case "result" -> {
+                    result = null;
+                    rawResult = null;
+                    if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                        rawResult = rawValue(p, buffer, offset);
+                    } else {
+                        result = reader.readTree(p);
+                    }
+                }
                 case "error" -> error = reader.readTree(p);
                 default -> p.skipChildren();
             }
@@ -131,20 +141,31 @@ public final class MessageCodec {
             if (method == null) {
                 throw new MalformedMessageException("\"method\" is not a string");
             }
-            if (id == null || id.isNull()) {
+            if (id == null) {
                 return params != null ? new Notification(method, params, emittedAtMs)
                         : Notification.ofRaw(method, rawParams, emittedAtMs, reader);
             }
             JsonNode requestParams = params != null ? params : rawParams == null ? null : reader.readTree(rawParams);
-            return new ServerRequest(requestId(id), method, requestParams);
+            return new ServerRequest(id, method, requestParams);
         }
-        if (id == null) {
+        if (!idSeen) {
             throw new MalformedMessageException("neither \"method\" nor \"id\"");
         }
         if (error != null && !error.isNull()) {
-            return new Response(requestId(id), null, error(error));
+            return new Response(requireId(id), null, error(error));
         }
-        return new Response(requestId(id), result == null ? mapper.nullNode() : result, null);
+        if (rawResult != null) {
+            return Response.ofRaw(requireId(id), rawResult, reader);
+        }
+        return new Response(requireId(id), result == null ? mapper.nullNode() : result, null);
+    }
+
+    /** The bytes of the object or array the parser is at, which it skips (checking their syntax). */
+    private static byte[] rawValue(JsonParser p, byte[] buffer, int offset) throws IOException {
+        int from = (int) p.currentTokenLocation().getByteOffset();
+        p.skipChildren();
+        int to = (int) p.currentLocation().getByteOffset();
+        return Arrays.copyOfRange(buffer, offset + from, offset + to);
     }
 
     /** After the message's closing brace (or the one value): anything but the end of the line is malformed. */
@@ -229,14 +250,26 @@ public final class MessageCodec {
         }
     }
 
-    private static RequestId requestId(JsonNode id) throws MalformedMessageException {
-        if (id.isIntegralNumber() && id.canConvertToLong()) {
-            return RequestId.of(id.longValue());
+    /** The id the parser is at; {@code null} for a JSON null (a notification's). */
+    private static RequestId requestId(JsonParser p, JsonToken value) throws IOException, MalformedMessageException {
+        if (value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+            return RequestId.of(p.getLongValue());
         }
-        if (id.isTextual()) {
-            return RequestId.of(id.textValue());
+        if (value == JsonToken.VALUE_STRING) {
+            return RequestId.of(p.getText());
         }
-        throw new MalformedMessageException("\"id\" is neither an integer nor a string: " + id);
+        if (value == JsonToken.VALUE_NULL) {
+            return null;
+        }
+        throw new MalformedMessageException("\"id\" is neither an integer nor a string: "
+                + (value.isStructStart() ? value.asString() + "..." : p.getText()));
+    }
+
+    private static RequestId requireId(RequestId id) throws MalformedMessageException {
+        if (id == null) {
+            throw new MalformedMessageException("a response with a null \"id\"");
+        }
+        return id;
     }
 
     /** Tolerates an error object of the wrong shape: the request it answers must still fail, not hang. */

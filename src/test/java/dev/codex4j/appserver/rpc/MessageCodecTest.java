@@ -172,4 +172,20 @@ class MessageCodecTest {
             assertThatThrownBy(() -> decode(line)).as(line).isInstanceOf(MalformedMessageException.class);
         }
     }
+
+    @Test
+    void keepsAResultRawUntilAskedAndThenReadsItExactlyOnce() throws Exception {
+        String line = "{\"id\":\"req-1\",\"result\":{\"thread\":{\"id\":\"t\",\"turns\":[1,2.5,\"é\"]}}}";
+        byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);
+        byte[] buffer = new byte[lineBytes.length + 9];
+        System.arraycopy(lineBytes, 0, buffer, 5, lineBytes.length);
+
+        Response r = (Response) codec.decode(buffer, 5, lineBytes.length);
+
+        assertThat(r.id()).isEqualTo(RequestId.of("req-1"));
+        assertThat(r.isError()).isFalse();
+        assertThat(r.result()).isEqualTo(new ObjectMapper().readTree(line).get("result"));
+        assertThat(r.result()).isSameAs(r.result());
+        assertThat(r).isEqualTo(new Response(RequestId.of("req-1"), new ObjectMapper().readTree(line).get("result"), null));
+    }
 }
