@@ -128,4 +128,34 @@ class PendingRequestsTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void theSweepFailsOnlyOverdueRequestsAndEachOnce() {
+        Recorder overdue = new Recorder();
+        Recorder later = new Recorder();
+        Recorder forever = new Recorder();
+        pending.register(1, "a", 1_000, overdue);
+        pending.register(2, "b", 5_000, later);
+        pending.register(3, "c", forever);
+
+        assertThat(pending.failExpired(1_000, (id, method) -> new RuntimeException(method + " " + id))).isEqualTo(1);
+        assertThat(pending.failExpired(2_000, (id, method) -> new RuntimeException("again"))).isZero();
+
+        assertThat(overdue.outcomes).singleElement().isInstanceOfSatisfying(RuntimeException.class,
+                e -> assertThat(e).hasMessage("a 1"));
+        assertThat(later.outcomes).isEmpty();
+        assertThat(pending.size()).isEqualTo(2);
+        assertThat(pending.failExpired(Long.MAX_VALUE - 1, (id, method) -> new RuntimeException("late"))).isEqualTo(1);
+        assertThat(forever.outcomes).isEmpty(); // no deadline
+    }
+
+    @Test
+    void takeHandsTheWaiterOverWithoutCompletingIt() {
+        Recorder waiter = new Recorder();
+        pending.register(7, "m", waiter);
+        assertThat(pending.take(ok(7))).isSameAs(waiter);
+        assertThat(waiter.outcomes).isEmpty();
+        assertThat(pending.take(ok(7))).isNull();
+        assertThat(pending.fail(7, new RuntimeException("x"))).isFalse();
+    }
 }
