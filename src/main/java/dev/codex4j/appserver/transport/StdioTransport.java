@@ -192,6 +192,8 @@ public final class StdioTransport implements Transport {
 
     /** The most bytes read before the listener is told to hand on what it collected. */
     static final int MAX_BATCH_BYTES = 256 * 1024;
+    /** A read at least this long may have left more waiting in the pipe. */
+    private static final int LONG_READ = 4096;
 
     private void readStdout(InputStream in) {
         LineFramer framer = new LineFramer(options.maxLineBytes());
@@ -204,8 +206,9 @@ public final class StdioTransport implements Transport {
                 framer.feed(buffer, 0, n, this::deliver);
                 sinceBatchEnd += n;
                 // While more is already waiting, the batch grows (up to a bound): one wake-up downstream per
-                // burst instead of per read. When nothing is waiting, what was read goes out at once.
-                if (sinceBatchEnd >= MAX_BATCH_BYTES || in.available() == 0) {
+                // burst instead of per read. When nothing is waiting, what was read goes out at once. A short
+                // read means the pipe was drained, so only a long one is worth asking (a system call) about.
+                if (sinceBatchEnd >= MAX_BATCH_BYTES || n < LONG_READ || in.available() == 0) {
                     endBatch();
                     sinceBatchEnd = 0;
                 }
