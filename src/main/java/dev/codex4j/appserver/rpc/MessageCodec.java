@@ -76,7 +76,7 @@ public final class MessageCodec {
                 requireEnd(p);
                 throw new MalformedMessageException("not a JSON object but " + node.getNodeType());
             }
-            return decodeObject(p, buffer, offset);
+            return decodeObject(p, buffer, offset, length);
         } catch (JsonProcessingException e) {
             throw new MalformedMessageException("not valid JSON: " + e.getOriginalMessage(), e);
         } catch (IOException e) {
@@ -84,7 +84,14 @@ public final class MessageCodec {
         }
     }
 
-    private IncomingMessage decodeObject(JsonParser p, byte[] buffer, int offset)
+    /**
+     * A result this short is read into a tree right away, with the parser at hand: reading it later would
+     * need a parser of its own, which costs more than the reading. Longer ones (thread histories, file
+     * contents) are kept raw and read by the thread that completes the request.
+     */
+    private static final int SMALL_RESULT_BYTES = 512;
+
+    private IncomingMessage decodeObject(JsonParser p, byte[] buffer, int offset, int length)
             throws IOException, MalformedMessageException {
         String method = null;
         boolean methodSeen = false;
@@ -126,7 +133,8 @@ public final class MessageCodec {
                 case "result" -> {
                     result = null;
                     rawResult = null;
-                    if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+                    int rest = length - (int) p.currentTokenLocation().getByteOffset();
+                    if ((value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) && rest > SMALL_RESULT_BYTES) {
                         rawResult = rawValue(p, buffer, offset);
                     } else {
                         result = reader.readTree(p);

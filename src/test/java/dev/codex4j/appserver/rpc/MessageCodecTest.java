@@ -174,8 +174,9 @@ class MessageCodecTest {
     }
 
     @Test
-    void keepsAResultRawUntilAskedAndThenReadsItExactlyOnce() throws Exception {
-        String line = "{\"id\":\"req-1\",\"result\":{\"thread\":{\"id\":\"t\",\"turns\":[1,2.5,\"é\"]}}}";
+    void keepsALongResultRawUntilAskedAndThenReadsItExactlyOnce() throws Exception {
+        String line = "{\"id\":\"req-1\",\"result\":{\"thread\":{\"id\":\"t\",\"turns\":[1,2.5,\"é\"],\"text\":\""
+                + "x".repeat(600) + "\"}}}";
         byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);
         byte[] buffer = new byte[lineBytes.length + 9];
         System.arraycopy(lineBytes, 0, buffer, 5, lineBytes.length);
@@ -187,5 +188,12 @@ class MessageCodecTest {
         assertThat(r.result()).isEqualTo(new ObjectMapper().readTree(line).get("result"));
         assertThat(r.result()).isSameAs(r.result());
         assertThat(r).isEqualTo(new Response(RequestId.of("req-1"), new ObjectMapper().readTree(line).get("result"), null));
+    }
+
+    @Test
+    void readsAShortResultAndScalarResultsRightAway() throws Exception {
+        assertThat(((Response) decode("{\"id\":2,\"result\":{\"seq\":2}}")).result().get("seq").asInt()).isEqualTo(2);
+        assertThat(((Response) decode("{\"id\":3,\"result\":\"done\"}")).result().asText()).isEqualTo("done");
+        assertThat(((Response) decode("{\"id\":4,\"result\":null}")).result().isNull()).isTrue();
     }
 }
