@@ -125,7 +125,7 @@ final class ResponseDispatcher {
         for (Runnable completion : batch) {
             try {
                 completion.run();
-            } catch (RuntimeException e) { // one failing continuation must not keep the others from their responses
+            } catch (Throwable e) { // one failing continuation must not keep the others from their responses
                 log.error("a request's continuation failed", e);
             }
         }

@@ -41,9 +41,12 @@ class ResponseDispatcherTest {
         dispatcher.start();
         CompletableFuture<Void> after = new CompletableFuture<>();
         dispatcher.submit(List.of(() -> {
-            throw new IllegalStateException("a continuation's bug");
+            throw new AssertionError("a continuation's bug");
         }, () -> after.complete(null)));
         after.get(10, TimeUnit.SECONDS);
+        CompletableFuture<String> later = new CompletableFuture<>();
+        dispatcher.submit(List.of(() -> later.complete(Thread.currentThread().getName())));
+        assertThat(later.get(10, TimeUnit.SECONDS)).isEqualTo("test-dispatch-responses"); // the thread lives on
     }
 
     @Test
