@@ -198,6 +198,11 @@ public final class AppServerClient implements AutoCloseable {
     /**
      * Sends a request and returns its {@code result}.
      *
+     * <p>The {@code Mono} completes on the {@code codex4j-dispatch-responses} thread, so its continuations run
+     * there and hold up the responses behind them: keep them short, or {@code publishOn} a scheduler of your
+     * own for heavy work. Blocking there (say, on another request) is safe: a continuation that has run for
+     * more than 2 ms makes later responses go to other threads.
+     *
      * @param method the method name, e.g. {@code "thread/start"}
      * @param params a {@code Map}, a record or POJO, a {@link JsonNode}, or {@code null} for none; written with
      *     the client's object mapper
