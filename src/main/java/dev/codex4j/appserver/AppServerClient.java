@@ -57,6 +57,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.CoreSubscriber;
 import reactor.core.Disposable;
 import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
@@ -628,57 +629,75 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     private Mono<JsonNode> sendOnce(String method, Object params, boolean handshake) {
-        return Mono.<Response>create(sink -> {
-            ConnectionClosedException closed = closedWith;
-            if (closed != null) {
-                sink.error(closed);
-                return;
-            }
-            if (!handshake && state.get() != State.READY) {
-                sink.error(notReady(method));
-                return;
-            }
-            if (!config.experimentalApi && isExperimental(method)) {
-                sink.error(new ExperimentalApiNotEnabledException(method));
-                return;
-            }
-            long id = pending.nextId();
-            byte[] bytes;
-            try {
-                bytes = codec.encodeRequest(id, method, params);
-            } catch (IllegalArgumentException e) {
-                sink.error(new IllegalArgumentException("cannot serialize the params of '" + method + "': "
-                        + e.getMessage(), e));
-                return;
-            }
-            long deadline = System.nanoTime() + config.requestTimeout.toNanos();
-            pending.register(id, method, deadline, new PendingRequests.Waiter() {
-                @Override
-                public void onResponse(Response response) {
-                    sink.success(response); // already on a dispatch thread (see Inbound)
-                }
+        return new RequestPublisher(method, params, handshake);
+    }
 
-                @Override
-                public void onFailure(Throwable error) {
-                    deliver(() -> sink.error(error));
-                }
-            });
-            sink.onDispose(() -> pending.remove(id));
-            Inbound via = connection;
-            ConnectionClosedException ended = via.ended;
-            if (ended != null) { // the connection ended while this was registered: its end may have missed it
-                pending.fail(id, ended);
-                return;
+    /** A cold {@code Mono} of one request: each subscription sends it once, under a new id. */
+    private final class RequestPublisher extends Mono<JsonNode> {
+
+        private final String method;
+        private final Object params;
+        private final boolean handshake;
+
+        RequestPublisher(String method, Object params, boolean handshake) {
+            this.method = method;
+            this.params = params;
+            this.handshake = handshake;
+        }
+
+        @Override
+        public void subscribe(CoreSubscriber<? super JsonNode> actual) {
+            RequestCall call = new RequestCall(actual,
+                    response -> new JsonRpcErrorException(method, redacted(response.error())),
+                    AppServerClient.this::deliver);
+            actual.onSubscribe(call);
+            if (!call.isDone()) {
+                sendCall(call, method, params, handshake);
             }
-            try {
-                via.transport.send(bytes);
-            } catch (IOException e) {
-                // The transport is ending; its report fails this request with the exit code and stderr.
-                log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
-            }
-        }).flatMap(response -> response.isError()
-                ? Mono.error(new JsonRpcErrorException(method, redacted(response.error())))
-                : Mono.just(response.result()));
+        }
+    }
+
+    private void sendCall(RequestCall call, String method, Object params, boolean handshake) {
+        ConnectionClosedException closed = closedWith;
+        if (closed != null) {
+            call.fail(closed);
+            return;
+        }
+        if (!handshake && state.get() != State.READY) {
+            call.fail(notReady(method));
+            return;
+        }
+        if (!config.experimentalApi && isExperimental(method)) {
+            call.fail(new ExperimentalApiNotEnabledException(method));
+            return;
+        }
+        long id = pending.nextId();
+        byte[] bytes;
+        try {
+            bytes = codec.encodeRequest(id, method, params);
+        } catch (IllegalArgumentException e) {
+            call.fail(new IllegalArgumentException("cannot serialize the params of '" + method + "': "
+                    + e.getMessage(), e));
+            return;
+        }
+        call.onCancel(() -> pending.remove(id));
+        pending.register(id, method, System.nanoTime() + config.requestTimeout.toNanos(), call);
+        if (call.isDone()) { // cancelled meanwhile: its cancel may have run before the registration
+            pending.remove(id);
+            return;
+        }
+        Inbound via = connection;
+        ConnectionClosedException ended = via.ended;
+        if (ended != null) { // the connection ended while this was registered: its end may have missed it
+            pending.fail(id, ended);
+            return;
+        }
+        try {
+            via.transport.send(bytes);
+        } catch (IOException e) {
+            // The transport is ending; its report fails this request with the exit code and stderr.
+            log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
+        }
     }
 
     private void write(String method, Object params, boolean handshake) {
