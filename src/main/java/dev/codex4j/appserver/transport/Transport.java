@@ -15,7 +15,8 @@ public interface Transport extends AutoCloseable {
 
     /**
      * Opens the connection and begins reading. Lines are delivered to {@code listener} on a transport-owned
-     * thread; the listener must not block.
+     * thread, each run of them followed by {@link TransportListener#onBatchEnd()} (the client hands on what
+     * it collected only then); the listener must not block.
      *
      * @throws IOException if the connection cannot be opened (for example, the executable is missing)
      */
