@@ -504,6 +504,10 @@ public final class Benchmarks {
                 r -> pipeline(i -> baseline.request("bench/echo", Map.of("seq", i))));
         results.put("pipelined.baseline", m.get("value")[0]);
         results.put("pipelined.client", m.get("value")[1]);
+        results.put("pipelined.cpu.baseline", m.get("cpu ns/req")[0]);
+        results.put("pipelined.cpu.client", m.get("cpu ns/req")[1]);
+        results.put("pipelined.cs.baseline", m.get("cs/1k req")[0]);
+        results.put("pipelined.cs.client", m.get("cs/1k req")[1]);
     }
 
     /** {@code pipelined} requests with at most {@code inflight} outstanding; requests per second. */
@@ -511,6 +515,8 @@ public final class Benchmarks {
         Semaphore permits = new Semaphore(inflight);
         CountDownLatch done = new CountDownLatch(pipelined);
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        long cpuBefore = processCpuNanos();
+        long switchesBefore = contextSwitches();
         long start = System.nanoTime();
         for (int i = 0; i < pipelined; i++) {
             permits.acquire();
@@ -531,7 +537,9 @@ public final class Benchmarks {
         if (failure.get() != null) {
             throw new IllegalStateException("pipelined request failed", failure.get());
         }
-        return Sample.of(pipelined / ((System.nanoTime() - start) / 1e9));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new Sample(pipelined / seconds, Map.of("cpu ns/req", (double) (processCpuNanos() - cpuBefore) / pipelined,
+                "cs/1k req", (contextSwitches() - switchesBefore) * 1000.0 / pipelined));
     }
 
     // --- bounded memory ------------------------------------------------------------------------------
@@ -668,6 +676,14 @@ public final class Benchmarks {
             double c = results.get("pipelined.client");
             rows.add(new Row("requests/s, " + inflight + " in flight", fmt(b, "%,.0f"), fmt(c, "%,.0f"),
                     fmt(c / b, "%.2f×"), "≥ 1.00×", verdict(c / b >= 1.0, c / b)));
+            double cb = results.get("pipelined.cpu.baseline");
+            double cc = results.get("pipelined.cpu.client");
+            rows.add(new Row("JVM CPU ns / request, pipelined", fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
+                    fmt(cc / cb, "%.2f×"), "(lower is better)", "info"));
+            double sb = results.get("pipelined.cs.baseline");
+            double sc = results.get("pipelined.cs.client");
+            rows.add(new Row("context switches / 1000 requests, pipelined", fmt(sb, "%,.1f"), fmt(sc, "%,.1f"),
+                    fmt(sc / sb, "%.1f×"), "(lower is better)", "info"));
         }
         if (results.containsKey("memory.ok")) {
             rows.add(new Row("stalled subscriber: heap retained after flood", "n/a",
