@@ -48,7 +48,7 @@ import reactor.core.publisher.BaseSubscriber;
  *
  * <p>Options ({@code --name=value}): {@code n} (notifications per flood to one typed subscriber, 1000000), {@code n8} (per
  * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/4), {@code warmup} (2),
- * {@code rounds} (5), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
+ * {@code rounds} (9), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
  * latency, pipelined, memory), {@code side} (both, client, baseline: for profiling one side),
@@ -89,7 +89,7 @@ public final class Benchmarks {
         this.n8 = Integer.parseInt(options.getOrDefault("n8", String.valueOf(Math.max(1, n / 5))));
         this.nRaw = Integer.parseInt(options.getOrDefault("nraw", String.valueOf(Math.max(1, n / 4))));
         this.warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
-        this.rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+        this.rounds = Integer.parseInt(options.getOrDefault("rounds", "9"));
         this.seq = Integer.parseInt(options.getOrDefault("seq", "10000"));
         this.pipelined = Integer.parseInt(options.getOrDefault("pipelined", "50000"));
         this.inflight = Integer.parseInt(options.getOrDefault("inflight", "64"));
