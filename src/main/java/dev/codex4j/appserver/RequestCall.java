@@ -75,19 +75,8 @@ final class RequestCall implements Subscription, PendingRequests.Waiter {
             return;
         }
         result = response.result();
-        for (;;) {
-            int s = state;
-            if ((s & DONE) != 0) {
-                return;
-            }
-            if ((s & REQUESTED) != 0) {
-                if (STATE.compareAndSet(this, s, s | HAS_RESULT | DONE)) {
-                    emit();
-                    return;
-                }
-            } else if (STATE.compareAndSet(this, s, s | HAS_RESULT)) {
-                return; // request() emits it
-            }
+        if (arrive(HAS_RESULT, REQUESTED)) {
+            emit();
         }
     }
 
@@ -102,22 +91,8 @@ final class RequestCall implements Subscription, PendingRequests.Waiter {
 
     @Override
     public void request(long n) {
-        if (!Operators.validate(n)) {
-            return;
-        }
-        for (;;) {
-            int s = state;
-            if ((s & (DONE | REQUESTED)) != 0) {
-                return;
-            }
-            if ((s & HAS_RESULT) != 0) {
-                if (STATE.compareAndSet(this, s, s | REQUESTED | DONE)) {
-                    emit();
-                    return;
-                }
-            } else if (STATE.compareAndSet(this, s, s | REQUESTED)) {
-                return;
-            }
+        if (Operators.validate(n) && arrive(REQUESTED, HAS_RESULT)) {
+            emit();
         }
     }
 
@@ -126,6 +101,23 @@ final class RequestCall implements Subscription, PendingRequests.Waiter {
         if (markDone()) {
             result = null;
             onCancel.run();
+        }
+    }
+
+    /**
+     * Records {@code bit} (demand or the result); returns {@code true} when {@code other} was already there,
+     * having marked the call done: the caller then emits the result, exactly once.
+     */
+    private boolean arrive(int bit, int other) {
+        for (;;) {
+            int s = state;
+            if ((s & (DONE | bit)) != 0) {
+                return false;
+            }
+            boolean both = (s & other) != 0;
+            if (STATE.compareAndSet(this, s, s | bit | (both ? DONE : 0))) {
+                return both;
+            }
         }
     }
 
