@@ -22,14 +22,11 @@ import java.util.Objects;
  */
 public final class Notification implements IncomingMessage {
 
-    private static final VarHandle TREE;
     private static final VarHandle DECODED;
 
     static {
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup();
-            TREE = lookup.findVarHandle(Notification.class, "tree", JsonNode.class);
-            DECODED = lookup.findVarHandle(Notification.class, "decoded", Decoded.class);
+            DECODED = MethodHandles.lookup().findVarHandle(Notification.class, "decoded", Decoded.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -40,11 +37,7 @@ public final class Notification implements IncomingMessage {
 
     private final String method;
     private final Long emittedAtMs;
-    /** The params' raw JSON, or {@code null} when the tree was given. */
-    private final byte[] raw;
-    private final ObjectMapper rawMapper;
-    @SuppressWarnings("unused") // through TREE
-    private volatile JsonNode tree;
+    private final LazyJson params;
     @SuppressWarnings("unused") // through DECODED
     private volatile Decoded decoded;
 
@@ -54,30 +47,25 @@ public final class Notification implements IncomingMessage {
      * @param emittedAtMs the server's {@code emittedAtMs} timestamp (epoch milliseconds), or {@code null}
      */
     public Notification(String method, JsonNode params, Long emittedAtMs) {
-        this.method = Objects.requireNonNull(method, "method");
-        this.tree = params == null ? NullNode.getInstance() : params;
-        this.emittedAtMs = emittedAtMs;
-        this.raw = null;
-        this.rawMapper = null;
+        this(Objects.requireNonNull(method, "method"),
+                LazyJson.ofTree(params == null ? NullNode.getInstance() : params), emittedAtMs);
     }
 
     public Notification(String method, JsonNode params) {
         this(method, params, null);
     }
 
-    /** A notification whose params are {@code rawParams} (JSON, UTF-8; {@code null} if absent), read on demand. */
-    static Notification ofRaw(String method, byte[] rawParams, Long emittedAtMs, ObjectMapper mapper) {
-        return new Notification(method, rawParams, emittedAtMs, mapper);
+    private Notification(String method, LazyJson params, Long emittedAtMs) {
+        this.method = method;
+        this.params = params;
+        this.emittedAtMs = emittedAtMs;
     }
 
-    private Notification(String method, byte[] raw, Long emittedAtMs, ObjectMapper mapper) {
-        this.method = method;
-        this.emittedAtMs = emittedAtMs;
-        this.raw = raw;
-        this.rawMapper = mapper;
-        if (raw == null) {
-            this.tree = NullNode.getInstance();
-        }
+    /** A notification whose params are {@code rawParams} (JSON, UTF-8; {@code null} if absent), read on demand. */
+    static Notification ofRaw(String method, byte[] rawParams, Long emittedAtMs, ObjectMapper mapper) {
+        return new Notification(method,
+                rawParams == null ? LazyJson.ofTree(NullNode.getInstance()) : LazyJson.ofRaw(rawParams, mapper),
+                emittedAtMs);
     }
 
     /** The notification's method name. */
@@ -88,22 +76,10 @@ public final class Notification implements IncomingMessage {
     /**
      * Its parameters as a tree; a JSON null node when the server sent none (never Java {@code null}).
      *
-     * @throws UncheckedIOException if the raw params turn out not to be valid JSON (the line's structure was
-     *     checked when it was read, its string contents only now)
+     * @throws UncheckedIOException if the raw params turn out not to be valid JSON after all
      */
     public JsonNode params() {
-        JsonNode node = (JsonNode) TREE.getAcquire(this);
-        if (node != null) {
-            return node;
-        }
-        JsonNode parsed;
-        try {
-            parsed = rawMapper.readTree(raw);
-        } catch (IOException e) {
-            throw new UncheckedIOException("the params of '" + method + "' are not valid JSON: " + e.getMessage(), e);
-        }
-        JsonNode witness = (JsonNode) TREE.compareAndExchangeRelease(this, null, parsed);
-        return witness == null ? parsed : witness; // every caller sees the same tree
+        return params.tree("the params of", method);
     }
 
     /**
@@ -114,13 +90,12 @@ public final class Notification implements IncomingMessage {
      */
     @SuppressWarnings("unchecked")
     public <T> T params(ObjectReader reader) throws IOException {
-        JavaType type = reader.getValueType();
+        JavaType type = Objects.requireNonNull(reader, "reader").getValueType();
         Decoded last = (Decoded) DECODED.getAcquire(this);
         if (last != null && last.type.equals(type)) {
             return (T) last.value;
         }
-        JsonNode node = (JsonNode) TREE.getAcquire(this);
-        T value = node != null ? reader.readValue(node) : reader.readValue(raw);
+        T value = params.read(reader);
         DECODED.setRelease(this, new Decoded(type, value));
         return value;
     }

@@ -2,9 +2,6 @@ package dev.codex4j.appserver.rpc;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
@@ -19,28 +16,22 @@ public final class Response implements IncomingMessage {
 
     private final RequestId id;
     private final JsonRpcError error;
-    private final byte[] raw;
-    private final ObjectMapper rawMapper;
-    private volatile JsonNode result;
+    /** {@code null} for an error response. */
+    private final LazyJson result;
 
     public Response(RequestId id, JsonNode result, JsonRpcError error) {
+        this(id, result == null ? null : LazyJson.ofTree(result), error);
+    }
+
+    private Response(RequestId id, LazyJson result, JsonRpcError error) {
         this.id = Objects.requireNonNull(id, "id");
         this.result = result;
         this.error = error;
-        this.raw = null;
-        this.rawMapper = null;
-    }
-
-    private Response(RequestId id, byte[] rawResult, ObjectMapper mapper) {
-        this.id = id;
-        this.error = null;
-        this.raw = rawResult;
-        this.rawMapper = mapper;
     }
 
     /** A successful response whose result is {@code rawResult} (a JSON object or array, UTF-8). */
     static Response ofRaw(RequestId id, byte[] rawResult, ObjectMapper mapper) {
-        return new Response(id, Objects.requireNonNull(rawResult, "rawResult"), mapper);
+        return new Response(id, LazyJson.ofRaw(Objects.requireNonNull(rawResult, "rawResult"), mapper), null);
     }
 
     public RequestId id() {
@@ -49,16 +40,7 @@ public final class Response implements IncomingMessage {
 
     /** The result; {@code null} for an error response, a JSON null node for a {@code null} result. */
     public JsonNode result() {
-        JsonNode node = result;
-        if (node == null && raw != null) {
-            try {
-                node = rawMapper.readTree(raw);
-            } catch (IOException e) { // its syntax was checked when the line was read
-                throw new UncheckedIOException("the result of response " + id + " is not valid JSON", e);
-            }
-            result = node; // racing callers may each parse; both trees are equal
-        }
-        return node;
+        return result == null ? null : result.tree("the result of response", id);
     }
 
     public JsonRpcError error() {
