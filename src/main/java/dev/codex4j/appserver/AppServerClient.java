@@ -147,7 +147,7 @@ public final class AppServerClient implements AutoCloseable {
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "handler", 60, true);
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
-        this.responses = new ResponseDispatcher(THREAD_PREFIX + "dispatch-responses", dispatch, pending::size);
+        this.responses = new ResponseDispatcher(THREAD_PREFIX + "dispatch-responses", this::deliver, pending::size);
         this.hub = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.approvalEvents = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.overload = new OverloadRetrier(config.overloadRetry, timer);

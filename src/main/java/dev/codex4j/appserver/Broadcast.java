@@ -53,15 +53,7 @@ final class Broadcast<T> {
 
     /** Delivers to every current subscriber; subscribers see events in the order of these calls. */
     void publish(T event) {
-        for (Subscriber<T> subscriber : sinks) {
-            if (subscriber.waiting().incrementAndGet() > bufferSize) {
-                // it still receives what it had buffered, then the error; nothing is skipped silently
-                sinks.remove(subscriber);
-                subscriber.sink().error(new NotificationOverflowException(bufferSize, null));
-            } else {
-                subscriber.sink().next(event);
-            }
-        }
+        publishAll(List.of(event));
     }
 
     /**

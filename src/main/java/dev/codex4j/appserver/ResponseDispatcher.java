@@ -2,12 +2,11 @@ package dev.codex4j.appserver;
 
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.scheduler.Scheduler;
 
 /**
  * Completes requests off the reader thread (their continuations are user code) on one dedicated thread. When
@@ -18,7 +17,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>A continuation that blocks (say, {@code block()} on another request) must not hold up the responses
  * queued behind it: once the running batch has taken longer than {@link #STUCK_NANOS}, new batches and the
- * queued ones go to the {@code fallback} scheduler instead, both when the reader hands on the next batch and
+ * queued ones run {@code elsewhere} instead, both when the reader hands on the next batch and
  * on {@link #rescueIfStuck()}, which the client's periodic timeout sweep calls.
  */
 final class ResponseDispatcher {
@@ -30,7 +29,7 @@ final class ResponseDispatcher {
     static final long STUCK_NANOS = 2_000_000;
 
     private final ConcurrentLinkedQueue<List<Runnable>> queue = new ConcurrentLinkedQueue<>();
-    private final Scheduler fallback;
+    private final Consumer<Runnable> elsewhere;
     private final IntSupplier inFlight;
     private final Thread thread;
     private volatile boolean parked;
@@ -39,15 +38,19 @@ final class ResponseDispatcher {
     /** {@link System#nanoTime()} when the running batch started; 0 while none runs. */
     private volatile long runningSince;
 
-    /** @param inFlight how many requests await a response */
-    ResponseDispatcher(String name, Scheduler fallback, IntSupplier inFlight) {
-        this.fallback = fallback;
+    /**
+     * @param elsewhere runs a batch on another thread (the client's elastic dispatch pool), or here when that
+     *     is shutting down
+     * @param inFlight how many requests await a response
+     */
+    ResponseDispatcher(String name, Consumer<Runnable> elsewhere, IntSupplier inFlight) {
+        this.elsewhere = elsewhere;
         this.inFlight = inFlight;
         this.thread = new Thread(this::loop, name);
         this.thread.setDaemon(true);
     }
 
-    /** Starts the thread; until then, and after {@link #close()}, batches run on the fallback scheduler. */
+    /** Starts the thread; until then, and after {@link #close()}, batches run {@code elsewhere}. */
     void start() {
         thread.start();
         started = true;
@@ -66,7 +69,7 @@ final class ResponseDispatcher {
         }
     }
 
-    /** Moves queued batches to the fallback scheduler if the running one has been blocked too long. */
+    /** Moves queued batches {@code elsewhere} if the running one has been blocked too long. */
     void rescueIfStuck() {
         if (!isStuck() && !closed) {
             return;
@@ -77,7 +80,7 @@ final class ResponseDispatcher {
         }
     }
 
-    /** Stops the thread; batches submitted later, or still queued, run on the fallback scheduler. */
+    /** Stops the thread; batches submitted later, or still queued, run {@code elsewhere}. */
     void close() {
         closed = true;
         LockSupport.unpark(thread);
@@ -89,11 +92,7 @@ final class ResponseDispatcher {
     }
 
     private void runElsewhere(List<Runnable> batch) {
-        try {
-            fallback.schedule(() -> run(batch));
-        } catch (RejectedExecutionException e) { // the client is shutting down: complete them here
-            run(batch);
-        }
+        elsewhere.accept(() -> run(batch));
     }
 
     private void loop() {

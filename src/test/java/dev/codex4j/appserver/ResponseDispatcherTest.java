@@ -17,7 +17,7 @@ import reactor.core.scheduler.Schedulers;
 class ResponseDispatcherTest {
 
     private final Scheduler fallback = Schedulers.newBoundedElastic(4, 100, "test-fallback", 60, true);
-    private final ResponseDispatcher dispatcher = new ResponseDispatcher("test-dispatch-responses", fallback, () -> 0);
+    private final ResponseDispatcher dispatcher = new ResponseDispatcher("test-dispatch-responses", fallback::schedule, () -> 0);
 
     @AfterEach
     void tearDown() {
