@@ -88,6 +88,7 @@ public final class PendingRequests {
      * (for example later, together with others); {@code null} if no request with that id is pending.
      */
     public Waiter take(Response response) {
+        Objects.requireNonNull(response, "response");
         if (!(response.id() instanceof RequestId.Numeric numeric)) {
             return null;
         }
@@ -97,6 +98,7 @@ public final class PendingRequests {
 
     /** Fails every request whose deadline is before {@code now} with {@code cause}; returns how many. */
     public int failExpired(long now, TimeoutCause cause) {
+        Objects.requireNonNull(cause, "cause");
         int expired = 0;
         for (Map.Entry<Long, Entry> e : entries.entrySet()) {
             Entry entry = e.getValue();
