@@ -59,12 +59,7 @@ class ApprovalsRealCodexTest {
     }
 
     private String start(ApprovalDecisions approvals, boolean experimental) {
-        client = AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        client = codex.clientBuilder()
                 .approvals(approvals)
                 .experimentalApi(experimental)
                 .requestTimeout(WAIT)

@@ -76,12 +76,7 @@ class GuaranteeCloseTest {
     }
 
     private static void cycle(RealCodex codex) {
-        AppServerClient client = AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        AppServerClient client = codex.clientBuilder()
                 .build();
         client.start().block(WAIT);
         client.request("model/list", Map.of()).block(WAIT);

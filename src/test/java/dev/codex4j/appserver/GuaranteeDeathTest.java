@@ -52,9 +52,7 @@ class GuaranteeDeathTest {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
             CompletableFuture<CommandExecutionRequestApprovalParams> asked = new CompletableFuture<>();
             CompletableFuture<Long> handlerCancelledAt = new CompletableFuture<>();
-            client = AppServerClient.builder()
-                    .executable(codex.executable()).arguments(codex.appServerArguments())
-                    .environment(codex.environment()).inheritEnvironment(false).workingDirectory(codex.workspace())
+            client = codex.clientBuilder()
                     .approvals(ApprovalDecisions.builder().onCommandExecutionAsync(r -> {
                         asked.complete(r);
                         return Mono.<CommandExecutionApprovalDecision>never()

@@ -210,9 +210,7 @@ class GuaranteeRestartTest {
     @Test
     void theRealAppServerKilledWithSigkillIsRestartedAndTheResumedThreadRunsANewTurn() throws Exception {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
-            client = clients.started(AppServerClient.builder()
-                    .executable(codex.executable()).arguments(codex.appServerArguments())
-                    .environment(codex.environment()).inheritEnvironment(false).workingDirectory(codex.workspace())
+            client = clients.started(codex.clientBuilder()
                     .restartOnCrash(RESTART));
             String threadId = client.request("thread/start", Map.of()).block(WAIT).at("/thread/id").asText();
             model.enqueue(Reply.message("first answer"));
@@ -239,9 +237,7 @@ class GuaranteeRestartTest {
     void aThreadApiTurnRunningAtTheCrashFailsWithConnectionClosedAndTheThreadRunsAgainAfterTheRestart() throws Exception {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
             CompletableFuture<Boolean> asked = new CompletableFuture<>();
-            client = clients.started(AppServerClient.builder()
-                    .executable(codex.executable()).arguments(codex.appServerArguments())
-                    .environment(codex.environment()).inheritEnvironment(false).workingDirectory(codex.workspace())
+            client = clients.started(codex.clientBuilder()
                     .approvals(ApprovalDecisions.builder().onCommandExecutionAsync(r -> {
                         asked.complete(true);
                         return Mono.<CommandExecutionApprovalDecision>never(); // holds the turn open

@@ -55,12 +55,7 @@ class RealCodexClientTest {
     }
 
     private AppServerClient.Builder builder() {
-        return AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        return codex.clientBuilder()
                 .clientInfo(new ClientInfo("codex4j-test", "codex4j tests", "0.0.1"))
                 .requestTimeout(WAIT);
     }

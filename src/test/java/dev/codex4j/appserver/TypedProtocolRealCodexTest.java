@@ -54,12 +54,7 @@ class TypedProtocolRealCodexTest {
     void setUp() {
         model = ScriptedModel.start();
         codex = RealCodex.forModel(model);
-        client = AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        client = codex.clientBuilder()
                 .approvals(ApprovalDecisions.builder()
                         .onCommandExecution(r -> CommandExecutionApprovalDecision.ACCEPT)
                         .onFileChange(r -> FileChangeApprovalDecision.ACCEPT)

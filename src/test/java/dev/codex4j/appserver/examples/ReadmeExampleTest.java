@@ -40,9 +40,7 @@ class ReadmeExampleTest {
     @Test
     void theTypedExampleRunsATurnAgainstRealCodex() {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model);
-                AppServerClient client = AppServerClient.builder().executable(codex.executable())
-                        .arguments(codex.appServerArguments()).environment(codex.environment())
-                        .inheritEnvironment(false).workingDirectory(codex.workspace()).build()) {
+                AppServerClient client = codex.clientBuilder().build()) {
             model.enqueue(Reply.streamedMessage("typed ", "hello"));
             assertThat(ReadmeExample.typedTurn(client, "hello")).isEqualTo("typed hello");
         }
@@ -51,9 +49,7 @@ class ReadmeExampleTest {
     @Test
     void theThreadsExampleRunsThreeTurnsAgainstRealCodex() {
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model);
-                AppServerClient client = AppServerClient.builder().executable(codex.executable())
-                        .arguments(codex.appServerArguments()).environment(codex.environment())
-                        .inheritEnvironment(false).workingDirectory(codex.workspace()).build()) {
+                AppServerClient client = codex.clientBuilder().build()) {
             model.enqueue(Reply.message("It is a Java client for codex."), Reply.streamedMessage("one ", "module"),
                     Reply.message("{\"name\":\"codex4j\",\"modules\":[\"codex4j-app-server\"]}"));
             var outcome = ReadmeExample.threadsAndTurns(client);

@@ -1,5 +1,6 @@
 package dev.codex4j.appserver.testing;
 
+import dev.codex4j.appserver.AppServerClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -149,6 +150,15 @@ public final class RealCodex implements AutoCloseable {
             arguments.add(key + "=" + value);
         });
         return List.copyOf(arguments);
+    }
+
+    /**
+     * A client builder set up to spawn this codex: its executable and arguments, only its own environment
+     * (never the user's), and its workspace as the working directory.
+     */
+    public AppServerClient.Builder clientBuilder() {
+        return AppServerClient.builder().executable(executable).arguments(appServerArguments())
+                .environment(environment()).inheritEnvironment(false).workingDirectory(workspace);
     }
 
     /** The full command line: the executable, {@code app-server}, then {@link #appServerArguments()}. */

@@ -60,12 +60,7 @@ class ThreadMaintenanceRealCodexTest {
     }
 
     private AppServerClient newClient() {
-        AppServerClient c = AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        AppServerClient c = codex.clientBuilder()
                 .approvals(ApprovalDecisions.declineAll())
                 .requestTimeout(WAIT)
                 .build();

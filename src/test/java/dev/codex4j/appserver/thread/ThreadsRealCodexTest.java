@@ -57,12 +57,7 @@ class ThreadsRealCodexTest {
     }
 
     private AppServerClient newClient(ApprovalDecisions approvals) {
-        AppServerClient c = AppServerClient.builder()
-                .executable(codex.executable())
-                .arguments(codex.appServerArguments())
-                .environment(codex.environment())
-                .inheritEnvironment(false)
-                .workingDirectory(codex.workspace())
+        AppServerClient c = codex.clientBuilder()
                 .approvals(approvals)
                 .requestTimeout(WAIT)
                 .build();
