@@ -113,7 +113,6 @@ public final class AppServerClient implements AutoCloseable {
     private final Scheduler dispatch;
     private final Scheduler handlers;
     private final Scheduler timer;
-    private final ResponseDispatcher responses;
     private final Broadcast<Notification> hub;
     private final Broadcast<ApprovalEvent> approvalEvents;
     private final ApprovalContext approvalContext = new ClientApprovalContext();
@@ -147,10 +146,9 @@ public final class AppServerClient implements AutoCloseable {
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "handler", 60, true);
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
-        this.responses = new ResponseDispatcher(THREAD_PREFIX + "dispatch-responses", this::deliver, pending::size);
         this.hub = new Broadcast<>(dispatch, config.notificationBufferSize);
         this.approvalEvents = new Broadcast<>(dispatch, config.notificationBufferSize);
-        this.overload = new OverloadRetrier(config.overloadRetry, timer);
+        this.overload = new OverloadRetrier(config.overloadRetry);
         this.recovery = config.restartPolicy.enabled()
                 ? new CrashRecovery(config.restartPolicy, new RecoveryHost(), timer, handlers) : null;
     }
@@ -199,10 +197,12 @@ public final class AppServerClient implements AutoCloseable {
     /**
      * Sends a request and returns its {@code result}.
      *
-     * <p>The {@code Mono} completes on the {@code codex4j-dispatch-responses} thread, so its continuations run
-     * there and hold up the responses behind them: keep them short, or {@code publishOn} a scheduler of your
-     * own for heavy work. Blocking there (say, on another request) is safe: a continuation that has run for
-     * more than 2 ms makes later responses go to other threads.
+     * <p>The {@code Mono} completes on the connection's reader thread ({@code codex4j-stdout-<pid>}), as a
+     * reactive HTTP client completes on its event loop: its continuations run there and hold up the responses
+     * and notifications behind them, so keep them short, or {@code publishOn} a scheduler of your own for
+     * heavy work. Blocking there (say, on another request) still works: a continuation that holds the reader
+     * for a few milliseconds gets a new reader started and the rest of its batch moved to another thread.
+     * Failures without a response (timeouts, connection loss) arrive on a {@code codex4j-dispatch-*} thread.
      *
      * @param method the method name, e.g. {@code "thread/start"}
      * @param params a {@code Map}, a record or POJO, a {@link JsonNode}, or {@code null} for none; written with
@@ -483,12 +483,10 @@ public final class AppServerClient implements AutoCloseable {
                     + "accepted without review", config.approvals);
         }
         long tick = timeoutSweepInterval(config.requestTimeout).toNanos();
-        responses.start();
-        timer.schedulePeriodically(() -> {
-            pending.failExpired(System.nanoTime(),
-                    (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout));
-            responses.rescueIfStuck();
-        }, tick, tick, TimeUnit.NANOSECONDS);
+        timer.schedulePeriodically(() -> pending.failExpired(System.nanoTime(),
+                (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout)),
+                tick, tick, TimeUnit.NANOSECONDS);
+        watchReader();
         connect().subscribe(response -> {
             if (state.compareAndSet(State.STARTING, State.READY)) {
                 started.complete(response);
@@ -506,7 +504,26 @@ public final class AppServerClient implements AutoCloseable {
         });
     }
 
-    /** Opens a new connection (a process, unless a custom transport is configured) and runs the handshake. */
+    /** How often the reader is checked for a continuation holding it, while responses flow / while idle. */
+    static final Duration READER_WATCH_ACTIVE = Duration.ofMillis(2);
+    static final Duration READER_WATCH_IDLE = Duration.ofMillis(20);
+
+    /**
+     * The reader watchdog: responses complete on the reader thread, and a continuation that holds it (see
+     * {@link ResponseCompletions}) gets a new reader within two ticks. Reschedules itself, often only while
+     * responses flow, so an idle client wakes its timer 50 times a second and a busy one 500.
+     */
+    private void watchReader() {
+        Inbound current = connection;
+        boolean active = current != null && current.completions.rescueIfHeld();
+        try {
+            timer.schedule(this::watchReader, (active ? READER_WATCH_ACTIVE : READER_WATCH_IDLE).toNanos(),
+                    TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed: the timer is gone
+        }
+    }
+
     /** How often overdue requests are looked for: a tenth of the timeout, between 1 ms and 250 ms. */
     static Duration timeoutSweepInterval(Duration requestTimeout) {
         Duration tenth = requestTimeout.dividedBy(10);
@@ -515,6 +532,7 @@ public final class AppServerClient implements AutoCloseable {
         return tenth.compareTo(min) < 0 ? min : tenth.compareTo(max) > 0 ? max : tenth;
     }
 
+    /** Opens a new connection (a process, unless a custom transport is configured) and runs the handshake. */
     private Mono<InitializeResponse> connect() {
         return Mono.defer(() -> {
             try {
@@ -623,16 +641,15 @@ public final class AppServerClient implements AutoCloseable {
 
     /** One request, sent again only while the server answers "overloaded" (see {@link OverloadRetry}). */
     private Mono<JsonNode> send(String method, Object params, boolean handshake) {
-        Mono<JsonNode> result = overload.apply(method, sendOnce(method, params, handshake));
+        Mono<JsonNode> result = new RequestPublisher(method, params, handshake);
         return recovery == null ? result
                 : result.doOnNext(r -> recovery.observeResult(method, params, r, mapper));
     }
 
-    private Mono<JsonNode> sendOnce(String method, Object params, boolean handshake) {
-        return new RequestPublisher(method, params, handshake);
-    }
-
-    /** A cold {@code Mono} of one request: each subscription sends it once, under a new id. */
+    /**
+     * A cold {@code Mono} of one request: each subscription sends it under a new id, and again (under another
+     * new id) while the server answers "overloaded" and the {@link OverloadRetry} budget lasts.
+     */
     private final class RequestPublisher extends Mono<JsonNode> {
 
         private final String method;
@@ -647,13 +664,51 @@ public final class AppServerClient implements AutoCloseable {
 
         @Override
         public void subscribe(CoreSubscriber<? super JsonNode> actual) {
-            RequestCall call = new RequestCall(actual,
-                    response -> new JsonRpcErrorException(method, redacted(response.error())),
-                    AppServerClient.this::deliver);
+            Attempts attempts = new Attempts(method, params, handshake);
+            RequestCall call = new RequestCall(actual, attempts, AppServerClient.this::deliver);
+            attempts.call = call;
             actual.onSubscribe(call);
             if (!call.isDone()) {
                 sendCall(call, method, params, handshake);
             }
+        }
+    }
+
+    /** Turns one subscription's error responses into its exception, or into another attempt after a wait. */
+    private final class Attempts implements RequestCall.ErrorMapper {
+
+        private final String method;
+        private final Object params;
+        private final boolean handshake;
+        private final long firstSentAt = System.nanoTime();
+        private RequestCall call;
+        private int number = 1; // only the thread completing the current attempt touches it
+
+        Attempts(String method, Object params, boolean handshake) {
+            this.method = method;
+            this.params = params;
+            this.handshake = handshake;
+        }
+
+        @Override
+        public Throwable of(Response errorResponse) {
+            JsonRpcError error = redacted(errorResponse.error());
+            if (!OverloadRetrier.isOverloaded(error)) {
+                return new JsonRpcErrorException(method, error);
+            }
+            Duration wait = overload.nextWait(method, number, firstSentAt);
+            if (wait == null) {
+                return OverloadRetrier.exhausted(method, error, number, firstSentAt);
+            }
+            number++;
+            try {
+                // on the dispatch pool: a failure to send runs the subscriber's onError there
+                dispatch.schedule(() -> sendCall(call, method, params, handshake), wait.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                return closedOr("the client is closed");
+            }
+            return null;
         }
     }
 
@@ -764,18 +819,22 @@ public final class AppServerClient implements AutoCloseable {
 
     // --- receiving -----------------------------------------------------------------------------------
 
-    /** The reader thread's view: parse, route, never run user code, never throw. */
+    /**
+     * The reader thread's view: parse, route, never throw. The only user code it runs is the continuations of
+     * responses, watched by {@link #watchReader()}.
+     */
     private final class Inbound implements TransportListener {
 
         final Transport transport;
+        final ResponseCompletions completions;
         /** Set once this connection has ended, before what was pending on it is failed. */
         volatile ConnectionClosedException ended;
-        /** What this read brought, handed on together at its end (reader thread only). */
+        /** The notifications this read brought, handed on together at its end (reader thread only). */
         private List<Notification> notifications = new ArrayList<>();
-        private List<Runnable> responseBatch = new ArrayList<>();
 
         Inbound(Transport transport) {
             this.transport = transport;
+            this.completions = new ResponseCompletions(transport::replaceReader);
         }
 
         @Override
@@ -795,7 +854,8 @@ public final class AppServerClient implements AutoCloseable {
                     log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
                             + "answered twice)", response.id());
                 } else {
-                    responseBatch.add(() -> waiter.onResponse(response));
+                    publishNotifications(); // those before it go first, and its continuation may hold this thread
+                    completions.complete(waiter, response); // the last thing: a new reader may be on by its end
                 }
             } else if (message instanceof Notification notification) {
                 observe(notification);
@@ -808,17 +868,13 @@ public final class AppServerClient implements AutoCloseable {
             }
         }
 
-        /**
-         * Hands on what this read brought: the response dispatcher completes all its responses (never this
-         * thread: continuations are user code), and each subscriber gets its notifications in one run.
-         */
+        /** Hands on the notifications this read brought: each subscriber gets them in one run. */
         @Override
         public void onBatchEnd() {
-            if (!responseBatch.isEmpty()) {
-                List<Runnable> completions = responseBatch;
-                responseBatch = new ArrayList<>();
-                responses.submit(completions);
-            }
+            publishNotifications();
+        }
+
+        private void publishNotifications() {
             if (!notifications.isEmpty()) {
                 List<Notification> batch = notifications;
                 notifications = new ArrayList<>();
@@ -999,7 +1055,6 @@ public final class AppServerClient implements AutoCloseable {
 
     private void disposeSchedulers() {
         timer.dispose();
-        responses.close();
         handlers.dispose();
         Mono<Void> drained = dispatch.disposeGracefully();
         if (Thread.currentThread().getName().startsWith(THREAD_PREFIX)) {

@@ -1,54 +1,56 @@
 package dev.codex4j.appserver;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
-import reactor.core.scheduler.Scheduler;
 
 /**
- * Applies an {@link OverloadRetry} to one request. Each attempt is a fresh subscription to the request's cold
- * {@code Mono}, which sends it again under a new id; only a {@code -32001} answer leads to another attempt.
+ * Applies an {@link OverloadRetry} to the error responses of one request: whether a {@code -32001} answer
+ * leads to another attempt (sent under a new id) and after how long, or ends the request. The request's own
+ * subscription does the sending, so a request that is answered pays nothing for the retry budget.
  */
 final class OverloadRetrier {
 
     private static final Logger log = LoggerFactory.getLogger(OverloadRetrier.class);
 
     private final OverloadRetry policy;
-    private final Scheduler timer;
 
-    OverloadRetrier(OverloadRetry policy, Scheduler timer) {
+    OverloadRetrier(OverloadRetry policy) {
         this.policy = policy;
-        this.timer = timer;
     }
 
-    /** {@code attempt}, re-subscribed after a backoff while the server answers "overloaded" and budget is left. */
-    Mono<JsonNode> apply(String method, Mono<JsonNode> attempt) {
-        return Mono.defer(() -> attempt(method, attempt, 1, System.nanoTime()));
+    /**
+     * The wait before attempt {@code number + 1} of {@code method} after attempt {@code number} (1-based) was
+     * refused as overloaded, or {@code null} when the budget is spent and the request fails with
+     * {@link #exhausted}.
+     *
+     * @param firstSentAt {@link System#nanoTime()} when the first attempt was sent
+     */
+    Duration nextWait(String method, int number, long firstSentAt) {
+        if (number >= policy.maxAttempts()) {
+            return null;
+        }
+        Duration wait = policy.backoff(number, ThreadLocalRandom.current());
+        if (elapsedSince(firstSentAt).plus(wait).compareTo(policy.maxTotal()) > 0) {
+            return null;
+        }
+        log.debug("'{}' refused by an overloaded app-server (attempt {}); retrying in {} ms", method, number,
+                wait.toMillis());
+        return wait;
     }
 
-    private Mono<JsonNode> attempt(String method, Mono<JsonNode> attempt, int number, long firstSentAt) {
-        return attempt.onErrorResume(OverloadRetrier::isOverloaded, e -> {
-            JsonRpcError error = ((JsonRpcErrorException) e).error();
-            Duration elapsed = Duration.ofNanos(System.nanoTime() - firstSentAt);
-            if (number >= policy.maxAttempts()) {
-                return Mono.error(new ServerOverloadedException(method, error, number, elapsed));
-            }
-            Duration wait = policy.backoff(number, ThreadLocalRandom.current());
-            if (elapsed.plus(wait).compareTo(policy.maxTotal()) > 0) {
-                return Mono.error(new ServerOverloadedException(method, error, number, elapsed));
-            }
-            log.debug("'{}' refused by an overloaded app-server (attempt {}); retrying in {} ms", method, number,
-                    wait.toMillis());
-            return Mono.delay(wait, timer).then(Mono.defer(() -> attempt(method, attempt, number + 1, firstSentAt)));
-        });
+    /** What a request fails with once {@link #nextWait} returned {@code null}. */
+    static ServerOverloadedException exhausted(String method, JsonRpcError lastError, int attempts, long firstSentAt) {
+        return new ServerOverloadedException(method, lastError, attempts, elapsedSince(firstSentAt));
     }
 
-    private static boolean isOverloaded(Throwable e) {
-        return e instanceof JsonRpcErrorException j && !(e instanceof ServerOverloadedException)
-                && j.code() == JsonRpcError.SERVER_OVERLOADED;
+    static boolean isOverloaded(JsonRpcError error) {
+        return error.code() == JsonRpcError.SERVER_OVERLOADED;
+    }
+
+    private static Duration elapsedSince(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
     }
 }

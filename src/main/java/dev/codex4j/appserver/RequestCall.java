@@ -29,6 +29,7 @@ final class RequestCall implements Subscription, PendingRequests.Waiter {
 
     /** Turns an error response into the exception the caller sees. */
     interface ErrorMapper {
+        /** The exception, or {@code null} when the request is being sent again (the call goes on). */
         Throwable of(Response errorResponse);
     }
 
@@ -69,8 +70,12 @@ final class RequestCall implements Subscription, PendingRequests.Waiter {
     @Override
     public void onResponse(Response response) {
         if (response.isError()) {
-            if (markDone()) {
-                actual.onError(errors.of(response));
+            if (isDone()) {
+                return;
+            }
+            Throwable error = errors.of(response);
+            if (error != null && markDone()) {
+                actual.onError(error);
             }
             return;
         }

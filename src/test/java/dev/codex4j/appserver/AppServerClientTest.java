@@ -115,8 +115,35 @@ class AppServerClientTest {
         server.serverSends("{\"id\":" + server.nextWrittenJson().get("id") + ",\"result\":{}}");
         JsonNode second = server.nextWrittenJson(); // sent from inside the continuation
         server.serverSends("{\"id\":" + second.get("id") + ",\"result\":{\"n\":2}}");
-        // on the response thread, or on a fallback one if that was busy: never on the reader
-        assertThat(outer.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("codex4j-dispatch-").endsWith(" then 2");
+        // the continuation ran on the reader and held it; a second reader read the answer it waited for
+        assertThat(outer.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .isEqualTo(InMemoryTransport.READER_THREAD + " then 2");
+        assertThat(server.readerThreads()).isEqualTo(2);
+    }
+
+    @Test
+    void aHeldReaderIsReplacedAndTheRestOfItsBatchCompletesElsewhere() throws Exception {
+        started();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        CompletableFuture<JsonNode> holds = client.request("holds", null)
+                .doOnNext(r -> {
+                    try {
+                        release.await(WAIT.toSeconds(), TimeUnit.SECONDS); // holds the reader until released
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })
+                .toFuture();
+        CompletableFuture<JsonNode> later = client.request("later", null).toFuture();
+        server.serverSends("{\"id\":" + server.nextWrittenJson().get("id") + ",\"result\":{\"n\":1}}");
+        long laterId = server.nextWrittenJson().get("id").asLong();
+        server.serverSends("{\"id\":" + laterId + ",\"result\":{\"n\":2}}");
+        // answered while the first continuation still holds the first reader
+        assertThat(later.get(WAIT.toSeconds(), TimeUnit.SECONDS).get("n").asInt()).isEqualTo(2);
+        assertThat(holds).isNotDone();
+        release.countDown();
+        assertThat(holds.get(WAIT.toSeconds(), TimeUnit.SECONDS).get("n").asInt()).isEqualTo(1);
+        assertThat(server.readerThreads()).isEqualTo(2);
     }
 
     record Models(List<String> data) {}

@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Promise 5, slow consumers: a subscriber that blocks holds up neither responses nor other subscribers; when
- * its own bounded buffer overflows, only its stream ends, with {@link NotificationOverflowException}.
+ * its own bounded buffer overflows, only its stream ends, with {@link NotificationOverflowException}. A
+ * response's continuation that blocks the reader thread it runs on gets a new reader started, so responses
+ * and notifications keep flowing.
  */
 @Timeout(60)
 class GuaranteeSlowConsumerTest {
@@ -118,5 +120,46 @@ class GuaranteeSlowConsumerTest {
         assertThat(client.request("echo", Map.of("still", 1)).block(WAIT).get("still").asInt()).isEqualTo(1);
         client.request("fake/notify", Map.of("count", 1, "method", "n", "params", Map.of("i", 77))).block(WAIT);
         assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(77);
+    }
+
+    @Test
+    void aResponseContinuationThatBlocksGetsTheReaderReplacedAndEverythingElseFlows() throws Exception {
+        client = FakeClients.builder(dir).build();
+        client.start().block(WAIT);
+        BlockingQueue<Integer> healthy = new LinkedBlockingQueue<>();
+        client.notifications("n").subscribe(n -> healthy.add(n.params().get("i").asInt()));
+
+        CountDownLatch blocking = new CountDownLatch(1);
+        CompletableFuture<String> blockedOn = client.request("echo", Map.of("slow", 1))
+                .map(r -> {
+                    blocking.countDown();
+                    try {
+                        release.await(BLOCK_SECONDS, TimeUnit.SECONDS); // holds the reader it runs on
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return Thread.currentThread().getName();
+                })
+                .toFuture();
+        assertThat(blocking.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+
+        // while it blocks: requests are answered and notifications delivered, by a new reader
+        for (int i = 0; i < 20; i++) {
+            assertThat(client.request("echo", Map.of("i", i)).block(WAIT).get("i").asInt()).isEqualTo(i);
+        }
+        client.request("fake/notify", Map.of("count", 100, "method", "n", "params", Map.of(), "indexField", "i"))
+                .block(WAIT);
+        for (int i = 0; i < 100; i++) {
+            assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        // and a continuation that blocks on another request gets its answer
+        assertThat(client.request("echo", Map.of("outer", 1))
+                .map(r -> client.request("echo", Map.of("inner", 2)).block(WAIT).get("inner").asInt())
+                .block(WAIT)).isEqualTo(2);
+        assertThat(blockedOn).isNotDone();
+
+        release.countDown();
+        assertThat(blockedOn.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("codex4j-stdout-");
+        assertThat(client.request("echo", Map.of("after", 3)).block(WAIT).get("after").asInt()).isEqualTo(3);
     }
 }

@@ -18,6 +18,7 @@ public final class LineFramer {
     private final int maxLineBytes;
     private byte[] partial = new byte[0];
     private int partialLength;
+    private int resumeAt;
 
     /** @param maxLineBytes the longest line accepted; a longer one makes {@link #feed} throw */
     public LineFramer(int maxLineBytes) {
@@ -39,12 +40,14 @@ public final class LineFramer {
             if (chunk[i] != '\n') {
                 continue;
             }
+            resumeAt = i + 1;
             if (partialLength == 0) {
                 emit(chunk, start, i - start, sink);
             } else {
                 append(chunk, start, i - start);
-                emit(partial, 0, partialLength, sink);
-                partialLength = 0;
+                int lineLength = partialLength;
+                partialLength = 0; // nothing is held back once this line is out, even while the sink runs
+                emit(partial, 0, lineLength, sink);
                 if (partial.length > 1 << 20) {
                     partial = new byte[0]; // do not keep a huge buffer alive after one huge line
                 }
@@ -54,6 +57,15 @@ public final class LineFramer {
         if (start < end) {
             append(chunk, start, end - start);
         }
+    }
+
+    /**
+     * While the sink is handling a line: the index in the chunk being fed just past that line's newline,
+     * where framing goes on. A reader that takes over from one held in the sink feeds the chunk from there
+     * to a fresh framer: during a sink call no unfinished line is held back.
+     */
+    public int resumeAt() {
+        return resumeAt;
     }
 
     /** Bytes of an unfinished line held back, waiting for its newline. */

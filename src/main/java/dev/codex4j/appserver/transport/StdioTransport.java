@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>Three threads per process, all daemon and named after the child's pid: the caller's threads write
  * (serialized by a lock, flushed per message); {@code codex4j-stdout-<pid>} frames stdout into lines and
  * hands them to the listener; {@code codex4j-stderr-<pid>} drains stderr into SLF4J and a bounded tail, so
- * a child that floods stderr never blocks.
+ * a child that floods stderr never blocks. When the listener holds the reader too long,
+ * {@link #replaceReader()} lets a new thread ({@code codex4j-stdout-<pid>-2}, and so on) carry on reading.
  *
  * <p>The end of stdout, a failed write and {@link #close} all lead to one place: the process tree is
  * ended and the listener is told once, with the exit code and the stderr tail.
@@ -56,7 +59,16 @@ public final class StdioTransport implements Transport {
     private volatile OutputStream stdin;
     private volatile IOException writeFailure;
     private volatile List<ProcessHandle> knownDescendants = List.of();
-    private Thread stdoutThread;
+    private volatile Thread stdoutThread;
+    /** The reader thread while it is inside a listener call; {@code null} otherwise. */
+    private final AtomicReference<Thread> inListener = new AtomicReference<>();
+    private final AtomicInteger readers = new AtomicInteger();
+    // Read-loop state a replacing reader starts from; written by the reader before each listener call.
+    private InputStream stdout;
+    private LineFramer framer;
+    private byte[] chunk;
+    private int chunkEnd;
+    private boolean inLine;
     private Thread stderrThread;
     private TransportListener listener;
 
@@ -107,7 +119,11 @@ public final class StdioTransport implements Transport {
         stdin = new BufferedOutputStream(child.getOutputStream(), 64 * 1024);
         long pid = child.pid();
         stderrThread = daemon("codex4j-stderr-" + pid, () -> drainStderr(child.getErrorStream()));
-        stdoutThread = daemon("codex4j-stdout-" + pid, () -> readStdout(child.getInputStream()));
+        stdout = child.getInputStream();
+        framer = new LineFramer(options.maxLineBytes());
+        LineFramer first = framer;
+        stdoutThread = daemon("codex4j-stdout-" + pid, () -> readStdout(first, null, 0, 0));
+        readers.incrementAndGet();
         stderrThread.start();
         stdoutThread.start();
         log.debug("started app-server pid {}", pid);
@@ -136,6 +152,40 @@ public final class StdioTransport implements Transport {
                 throw e;
             }
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The new thread continues with the same stream. Held in {@code onBatchEnd}, the old thread had handed
+     * every complete line on, so the new one goes on with its framer (and any unfinished line in it); held in
+     * {@code onLine}, the new one first frames the rest of the old one's last read, with a fresh framer. The
+     * old thread touches neither again.
+     */
+    @Override
+    public boolean replaceReader() {
+        Thread held = inListener.get();
+        if (held == null || !inListener.compareAndSet(held, null)) {
+            return false;
+        }
+        // the held thread wrote these before announcing itself in inListener, and is still in the listener
+        Thread next;
+        String name = "codex4j-stdout-" + pid() + "-" + readers.incrementAndGet();
+        if (inLine) {
+            LineFramer fresh = new LineFramer(options.maxLineBytes());
+            byte[] rest = chunk;
+            int from = framer.resumeAt();
+            int to = chunkEnd;
+            framer = fresh;
+            next = daemon(name, () -> readStdout(fresh, rest, from, to));
+        } else {
+            LineFramer same = framer;
+            next = daemon(name, () -> readStdout(same, null, 0, 0));
+        }
+        stdoutThread = next;
+        next.start();
+        log.debug("stdout reader {} is held by its listener; {} reads on", held.getName(), next.getName());
+        return true;
     }
 
     @Override
@@ -195,15 +245,36 @@ public final class StdioTransport implements Transport {
     /** A read at least this long may have left more waiting in the pipe. */
     private static final int LONG_READ = 4096;
 
-    private void readStdout(InputStream in) {
-        LineFramer framer = new LineFramer(options.maxLineBytes());
+    /** Thrown out of the framer to a reader thread whose place another took while it was in the listener. */
+    private static final class Replaced extends RuntimeException {
+        static final Replaced INSTANCE = new Replaced();
+
+        private Replaced() {
+            super("reader replaced", null, false, false);
+        }
+    }
+
+    /**
+     * The read loop; runs on one thread at a time, and leaves when {@link #replaceReader()} took it over.
+     * A replacing thread first frames {@code rest[from, to)}, what its predecessor had read but not framed.
+     */
+    private void readStdout(LineFramer lines, byte[] rest, int from, int to) {
+        InputStream in = stdout;
         byte[] buffer = new byte[64 * 1024];
         TransportClosed closed;
         try {
+            if (rest != null) {
+                chunk = rest;
+                chunkEnd = to;
+                lines.feed(rest, from, to - from, this::deliver);
+                endBatch();
+            }
             int n;
             int sinceBatchEnd = 0;
             while ((n = in.read(buffer)) != -1) {
-                framer.feed(buffer, 0, n, this::deliver);
+                chunk = buffer;
+                chunkEnd = n;
+                lines.feed(buffer, 0, n, this::deliver);
                 sinceBatchEnd += n;
                 // While more is already waiting, the batch grows (up to a bound): one wake-up downstream per
                 // burst instead of per read. When nothing is waiting, what was read goes out at once. A short
@@ -215,6 +286,8 @@ public final class StdioTransport implements Transport {
             }
             endBatch();
             closed = afterEndOfOutput(null);
+        } catch (Replaced e) {
+            return; // another thread reads on
         } catch (LineTooLongException e) {
             log.error("app-server sent a line longer than {} bytes; closing the connection", e.maxLineBytes());
             destroyTree(true);
@@ -230,18 +303,32 @@ public final class StdioTransport implements Transport {
     }
 
     private void deliver(byte[] buffer, int offset, int length) {
+        Thread self = Thread.currentThread();
+        inLine = true;
+        inListener.set(self);
         try {
             listener.onLine(buffer, offset, length);
         } catch (Throwable e) { // the reader must survive anything its listener does
             log.error("listener failed on an incoming line; continuing", e);
         }
+        leaveListener(self);
     }
 
     private void endBatch() {
+        Thread self = Thread.currentThread();
+        inLine = false;
+        inListener.set(self);
         try {
             listener.onBatchEnd();
         } catch (Throwable e) {
             log.error("listener failed at the end of a batch of lines; continuing", e);
+        }
+        leaveListener(self);
+    }
+
+    private void leaveListener(Thread self) {
+        if (!inListener.compareAndSet(self, null)) {
+            throw Replaced.INSTANCE;
         }
     }
 

@@ -16,7 +16,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Opens the connection and begins reading. Lines are delivered to {@code listener} on a transport-owned
      * thread, each run of them followed by {@link TransportListener#onBatchEnd()} (the client hands on what
-     * it collected only then); the listener must not block.
+     * it collected only then). A listener call may take long only on a transport that supports
+     * {@link #replaceReader()}.
      *
      * @throws IOException if the connection cannot be opened (for example, the executable is missing)
      */
@@ -30,6 +31,19 @@ public interface Transport extends AutoCloseable {
      * @throws IOException if the connection is closed or the write fails
      */
     void send(byte[] message) throws IOException;
+
+    /**
+     * Starts a new reader thread to carry on reading while the current one is held in a listener call (by a
+     * listener that runs slow code there): the new one goes on with the line after the one being handled, and
+     * the held thread leaves the read loop once its call returns. So lines keep their order and the listener
+     * sees one reader at a time, apart from the held thread finishing its call. Callable from any thread.
+     *
+     * @return whether a new reader took over; {@code false}, changing nothing, if the reader is not in a
+     *     listener call at that moment or the transport cannot replace its reader (the default)
+     */
+    default boolean replaceReader() {
+        return false;
+    }
 
     /** The last lines the peer wrote to its diagnostic stream (stderr), secrets redacted; oldest first. */
     List<String> diagnosticTail();

@@ -403,6 +403,18 @@ public final class Benchmarks {
     }
 
     /** CPU time of this JVM, all threads (GC and JIT included). */
+    /** CPU time of the live reader threads: the client's stdout readers and the baseline's. */
+    private long readerCpuNanos() {
+        long total = 0;
+        for (java.lang.management.ThreadInfo info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null && (info.getThreadName().startsWith("codex4j-stdout-")
+                    || info.getThreadName().equals("baseline-reader"))) {
+                total += Math.max(0, threads.getThreadCpuTime(info.getThreadId()));
+            }
+        }
+        return total;
+    }
+
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
@@ -517,6 +529,8 @@ public final class Benchmarks {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         long cpuBefore = processCpuNanos();
         long switchesBefore = contextSwitches();
+        long callerBefore = threads.getCurrentThreadCpuTime();
+        long readerBefore = readerCpuNanos();
         long start = System.nanoTime();
         for (int i = 0; i < pipelined; i++) {
             permits.acquire();
@@ -538,7 +552,12 @@ public final class Benchmarks {
             throw new IllegalStateException("pipelined request failed", failure.get());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        return new Sample(pipelined / seconds, Map.of("cpu ns/req", (double) (processCpuNanos() - cpuBefore) / pipelined,
+        long cpu = processCpuNanos() - cpuBefore;
+        long callerCpu = threads.getCurrentThreadCpuTime() - callerBefore;
+        long readerCpu = readerCpuNanos() - readerBefore;
+        return new Sample(pipelined / seconds, Map.of("cpu ns/req", (double) cpu / pipelined,
+                "caller cpu ns/req", (double) callerCpu / pipelined,
+                "reader cpu ns/req", (double) readerCpu / pipelined,
                 "cs/1k req", (contextSwitches() - switchesBefore) * 1000.0 / pipelined));
     }
 

@@ -10,15 +10,17 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A transport with a scripted server on the other end, for client logic that needs no process. Lines the
- * test "sends from the server" are delivered on one dedicated reader thread, in order, like the real reader.
+ * test "sends from the server" are delivered on one dedicated reader thread, in order, like the real reader,
+ * each line followed by {@code onBatchEnd}; a reader held in either can be replaced ({@link #replaceReader()}).
  */
 public final class InMemoryTransport implements Transport {
 
@@ -26,11 +28,15 @@ public final class InMemoryTransport implements Transport {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final BlockingQueue<String> written = new LinkedBlockingQueue<>();
-    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, READER_THREAD);
-        t.setDaemon(true);
-        return t;
-    });
+    /** What the reader thread does next; a step returns {@code false} when its thread must leave. */
+    private interface Step {
+        boolean run();
+    }
+
+    private final BlockingQueue<Step> inbox = new LinkedBlockingQueue<>();
+    private final AtomicReference<Thread> inListener = new AtomicReference<>();
+    private final AtomicInteger readers = new AtomicInteger();
+    private volatile boolean inLine;
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile TransportListener listener;
     private volatile List<String> stderr = List.of();
@@ -38,6 +44,43 @@ public final class InMemoryTransport implements Transport {
     @Override
     public void start(TransportListener listener) {
         this.listener = listener;
+        startReader(READER_THREAD, () -> true);
+    }
+
+    @Override
+    public boolean replaceReader() {
+        Thread held = inListener.get();
+        if (held == null || !inListener.compareAndSet(held, null)) {
+            return false;
+        }
+        // held in onLine: the new reader ends that line's batch first, as the held one would have
+        startReader(READER_THREAD + "-" + (readers.get() + 1), inLine ? this::endBatch : () -> true);
+        return true;
+    }
+
+    private void startReader(String name, Step first) {
+        readers.incrementAndGet();
+        Thread t = new Thread(() -> read(first), name);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void read(Step first) {
+        try {
+            if (!first.run()) {
+                return;
+            }
+            while (inbox.take().run()) {
+                // next step
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** How many reader threads have run so far (more than one once a held reader was replaced). */
+    public int readerThreads() {
+        return readers.get();
     }
 
     @Override
@@ -66,10 +109,21 @@ public final class InMemoryTransport implements Transport {
     /** The server writes this line to the client. */
     public void serverSends(String line) {
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
-        reader.execute(() -> {
+        inbox.add(() -> {
+            Thread self = Thread.currentThread();
+            inLine = true;
+            inListener.set(self);
             listener.onLine(bytes, 0, bytes.length);
-            listener.onBatchEnd();
+            return inListener.compareAndSet(self, null) && endBatch();
         });
+    }
+
+    private boolean endBatch() {
+        Thread self = Thread.currentThread();
+        inLine = false;
+        inListener.set(self);
+        listener.onBatchEnd();
+        return inListener.compareAndSet(self, null);
     }
 
     /** The server process dies with this exit code, after writing these stderr lines. */
@@ -111,7 +165,9 @@ public final class InMemoryTransport implements Transport {
     /** Waits until every line sent so far has been handed to the client. */
     public void awaitDelivered() {
         try {
-            reader.submit(() -> {}).get(5, TimeUnit.SECONDS);
+            CompletableFuture<Void> reached = new CompletableFuture<>();
+            inbox.add(() -> reached.complete(null) || true);
+            reached.get(5, TimeUnit.SECONDS);
         } catch (Exception e) {
             throw new AssertionError(e);
         }
@@ -133,12 +189,17 @@ public final class InMemoryTransport implements Transport {
 
     private void end(TransportClosed closed) {
         if (ended.compareAndSet(false, true)) {
+            CompletableFuture<Void> told = new CompletableFuture<>();
+            inbox.add(() -> {
+                listener.onClosed(closed);
+                told.complete(null);
+                return false; // the reader's last step
+            });
             try {
-                reader.submit(() -> listener.onClosed(closed)).get(5, TimeUnit.SECONDS);
+                told.get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 throw new AssertionError(e);
             }
-            reader.shutdown();
         }
     }
 }
