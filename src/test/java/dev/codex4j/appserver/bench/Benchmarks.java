@@ -48,7 +48,7 @@ import reactor.core.publisher.BaseSubscriber;
  *
  * <p>Options ({@code --name=value}): {@code n} (notifications per flood to one typed subscriber, 1000000), {@code n8} (per
  * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/4), {@code warmup} (2),
- * {@code rounds} (9), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
+ * {@code rounds} (11), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
  * latency, pipelined, memory), {@code side} (both, client, baseline: for profiling one side),
@@ -79,6 +79,8 @@ public final class Benchmarks {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private final List<Row> rows = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
+    /** Per scenario, the sorted ratios client/baseline of each pair of back-to-back rounds. */
+    private final Map<String, double[]> pairedRatios = new HashMap<>();
     private final Map<String, Double> results = new HashMap<>();
 
     private AppServerClient client;
@@ -89,7 +91,7 @@ public final class Benchmarks {
         this.n8 = Integer.parseInt(options.getOrDefault("n8", String.valueOf(Math.max(1, n / 5))));
         this.nRaw = Integer.parseInt(options.getOrDefault("nraw", String.valueOf(Math.max(1, n / 4))));
         this.warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
-        this.rounds = Integer.parseInt(options.getOrDefault("rounds", "9"));
+        this.rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
         this.seq = Integer.parseInt(options.getOrDefault("seq", "10000"));
         this.pipelined = Integer.parseInt(options.getOrDefault("pipelined", "50000"));
         this.inflight = Integer.parseInt(options.getOrDefault("inflight", "64"));
@@ -206,6 +208,15 @@ public final class Benchmarks {
                     baselineSamples.add(s);
                 }
             }
+        }
+        if (clientSamples.size() == baselineSamples.size() && !clientSamples.isEmpty()) {
+            // the client's and the baseline's round r ran back to back: their ratio shares that moment's noise
+            double[] ratios = new double[clientSamples.size()];
+            for (int i = 0; i < ratios.length; i++) {
+                ratios[i] = clientSamples.get(i).value() / baselineSamples.get(i).value();
+            }
+            Arrays.sort(ratios);
+            pairedRatios.put(name, ratios);
         }
         Map<String, double[]> medians = new HashMap<>();
         for (String key : keys(clientSamples, baselineSamples)) {
@@ -685,16 +696,18 @@ public final class Benchmarks {
                 double b = results.get("latency." + key + ".baseline");
                 double c = results.get("latency." + key + ".client");
                 boolean target = key.equals("mean");
+                double ratio = target ? pairedMedian("latency", c / b) : c / b;
                 rows.add(new Row("sequential round trip " + key + " (µs)", fmt(b, "%.1f"), fmt(c, "%.1f"),
-                        fmt(c / b, "%.2f×"), target ? "≤ 1.10×" : "(lower is better)",
-                        target ? verdict(c / b <= 1.10, c / b) : "info"));
+                        target ? ratioCell("latency", c / b) : fmt(c / b, "%.2f×"),
+                        target ? "≤ 1.10×" : "(lower is better)", target ? verdict(ratio <= 1.10, ratio) : "info"));
             }
         }
         if (results.containsKey("pipelined.client") || results.containsKey("pipelined.baseline")) {
             double b = results.get("pipelined.baseline");
             double c = results.get("pipelined.client");
+            double ratio = pairedMedian("pipelined", c / b);
             rows.add(new Row("requests/s, " + inflight + " in flight", fmt(b, "%,.0f"), fmt(c, "%,.0f"),
-                    fmt(c / b, "%.2f×"), "≥ 1.00×", verdict(c / b >= 1.0, c / b)));
+                    ratioCell("pipelined", c / b), "≥ 1.00×", verdict(ratio >= 1.0, ratio)));
             double cb = results.get("pipelined.cpu.baseline");
             double cc = results.get("pipelined.cpu.client");
             rows.add(new Row("JVM CPU ns / request, pipelined", fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
@@ -724,10 +737,33 @@ public final class Benchmarks {
     private void throughputRow(String key, String metric, double target) {
         double b = results.getOrDefault(key + ".baseline", Double.NaN);
         double c = results.getOrDefault(key + ".client", Double.NaN);
-        double ratio = c / b;
-        rows.add(new Row(metric, fmt(b, "%,.0f"), fmt(c, "%,.0f"), fmt(ratio, "%.2f×"),
+        double ratio = pairedMedian(key, c / b);
+        rows.add(new Row(metric, fmt(b, "%,.0f"), fmt(c, "%,.0f"), ratioCell(key, c / b),
                 Double.isNaN(target) ? "(info)" : String.format(Locale.ROOT, "≥ %.2f×", target),
                 Double.isNaN(target) ? "info" : verdict(ratio >= target, ratio)));
+    }
+
+    /** The median of the paired per-round ratios of {@code scenario}, or {@code otherwise} without pairs. */
+    private double pairedMedian(String scenario, double otherwise) {
+        double[] r = pairedRatios.get(scenario);
+        return r == null ? otherwise : quantile(r, 0.5);
+    }
+
+    /** "ratio of medians; median of paired ratios (quartiles)": the verdict goes by the paired median. */
+    private String ratioCell(String scenario, double ratioOfMedians) {
+        double[] r = pairedRatios.get(scenario);
+        if (r == null) {
+            return fmt(ratioOfMedians, "%.2f×");
+        }
+        return String.format(Locale.ROOT, "%.2f×; paired **%.2f×** (%.2f–%.2f)", ratioOfMedians, quantile(r, 0.5),
+                quantile(r, 0.25), quantile(r, 0.75));
+    }
+
+    private static double quantile(double[] sorted, double q) {
+        double at = q * (sorted.length - 1);
+        int lo = (int) Math.floor(at);
+        int hi = (int) Math.ceil(at);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - lo);
     }
 
     private static String verdict(boolean pass, double value) {
@@ -750,7 +786,9 @@ public final class Benchmarks {
         s.append(String.format(Locale.ROOT, "Medians of %d measured rounds after %d warm-up rounds, client and baseline "
                         + "alternating in one JVM; floods of item/agentMessage/delta notifications of ~%d bytes; %,d "
                         + "sequential and %,d pipelined requests per round; client notificationBufferSize %,d for the "
-                        + "throughput runs.%n",
+                        + "throughput runs. Ratio column: the ratio of the two medians; then the median of the per-round "
+                        + "ratios of back-to-back client and baseline rounds, with its quartiles, which the verdict uses "
+                        + "(the VM's speed drifts from round to round, and a pair of rounds shares its moment).%n",
                 rounds, warmup, BenchServer.notificationLines()[0].length, seq, pipelined, buffer));
         s.append(String.format(Locale.ROOT, "Java %s (%s), %d CPUs, max heap %d MiB, GC %s; took %d s.%n",
                 System.getProperty("java.version"), System.getProperty("java.vm.name"),
