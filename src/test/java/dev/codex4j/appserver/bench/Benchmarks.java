@@ -542,6 +542,7 @@ public final class Benchmarks {
         long switchesBefore = contextSwitches();
         long callerBefore = threads.getCurrentThreadCpuTime();
         long readerBefore = readerCpuNanos();
+        Map<Long, Long> allocatedBefore = allocatedBytes();
         long start = System.nanoTime();
         for (int i = 0; i < pipelined; i++) {
             permits.acquire();
@@ -569,6 +570,7 @@ public final class Benchmarks {
         return new Sample(pipelined / seconds, Map.of("cpu ns/req", (double) cpu / pipelined,
                 "caller cpu ns/req", (double) callerCpu / pipelined,
                 "reader cpu ns/req", (double) readerCpu / pipelined,
+                "bytes/req", (double) allocatedSince(allocatedBefore) / pipelined,
                 "cs/1k req", (contextSwitches() - switchesBefore) * 1000.0 / pipelined));
     }
 
