@@ -42,7 +42,7 @@ final class ResponseCompletions {
     /** Completes {@code waiter} with {@code response} on the calling (reader) thread. */
     void complete(PendingRequests.Waiter waiter, Response response) {
         long mine = ++started;
-        running = mine;
+        RUNNING.lazySet(this, mine); // the watchdog only needs to see it within milliseconds
         try {
             waiter.onResponse(response);
         } catch (Throwable e) { // one failing continuation must not keep the others from their responses

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,15 +60,10 @@ public final class StdioTransport implements Transport {
     private volatile IOException writeFailure;
     private volatile List<ProcessHandle> knownDescendants = List.of();
     private volatile Thread stdoutThread;
-    /** The reader thread while it is inside a listener call; {@code null} otherwise. */
-    private final AtomicReference<Thread> inListener = new AtomicReference<>();
+    /** The reader of the moment (set by its own thread as it starts); {@code null} before. */
+    private volatile StdoutReader reader;
     private final AtomicInteger readers = new AtomicInteger();
-    // Read-loop state a replacing reader starts from; written by the reader before each listener call.
     private InputStream stdout;
-    private LineFramer framer;
-    private byte[] chunk;
-    private int chunkEnd;
-    private boolean inLine;
     private Thread stderrThread;
     private TransportListener listener;
 
@@ -120,9 +115,7 @@ public final class StdioTransport implements Transport {
         long pid = child.pid();
         stderrThread = daemon("codex4j-stderr-" + pid, () -> drainStderr(child.getErrorStream()));
         stdout = child.getInputStream();
-        framer = new LineFramer(options.maxLineBytes());
-        LineFramer first = framer;
-        stdoutThread = daemon("codex4j-stdout-" + pid, () -> readStdout(first, null, 0, 0));
+        stdoutThread = daemon("codex4j-stdout-" + pid, () -> startReader(null, null, 0, 0));
         readers.incrementAndGet();
         stderrThread.start();
         stdoutThread.start();
@@ -164,27 +157,25 @@ public final class StdioTransport implements Transport {
      */
     @Override
     public boolean replaceReader() {
-        Thread held = inListener.get();
-        if (held == null || !inListener.compareAndSet(held, null)) {
+        StdoutReader held = reader;
+        if (held == null || !StdoutReader.STATE.compareAndSet(held, StdoutReader.IN_LISTENER, StdoutReader.REPLACED)) {
             return false;
         }
-        // the held thread wrote these before announcing itself in inListener, and is still in the listener
+        // the held reader wrote its state before entering the listener, and is still in there
         Thread next;
         String name = "codex4j-stdout-" + pid() + "-" + readers.incrementAndGet();
-        if (inLine) {
-            LineFramer fresh = new LineFramer(options.maxLineBytes());
-            byte[] rest = chunk;
-            int from = framer.resumeAt();
-            int to = chunkEnd;
-            framer = fresh;
-            next = daemon(name, () -> readStdout(fresh, rest, from, to));
+        if (held.inLine) {
+            byte[] rest = held.chunk;
+            int from = held.framer.resumeAt();
+            int to = held.chunkEnd;
+            next = daemon(name, () -> startReader(null, rest, from, to));
         } else {
-            LineFramer same = framer;
-            next = daemon(name, () -> readStdout(same, null, 0, 0));
+            LineFramer same = held.framer;
+            next = daemon(name, () -> startReader(same, null, 0, 0));
         }
         stdoutThread = next;
         next.start();
-        log.debug("stdout reader {} is held by its listener; {} reads on", held.getName(), next.getName());
+        log.debug("the stdout reader is held by its listener; {} reads on", name);
         return true;
     }
 
@@ -255,80 +246,112 @@ public final class StdioTransport implements Transport {
     }
 
     /**
-     * The read loop; runs on one thread at a time, and leaves when {@link #replaceReader()} took it over.
-     * A replacing thread first frames {@code rest[from, to)}, what its predecessor had read but not framed.
+     * Runs a reader on the calling thread, with {@code framer} or a fresh one. The reader is allocated here,
+     * by its own thread, away from the objects the writing threads touch: it writes its fields for every line.
      */
-    private void readStdout(LineFramer lines, byte[] rest, int from, int to) {
-        InputStream in = stdout;
-        byte[] buffer = new byte[64 * 1024];
-        TransportClosed closed;
-        try {
-            if (rest != null) {
-                chunk = rest;
-                chunkEnd = to;
-                lines.feed(rest, from, to - from, this::deliver);
-                endBatch();
-            }
-            int n;
-            int sinceBatchEnd = 0;
-            while ((n = in.read(buffer)) != -1) {
-                chunk = buffer;
-                chunkEnd = n;
-                lines.feed(buffer, 0, n, this::deliver);
-                sinceBatchEnd += n;
-                // While more is already waiting, the batch grows (up to a bound): one wake-up downstream per
-                // burst instead of per read. When nothing is waiting, what was read goes out at once. A short
-                // read means the pipe was drained, so only a long one is worth asking (a system call) about.
-                if (sinceBatchEnd >= MAX_BATCH_BYTES || n < LONG_READ || in.available() == 0) {
+    private void startReader(LineFramer framer, byte[] rest, int from, int to) {
+        StdoutReader r = new StdoutReader(framer != null ? framer : new LineFramer(options.maxLineBytes()));
+        reader = r;
+        r.run(rest, from, to);
+    }
+
+    /**
+     * One reader thread's read loop. Its fields are what a reader replacing it goes on from; only its own
+     * thread writes them, before it enters a listener call ({@code state}).
+     */
+    private final class StdoutReader implements LineFramer.LineSink {
+
+        static final int OUTSIDE = 0;
+        static final int IN_LISTENER = 1;
+        static final int REPLACED = 2;
+        static final AtomicIntegerFieldUpdater<StdoutReader> STATE =
+                AtomicIntegerFieldUpdater.newUpdater(StdoutReader.class, "state");
+
+        final LineFramer framer;
+        byte[] chunk;
+        int chunkEnd;
+        boolean inLine;
+        volatile int state;
+
+        StdoutReader(LineFramer framer) {
+            this.framer = framer;
+        }
+
+        /**
+         * Runs on one thread at a time, and leaves when {@link #replaceReader()} took over. A replacing reader
+         * first frames {@code rest[from, to)}, what its predecessor had read but not framed.
+         */
+        void run(byte[] rest, int from, int to) {
+            InputStream in = stdout;
+            byte[] buffer = new byte[64 * 1024];
+            TransportClosed closed;
+            try {
+                if (rest != null) {
+                    chunk = rest;
+                    chunkEnd = to;
+                    framer.feed(rest, from, to - from, this);
                     endBatch();
-                    sinceBatchEnd = 0;
                 }
+                int n;
+                int sinceBatchEnd = 0;
+                while ((n = in.read(buffer)) != -1) {
+                    chunk = buffer;
+                    chunkEnd = n;
+                    framer.feed(buffer, 0, n, this);
+                    sinceBatchEnd += n;
+                    // While more is already waiting, the batch grows (up to a bound): one wake-up downstream per
+                    // burst instead of per read. When nothing is waiting, what was read goes out at once. A short
+                    // read means the pipe was drained, so only a long one is worth asking (a system call) about.
+                    if (sinceBatchEnd >= MAX_BATCH_BYTES || n < LONG_READ || in.available() == 0) {
+                        endBatch();
+                        sinceBatchEnd = 0;
+                    }
+                }
+                endBatch();
+                closed = afterEndOfOutput(null);
+            } catch (Replaced e) {
+                return; // another reader reads on
+            } catch (LineTooLongException e) {
+                log.error("app-server sent a line longer than {} bytes; closing the connection", e.maxLineBytes());
+                destroyTree(true);
+                closed = afterEndOfOutput(e);
+            } catch (IOException e) {
+                closed = afterEndOfOutput(closeRequested.get() ? null : e);
+            } catch (Throwable e) {
+                log.error("stdout reader failed unexpectedly", e);
+                destroyTree(true);
+                closed = afterEndOfOutput(e);
             }
-            endBatch();
-            closed = afterEndOfOutput(null);
-        } catch (Replaced e) {
-            return; // another thread reads on
-        } catch (LineTooLongException e) {
-            log.error("app-server sent a line longer than {} bytes; closing the connection", e.maxLineBytes());
-            destroyTree(true);
-            closed = afterEndOfOutput(e);
-        } catch (IOException e) {
-            closed = afterEndOfOutput(closeRequested.get() ? null : e);
-        } catch (Throwable e) {
-            log.error("stdout reader failed unexpectedly", e);
-            destroyTree(true);
-            closed = afterEndOfOutput(e);
+            report(closed);
         }
-        report(closed);
-    }
 
-    private void deliver(byte[] buffer, int offset, int length) {
-        Thread self = Thread.currentThread();
-        inLine = true;
-        inListener.set(self);
-        try {
-            listener.onLine(buffer, offset, length);
-        } catch (Throwable e) { // the reader must survive anything its listener does
-            log.error("listener failed on an incoming line; continuing", e);
+        @Override
+        public void line(byte[] buffer, int offset, int length) {
+            inLine = true;
+            STATE.lazySet(this, IN_LISTENER); // publishes the fields above to replaceReader, which CASes it
+            try {
+                listener.onLine(buffer, offset, length);
+            } catch (Throwable e) { // the reader must survive anything its listener does
+                log.error("listener failed on an incoming line; continuing", e);
+            }
+            leaveListener();
         }
-        leaveListener(self);
-    }
 
-    private void endBatch() {
-        Thread self = Thread.currentThread();
-        inLine = false;
-        inListener.set(self);
-        try {
-            listener.onBatchEnd();
-        } catch (Throwable e) {
-            log.error("listener failed at the end of a batch of lines; continuing", e);
+        private void endBatch() {
+            inLine = false;
+            STATE.lazySet(this, IN_LISTENER);
+            try {
+                listener.onBatchEnd();
+            } catch (Throwable e) {
+                log.error("listener failed at the end of a batch of lines; continuing", e);
+            }
+            leaveListener();
         }
-        leaveListener(self);
-    }
 
-    private void leaveListener(Thread self) {
-        if (!inListener.compareAndSet(self, null)) {
-            throw Replaced.INSTANCE;
+        private void leaveListener() {
+            if (!STATE.compareAndSet(this, IN_LISTENER, OUTSIDE)) {
+                throw Replaced.INSTANCE;
+            }
         }
     }
 
