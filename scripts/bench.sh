@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks of issue 7 (AppServerClient against a hand-written readLine + readTree
 # baseline, both talking to the same fast fake app-server) and prints a Markdown table, also written to
-# target/bench/results.md. Uses only the fake server: no codex binary, no network. About 3-4 minutes.
+# target/bench/results.md. Uses only the fake server: no codex binary, no network. About 2 minutes.
 #
 #   scripts/bench.sh                         # everything
 #   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 latency pipelined memory
@@ -26,7 +26,14 @@ jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch)
 if $jfr; then
   jvm+=("-XX:StartFlightRecording=filename=target/bench/bench.jfr,settings=profile,dumponexit=true")
 fi
-java "${jvm[@]}" -cp "$cp" dev.codex4j.appserver.bench.Benchmarks ${args[@]+"${args[@]}"}
+# The fake app-server: its native twin when a C compiler is here (no JIT or GC of its own, so it serves both
+# sides alike in every run), else the Java BenchServer. --server=java forces the latter.
+server=()
+if [[ " ${args[*]-} " != *" --server="* ]] && command -v cc >/dev/null; then
+  cc -O2 -o target/bench/bench-server src/test/c/bench_server.c
+  server=(--server=target/bench/bench-server)
+fi
+java "${jvm[@]}" -cp "$cp" dev.codex4j.appserver.bench.Benchmarks ${server[@]+"${server[@]}"} ${args[@]+"${args[@]}"}
 if $jfr; then
   java -cp "$cp" dev.codex4j.appserver.bench.JfrSummary target/bench/bench.jfr
 fi

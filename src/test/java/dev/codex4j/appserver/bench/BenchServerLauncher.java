@@ -46,6 +46,22 @@ public final class BenchServerLauncher {
         return script;
     }
 
+    /**
+     * Writes {@code <directory>/bench-codex} running {@code nativeServer}, the C twin of {@link BenchServer}
+     * ({@code src/test/c/bench_server.c}, built by {@code scripts/bench.sh}), and returns its path.
+     */
+    public static Path createNativeScript(Path directory, Path nativeServer) throws IOException {
+        if (!Files.isExecutable(nativeServer)) {
+            throw new IllegalArgumentException("not an executable: " + nativeServer);
+        }
+        Files.createDirectories(directory);
+        Path script = directory.resolve("bench-codex");
+        Files.writeString(script, "#!/bin/sh\nexec " + shellQuote(nativeServer.toAbsolutePath().toString()) + "\n",
+                StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return script;
+    }
+
     /** As {@link #createScript(Path)}, in a new temporary directory deleted when the JVM exits. */
     public static Path createScript() throws IOException {
         Path directory = Files.createTempDirectory("bench-app-server");

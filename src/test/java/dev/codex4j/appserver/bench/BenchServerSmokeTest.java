@@ -1,11 +1,15 @@
 package dev.codex4j.appserver.bench;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.AgentMessageDeltaNotification;
+import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +22,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import reactor.core.Disposable;
 
 /**
@@ -108,5 +113,45 @@ class BenchServerSmokeTest {
                 assertThat(result.path("id").asLong()).isEqualTo(i + 3L); // 1 was initialize, 2 the flood
             }
         }
+    }
+
+    /** The native twin must send exactly what the Java server sends, or the two would not be comparable. */
+    @Test
+    void theNativeTwinAnswersByteForByteLikeTheJavaServer(@TempDir Path dir)
+            throws Exception {
+        assumeTrue(onPath("cc"), "no C compiler here");
+        Path binary = dir.resolve("bench-server");
+        Process cc = new ProcessBuilder("cc", "-O2", "-o", binary.toString(), "src/test/c/bench_server.c")
+                .redirectErrorStream(true).start();
+        String ccOutput = new String(cc.getInputStream().readAllBytes(), UTF_8);
+        assertThat(cc.waitFor()).as(ccOutput).isZero();
+        String input = "{\"id\":1,\"method\":\"initialize\",\"params\":{}}\n{\"method\":\"initialized\"}\n"
+                + "{\"id\":2,\"method\":\"bench/echo\",\"params\":{\"seq\":7}}\n"
+                + "{\"id\":3,\"method\":\"bench/echo\",\"params\":{}}\n"
+                + "{\"id\":4,\"method\":\"bench/flood\",\"params\":{\"count\":130}}\n";
+        byte[] fromNative = run(List.of(binary.toString()), input);
+        byte[] fromJava = run(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), BenchServer.class.getName()), input);
+        assertThat(new String(fromNative, UTF_8))
+                .isEqualTo(new String(fromJava, UTF_8))
+                .contains("{\"id\":2,\"result\":{\"id\":2,\"seq\":7}}", "{\"id\":4,\"result\":{\"sent\":130}}");
+    }
+
+    private static byte[] run(List<String> command, String input) throws Exception {
+        Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        p.getOutputStream().write(input.getBytes(UTF_8));
+        p.getOutputStream().close();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    private static boolean onPath(String program) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(dir, program))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

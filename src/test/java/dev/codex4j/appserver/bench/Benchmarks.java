@@ -52,7 +52,8 @@ import reactor.core.publisher.BaseSubscriber;
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
  * latency, pipelined, memory), {@code side} (both, client, baseline: for profiling one side),
- * {@code out} (target/bench/results.md).
+ * {@code server} ({@code java} for {@link BenchServer}, or the path of its native twin), {@code out}
+ * (target/bench/results.md).
  */
 public final class Benchmarks {
 
@@ -112,8 +113,12 @@ public final class Benchmarks {
             }
             options.put(arg.substring(2, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
-        Path script = BenchServerLauncher.createScript(Path.of("target/bench"));
+        String server = options.getOrDefault("server", "java");
+        Path script = server.equals("java") ? BenchServerLauncher.createScript(Path.of("target/bench"))
+                : BenchServerLauncher.createNativeScript(Path.of("target/bench"), Path.of(server));
         Benchmarks benchmarks = new Benchmarks(options, script);
+        benchmarks.notes.add(server.equals("java") ? "Fake server: BenchServer (Java)."
+                : "Fake server: the native twin of BenchServer (src/test/c/bench_server.c), the same bytes out.");
         long start = System.nanoTime();
         try {
             benchmarks.run();
