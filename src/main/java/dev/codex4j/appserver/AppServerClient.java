@@ -483,10 +483,14 @@ public final class AppServerClient implements AutoCloseable {
                     + "accepted without review", config.approvals);
         }
         long tick = timeoutSweepInterval(config.requestTimeout).toNanos();
-        timer.schedulePeriodically(() -> pending.failExpired(System.nanoTime(),
-                (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout)),
-                tick, tick, TimeUnit.NANOSECONDS);
-        watchReader();
+        timer.schedulePeriodically(() -> {
+            long now = System.nanoTime();
+            pending.failExpired(now, (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout));
+            Inbound current = connection;
+            if (current != null) {
+                current.completions.rescueIfHeld(now);
+            }
+        }, tick, tick, TimeUnit.NANOSECONDS);
         connect().subscribe(response -> {
             if (state.compareAndSet(State.STARTING, State.READY)) {
                 started.complete(response);
@@ -502,26 +506,6 @@ public final class AppServerClient implements AutoCloseable {
                 handshakeFailed(error);
             }
         });
-    }
-
-    /** How often the reader is checked for a continuation holding it, while responses flow / while idle. */
-    static final Duration READER_WATCH_ACTIVE = Duration.ofMillis(2);
-    static final Duration READER_WATCH_IDLE = Duration.ofMillis(20);
-
-    /**
-     * The reader watchdog: responses complete on the reader thread, and a continuation that holds it (see
-     * {@link ResponseCompletions}) gets a new reader within two ticks. Reschedules itself, often only while
-     * responses flow, so an idle client wakes its timer 50 times a second and a busy one 500.
-     */
-    private void watchReader() {
-        Inbound current = connection;
-        boolean active = current != null && current.completions.rescueIfHeld();
-        try {
-            timer.schedule(this::watchReader, (active ? READER_WATCH_ACTIVE : READER_WATCH_IDLE).toNanos(),
-                    TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed: the timer is gone
-        }
     }
 
     /** How often overdue requests are looked for: a tenth of the timeout, between 1 ms and 250 ms. */
@@ -736,7 +720,8 @@ public final class AppServerClient implements AutoCloseable {
             return;
         }
         call.onCancel(() -> pending.remove(id));
-        pending.register(id, method, System.nanoTime() + config.requestTimeout.toNanos(), call);
+        long now = System.nanoTime();
+        pending.register(id, method, now + config.requestTimeout.toNanos(), call);
         if (call.isDone()) { // cancelled meanwhile: its cancel may have run before the registration
             pending.remove(id);
             return;
@@ -747,6 +732,7 @@ public final class AppServerClient implements AutoCloseable {
             pending.fail(id, ended);
             return;
         }
+        watchForHeldReader(via.completions, now);
         try {
             via.transport.send(bytes);
         } catch (IOException e) {
@@ -754,6 +740,27 @@ public final class AppServerClient implements AutoCloseable {
             log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
         }
     }
+
+    /**
+     * A request being sent is the moment to look for a held reader: its answer needs one. Sent from a
+     * continuation on the reader itself, it may well be waited for there (say, by {@code block()}), so the
+     * reader is looked at again once it could count as held.
+     */
+    private void watchForHeldReader(ResponseCompletions completions, long now) {
+        if (!completions.isCompletingOnThisThread()) {
+            completions.rescueIfHeld(now);
+            return;
+        }
+        try {
+            timer.schedule(() -> completions.rescueIfHeld(System.nanoTime()),
+                    ResponseCompletions.HELD_NANOS + HELD_CHECK_SLACK_NANOS, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile
+        }
+    }
+
+    /** How long after a completion could count as held its reader is looked at again. */
+    private static final long HELD_CHECK_SLACK_NANOS = 500_000;
 
     private void write(String method, Object params, boolean handshake) {
         ConnectionClosedException closed = closedWith;
@@ -821,7 +828,7 @@ public final class AppServerClient implements AutoCloseable {
 
     /**
      * The reader thread's view: parse, route, never throw. The only user code it runs is the continuations of
-     * responses, watched by {@link #watchReader()}.
+     * responses (see {@link ResponseCompletions} for what keeps them from holding it up).
      */
     private final class Inbound implements TransportListener {
 

@@ -70,35 +70,48 @@ class ResponseCompletionsTest {
         completions.complete(waiter("2", new CountDownLatch(1), open), OK);
         String self = Thread.currentThread().getName();
         assertThat(seen).containsExactly("1@" + self, "2@" + self);
-        assertThat(completions.rescueIfHeld()).as("responses completed since the last look").isTrue();
-        assertThat(completions.rescueIfHeld()).as("idle").isFalse();
+        assertThat(completions.isCompletingOnThisThread()).isFalse();
+        assertThat(completions.rescueIfHeld(System.nanoTime() + TimeUnit.SECONDS.toNanos(10)))
+                .as("nothing running").isFalse();
         assertThat(replacements).hasValue(0);
     }
 
     @Test
-    void aCompletionStillRunningAtTheNextLookGetsTheReaderReplacedOnce() throws Exception {
+    void aCompletionRunningLongerThanTheLimitGetsTheReaderReplacedOnce() throws Exception {
         CountDownLatch started = new CountDownLatch(1);
         CountDownLatch hold = new CountDownLatch(1);
-        CompletableFuture<Void> onReader = CompletableFuture.runAsync(
-                () -> completions.complete(waiter("held", started, hold), OK), reader);
-        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Boolean> onReaderSawItself = new CompletableFuture<>();
+        CompletableFuture<Void> onReader = CompletableFuture.runAsync(() -> completions.complete(
+                new PendingRequests.Waiter() {
+                    @Override
+                    public void onResponse(Response response) {
+                        onReaderSawItself.complete(completions.isCompletingOnThisThread());
+                        waiter("held", started, hold).onResponse(response);
+                    }
 
-        assertThat(completions.rescueIfHeld()).isTrue(); // first look: remembers which one runs
+                    @Override
+                    public void onFailure(Throwable error) {}
+                }, OK), reader);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(onReaderSawItself.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(completions.isCompletingOnThisThread()).as("not on this thread").isFalse();
+
+        long now = System.nanoTime();
+        assertThat(completions.rescueIfHeld(now)).as("just started").isFalse();
         assertThat(replacements).hasValue(0);
-        assertThat(completions.rescueIfHeld()).isTrue(); // still the same one: held
+        long later = now + ResponseCompletions.HELD_NANOS + 1;
+        assertThat(completions.rescueIfHeld(later)).isTrue();
         assertThat(replacements).hasValue(1);
-        completions.rescueIfHeld();
-        assertThat(replacements).as("given up on once, not again").hasValue(1);
+        assertThat(completions.rescueIfHeld(later + ResponseCompletions.HELD_NANOS)).as("given up on once").isFalse();
+        assertThat(replacements).hasValue(1);
 
         hold.countDown();
         onReader.get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("held@test-reader");
-        completions.rescueIfHeld();
-        assertThat(replacements).hasValue(1);
     }
 
     @Test
-    void aNewCompletionBetweenTwoLooksIsNotHeld() throws Exception {
+    void aNewCompletionIsNotHeldForItsPredecessorsTime() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch first = new CountDownLatch(1);
         CountDownLatch secondStarted = new CountDownLatch(1);
@@ -108,11 +121,11 @@ class ResponseCompletionsTest {
             completions.complete(waiter("2", secondStarted, second), OK);
         }, reader);
         assertThat(firstStarted.await(10, TimeUnit.SECONDS)).isTrue();
-        completions.rescueIfHeld();
+        long firstSeen = System.nanoTime();
         first.countDown();
         assertThat(secondStarted.await(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(completions.rescueIfHeld()).as("flowing").isTrue(); // another completion since the last look
-        assertThat(replacements).hasValue(0);
+        // judged by when the second one started, which is after firstSeen
+        assertThat(completions.rescueIfHeld(firstSeen + ResponseCompletions.HELD_NANOS - 1)).isFalse();
         second.countDown();
         onReader.get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("1@test-reader", "2@test-reader");
