@@ -192,9 +192,25 @@ public final class RealCodex implements AutoCloseable {
         return builder;
     }
 
-    /** Deletes the temporary directories; call after the codex process has exited. */
+    /**
+     * Deletes the temporary directories; call after the codex process has exited. A few passes: a child that
+     * a {@code kill -9}ed codex left behind may still write a file (a shell snapshot) while the first runs.
+     */
     @Override
     public void close() {
+        for (int pass = 1; ; pass++) {
+            try {
+                deleteAll();
+                return;
+            } catch (UncheckedIOException e) {
+                if (pass == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void deleteAll() {
         List<Path> paths;
         try (Stream<Path> walk = Files.walk(root)) {
             paths = walk.sorted(Comparator.reverseOrder()).toList();
