@@ -1,30 +1,34 @@
 package dev.codex4j.appserver;
 
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+import org.reactivestreams.Subscription;
+import reactor.core.CoreSubscriber;
+import reactor.core.Exceptions;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Operators;
 import reactor.core.scheduler.Scheduler;
+import reactor.util.concurrent.Queues;
 
 /**
  * Fans events (notifications, approval decisions) out to subscribers as a hot stream. The publisher only
- * enqueues: each subscriber has its own bounded queue, drained on the library's dispatch scheduler, so a
+ * enqueues: each subscriber has its own queue, drained on a worker of the library's dispatch scheduler, so a
  * slow or blocking subscriber delays no one else. A subscriber that falls more than {@code bufferSize}
  * behind gets every event it had buffered, then a {@link NotificationOverflowException}.
  *
- * <p>The bound is counted here (published but not yet handed to the subscriber) rather than left to
- * Reactor's request accounting: {@code publishOn} replenishes demand in batches, so a subscriber that never
- * fell more than a few events behind could still be failed for overflow.
+ * <p>Hand-written rather than {@code Flux.create(..).publishOn(..)} per subscriber: that cost the publishing
+ * thread (the reader) two queues and several atomic operations per event and subscriber; here an event costs
+ * each subscriber one lock-free enqueue, and a burst of events one wake-up. The bound is counted here
+ * (published but not yet handed to the subscriber), so a subscriber is failed only if it really fell that
+ * far behind.
  */
 final class Broadcast<T> {
 
-    /** How many events the dispatch stage takes ahead from a subscriber's queue. */
-    private static final int PREFETCH = 32;
-
-    private record Subscriber<T>(FluxSink<T> sink, AtomicInteger waiting) {}
-
-    private final CopyOnWriteArrayList<Subscriber<T>> sinks = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Inbox<T>> inboxes = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
     private final int bufferSize;
     /** {@code null} while live; then a {@link Completed} marker or the error that ended the connection. */
@@ -37,18 +41,20 @@ final class Broadcast<T> {
         this.bufferSize = bufferSize;
     }
 
+    /** A hot stream: each subscriber sees what is published after it subscribed, then the end. */
     Flux<T> flux() {
-        return Flux.defer(() -> {
-            Object end = terminal;
-            if (end != null) {
-                return end instanceof Throwable error ? Flux.error(error) : Flux.empty();
+        return new Flux<>() {
+            @Override
+            public void subscribe(CoreSubscriber<? super T> actual) {
+                Inbox<T> inbox = new Inbox<>(actual, scheduler.createWorker(), bufferSize, Broadcast.this);
+                actual.onSubscribe(inbox);
+                inboxes.add(inbox);
+                Object end = terminal;
+                if (end != null) { // it ended while this subscriber was joining
+                    inbox.terminate(end);
+                }
             }
-            AtomicInteger waiting = new AtomicInteger();
-            return Flux.<T>create(sink -> register(new Subscriber<>(sink, waiting)),
-                            FluxSink.OverflowStrategy.BUFFER) // bounded by the count in publish()
-                    .publishOn(scheduler, PREFETCH)
-                    .doOnNext(event -> waiting.decrementAndGet());
-        });
+        };
     }
 
     /** Delivers to every current subscriber; subscribers see events in the order of these calls. */
@@ -57,23 +63,16 @@ final class Broadcast<T> {
     }
 
     /**
-     * Delivers several events in order; each subscriber gets them in one tight run, so a subscriber that had
-     * caught up is woken once for them all rather than once per event.
+     * Delivers several events in order; each subscriber gets them in one run, so a subscriber that had caught
+     * up is woken once for them all rather than once per event.
      */
     void publishAll(List<T> events) {
         if (events.isEmpty()) {
             return;
         }
-        for (Subscriber<T> subscriber : sinks) {
-            int accepted = Math.max(0, Math.min(events.size(), bufferSize - subscriber.waiting().get()));
-            subscriber.waiting().addAndGet(accepted);
-            FluxSink<T> sink = subscriber.sink();
-            for (int i = 0; i < accepted; i++) {
-                sink.next(events.get(i));
-            }
-            if (accepted < events.size()) { // as in publish(): what fit is delivered, then the error
-                sinks.remove(subscriber);
-                sink.error(new NotificationOverflowException(bufferSize, null));
+        for (Inbox<T> inbox : inboxes) {
+            if (!inbox.offerAll(events)) {
+                inboxes.remove(inbox);
             }
         }
     }
@@ -87,16 +86,16 @@ final class Broadcast<T> {
     }
 
     int subscriberCount() {
-        return sinks.size();
+        return inboxes.size();
     }
 
-    private void register(Subscriber<T> subscriber) {
-        sinks.add(subscriber);
-        subscriber.sink().onDispose(() -> sinks.remove(subscriber));
-        Object end = terminal;
-        if (end != null) { // the connection ended while this subscriber was joining
-            signal(subscriber.sink(), end);
+    /** The most events any subscriber has waiting (published, not yet handed to it). */
+    int largestBacklog() {
+        int largest = 0;
+        for (Inbox<T> inbox : inboxes) {
+            largest = Math.max(largest, inbox.waiting);
         }
+        return largest;
     }
 
     private synchronized void terminate(Object end) {
@@ -104,16 +103,167 @@ final class Broadcast<T> {
             return;
         }
         terminal = end;
-        for (Subscriber<T> subscriber : sinks) {
-            signal(subscriber.sink(), end);
+        for (Inbox<T> inbox : inboxes) {
+            inbox.terminate(end);
         }
     }
 
-    private static <E> void signal(FluxSink<E> sink, Object end) {
-        if (end instanceof Throwable error) {
-            sink.error(error);
-        } else {
-            sink.complete();
+    /**
+     * One subscriber's queue and its subscription: any thread enqueues, one drain at a time (on the
+     * subscriber's worker) hands events on as the subscriber requests them, then the end.
+     */
+    private static final class Inbox<T> implements Subscription, Runnable {
+
+        private static final AtomicIntegerFieldUpdater<Inbox> WIP =
+                AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "wip");
+        private static final AtomicIntegerFieldUpdater<Inbox> WAITING =
+                AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "waiting");
+        private static final AtomicLongFieldUpdater<Inbox> REQUESTED =
+                AtomicLongFieldUpdater.newUpdater(Inbox.class, "requested");
+
+        private final CoreSubscriber<? super T> actual;
+        private final Scheduler.Worker worker;
+        private final int bufferSize;
+        private final Broadcast<T> owner;
+        private final Queue<T> queue = Queues.<T>unboundedMultiproducer().get();
+        /** Enqueued and not yet handed to the subscriber: what the buffer bound counts. */
+        private volatile int waiting;
+        private volatile long requested;
+        private volatile int wip;
+        private volatile boolean done;
+        private volatile boolean cancelled;
+        private Throwable error; // written before done
+
+        Inbox(CoreSubscriber<? super T> actual, Scheduler.Worker worker, int bufferSize, Broadcast<T> owner) {
+            this.actual = actual;
+            this.worker = worker;
+            this.bufferSize = bufferSize;
+            this.owner = owner;
+        }
+
+        /** Enqueues what fits in the buffer; {@code false} if not all did (the inbox then ends with the error). */
+        boolean offerAll(List<T> events) {
+            if (done || cancelled) {
+                return !cancelled;
+            }
+            int accepted = Math.max(0, Math.min(events.size(), bufferSize - waiting));
+            WAITING.addAndGet(this, accepted);
+            for (int i = 0; i < accepted; i++) {
+                queue.offer(events.get(i));
+            }
+            boolean all = accepted == events.size();
+            if (!all) { // what fit is delivered, then the error
+                error = new NotificationOverflowException(bufferSize, null);
+                done = true;
+            }
+            schedule();
+            return all;
+        }
+
+        void terminate(Object end) {
+            if (end instanceof Throwable e) {
+                error = e;
+            }
+            done = true;
+            schedule();
+        }
+
+        @Override
+        public void request(long n) {
+            if (Operators.validate(n)) {
+                Operators.addCap(REQUESTED, this, n);
+                schedule();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            if (cancelled) {
+                return;
+            }
+            cancelled = true;
+            owner.inboxes.remove(this);
+            worker.dispose();
+            if (WIP.getAndIncrement(this) == 0) {
+                queue.clear();
+            }
+        }
+
+        private void schedule() {
+            if (WIP.getAndIncrement(this) != 0) {
+                return; // a drain is running or scheduled, and will see this
+            }
+            try {
+                worker.schedule(this);
+            } catch (RejectedExecutionException e) {
+                if (!cancelled) { // the scheduler is shutting down: drain here rather than lose the end
+                    run();
+                }
+            }
+        }
+
+        /** The drain. */
+        @Override
+        public void run() {
+            int missed = 1;
+            for (;;) {
+                long r = requested;
+                long emitted = 0;
+                while (emitted != r) {
+                    if (cancelled) {
+                        queue.clear();
+                        return;
+                    }
+                    boolean finished = done;
+                    T event = queue.poll();
+                    if (event == null) {
+                        if (finished) {
+                            end();
+                            return;
+                        }
+                        break;
+                    }
+                    WAITING.decrementAndGet(this);
+                    try {
+                        actual.onNext(event);
+                    } catch (Throwable e) {
+                        Exceptions.throwIfFatal(e);
+                        cancel();
+                        actual.onError(e);
+                        return;
+                    }
+                    emitted++;
+                }
+                if (emitted == r) {
+                    if (cancelled) {
+                        queue.clear();
+                        return;
+                    }
+                    if (done && queue.isEmpty()) {
+                        end();
+                        return;
+                    }
+                }
+                if (emitted != 0 && r != Long.MAX_VALUE) {
+                    REQUESTED.addAndGet(this, -emitted);
+                }
+                missed = WIP.addAndGet(this, -missed);
+                if (missed == 0) {
+                    return;
+                }
+            }
+        }
+
+        private void end() {
+            cancelled = true; // nothing more for this subscriber
+            owner.inboxes.remove(this);
+            worker.dispose();
+            Throwable e = error;
+            if (e != null) {
+                actual.onError(e);
+            } else {
+                actual.onComplete();
+            }
         }
     }
 }

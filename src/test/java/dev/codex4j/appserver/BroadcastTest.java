@@ -1,0 +1,115 @@
+package dev.codex4j.appserver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
+import reactor.test.StepVerifier;
+
+@Timeout(30)
+class BroadcastTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    private final Scheduler scheduler = Schedulers.newBoundedElastic(4, 1000, "broadcast-test");
+
+    @AfterEach
+    void tearDown() {
+        scheduler.dispose();
+    }
+
+    @Test
+    void everySubscriberGetsEveryEventInOrderThenTheEnd() {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 1000);
+        StepVerifier first = StepVerifier.create(broadcast.flux()).expectNext(1, 2, 3, 4).expectComplete().verifyLater();
+        StepVerifier second = StepVerifier.create(broadcast.flux()).expectNext(1, 2, 3, 4).expectComplete()
+                .verifyLater();
+        awaitSubscribers(broadcast, 2);
+        broadcast.publishAll(List.of(1, 2, 3));
+        broadcast.publish(4);
+        broadcast.complete();
+        first.verify(WAIT);
+        second.verify(WAIT);
+        assertThat(broadcast.subscriberCount()).isZero();
+    }
+
+    @Test
+    void aSubscriberGetsOnlyWhatItRequestsAndTheRestWhenItAsks() {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 1000);
+        StepVerifier verifier = StepVerifier.create(broadcast.flux(), 2)
+                .expectNext(1, 2)
+                .expectNoEvent(Duration.ofMillis(100)) // proving absence: nothing beyond the demand
+                .thenRequest(10)
+                .expectNext(3, 4, 5)
+                .thenCancel()
+                .verifyLater();
+        awaitSubscribers(broadcast, 1);
+        broadcast.publishAll(List.of(1, 2, 3, 4, 5));
+        verifier.verify(WAIT);
+        assertThat(broadcast.subscriberCount()).as("cancelled").isZero();
+    }
+
+    @Test
+    void aSubscriberThatFallsTooFarBehindGetsWhatFitThenTheOverflowAndOthersGoOn() {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 4);
+        StepVerifier stalled = StepVerifier.create(broadcast.flux(), 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(50))
+                .thenRequest(Long.MAX_VALUE)
+                .expectNext(1, 2, 3, 4)
+                .expectError(NotificationOverflowException.class)
+                .verifyLater();
+        StepVerifier healthy = StepVerifier.create(broadcast.flux())
+                .expectNextSequence(IntStream.rangeClosed(1, 6).boxed().toList())
+                .thenCancel()
+                .verifyLater();
+        awaitSubscribers(broadcast, 2);
+        broadcast.publishAll(List.of(1, 2, 3));
+        broadcast.publishAll(List.of(4, 5)); // 5 does not fit the stalled one's buffer of 4
+        assertThat(broadcast.subscriberCount()).isEqualTo(1);
+        broadcast.publish(6);
+        stalled.verify(WAIT);
+        healthy.verify(WAIT);
+    }
+
+    @Test
+    void aSubscriberThatKeepsUpIsNeverFailedForOverflow() throws Exception {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 8);
+        CountDownLatch all = new CountDownLatch(10_000);
+        broadcast.flux().subscribe(n -> all.countDown());
+        awaitSubscribers(broadcast, 1);
+        for (int i = 0; i < 10_000; i++) {
+            while (!fitsAnother(broadcast)) {
+                Thread.onSpinWait(); // the subscriber drains on its own thread; nothing to await but it
+            }
+            broadcast.publish(i);
+        }
+        assertThat(all.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(broadcast.subscriberCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aSubscriberArrivingAfterTheEndGetsTheEndAtOnce() {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 10);
+        broadcast.error(new IllegalStateException("gone"));
+        StepVerifier.create(broadcast.flux()).expectErrorMessage("gone").verify(WAIT);
+        assertThat(broadcast.subscriberCount()).isZero();
+    }
+
+    private static boolean fitsAnother(Broadcast<Integer> broadcast) {
+        return broadcast.largestBacklog() < 8;
+    }
+
+    /** StepVerifier.verifyLater() and subscribe() subscribe synchronously. */
+    private static void awaitSubscribers(Broadcast<?> broadcast, int n) {
+        assertThat(broadcast.subscriberCount()).isEqualTo(n);
+    }
+}
