@@ -80,10 +80,13 @@ import reactor.core.scheduler.Schedulers;
  * }
  * }</pre>
  *
- * <p><b>Threads.</b> One daemon thread reads the server's output and only parses and routes it. Responses,
- * notifications and approval handlers run on library-owned daemon schedulers ({@code codex4j-dispatch-*},
- * {@code codex4j-handler-*}), never on the reader, so user code may block or call the client without
- * stalling the connection. Writes are serialized.
+ * <p><b>Threads.</b> One daemon thread reads the server's output, parses and routes it, and completes
+ * responses as it reads them: request {@code Mono}s complete there, as on a reactive HTTP client's event
+ * loop, so keep their continuations short or {@code publishOn} your own scheduler. One that blocks anyway
+ * gets a new reader started after 2 ms (see {@link #request(String, Object)}). Notifications and approval
+ * handlers run on library-owned daemon schedulers ({@code codex4j-dispatch-*}, {@code codex4j-handler-*}),
+ * never on the reader, so they may block or call the client without stalling the connection. Writes are
+ * serialized.
  *
  * <p><b>Requests</b> are cold: each subscription to a {@link #request} {@code Mono} sends one request.
  * Cancelling the subscription forgets the request (a late response is logged and dropped).
@@ -200,9 +203,10 @@ public final class AppServerClient implements AutoCloseable {
      * <p>The {@code Mono} completes on the connection's reader thread ({@code codex4j-stdout-<pid>}), as a
      * reactive HTTP client completes on its event loop: its continuations run there and hold up the responses
      * and notifications behind them, so keep them short, or {@code publishOn} a scheduler of your own for
-     * heavy work. Blocking there (say, on another request) still works: a continuation that holds the reader
-     * for a few milliseconds gets a new reader started and the rest of its batch moved to another thread.
-     * Failures without a response (timeouts, connection loss) arrive on a {@code codex4j-dispatch-*} thread.
+     * heavy work. Blocking there (say, on another request) still works: once a continuation has held the
+     * reader for 2 ms, a new reader takes over from the next line, as soon as a request is sent (by that
+     * continuation or anyone) or at the latest at the next timeout sweep. Failures without a response
+     * (timeouts, connection loss) arrive on a {@code codex4j-dispatch-*} thread.
      *
      * @param method the method name, e.g. {@code "thread/start"}
      * @param params a {@code Map}, a record or POJO, a {@link JsonNode}, or {@code null} for none; written with
@@ -748,7 +752,7 @@ public final class AppServerClient implements AutoCloseable {
      */
     private void watchForHeldReader(ResponseCompletions completions, long now) {
         if (!completions.isCompletingOnThisThread()) {
-            completions.rescueIfHeld(now);
+            completions.lookWhenSending(now);
             return;
         }
         try {

@@ -18,8 +18,12 @@ import org.slf4j.LoggerFactory;
  * a new reader (see {@code Transport.replaceReader()}), which goes on from the next line, once a completion
  * has run longer than {@link #HELD_NANOS}; the held thread finishes it and then leaves. Nothing polls for
  * that while responses flow (a timer waking every few milliseconds cost a fifth of the pipelined
- * throughput): the client looks when a request is sent, shortly after a continuation sends one from the
- * reader thread, and on its periodic timeout sweep.
+ * throughput): the client looks when requests are sent ({@link #lookWhenSending}) and on its periodic
+ * timeout sweep.
+ *
+ * <p>The reader writes its bookkeeping for every response, so that lives in a padded object of its own
+ * ({@link Running}): the threads sending requests read only fields that rarely change, and do not pull the
+ * reader's cache line over to their core for every request.
  */
 final class ResponseCompletions {
 
@@ -27,18 +31,17 @@ final class ResponseCompletions {
     static final long HELD_NANOS = 2_000_000;
 
     private static final Logger log = LoggerFactory.getLogger(ResponseCompletions.class);
-    private static final AtomicLongFieldUpdater<ResponseCompletions> RUNNING =
-            AtomicLongFieldUpdater.newUpdater(ResponseCompletions.class, "running");
 
     private final BooleanSupplier replaceReader;
-    /** Completions started so far; only the reader of the moment writes it. */
-    private long started;
-    /** {@code n} while completion number {@code n} runs, {@code -n} once it has ended (or was given up on). */
-    private volatile long running;
-    // about the running completion; written before running, so whoever reads running > 0 sees them
-    private long runningSince;
-    private Thread runningOn;
+    private final Running running = new Running();
+    /** The thread completing responses; written only when it changes (a new reader). */
+    private volatile Thread reader;
+    /** When a sending thread last looked for a held reader; written at most every {@link #LOOK_EVERY_NANOS}. */
+    private volatile long lastLook;
     private volatile boolean warnedNoReplace;
+
+    /** How often sending threads look at the reader's bookkeeping. */
+    private static final long LOOK_EVERY_NANOS = HELD_NANOS / 2;
 
     /** @param replaceReader starts a new reader while the current one is held; {@code false} if it cannot */
     ResponseCompletions(BooleanSupplier replaceReader) {
@@ -47,21 +50,38 @@ final class ResponseCompletions {
 
     /** Completes {@code waiter} with {@code response} on the calling (reader) thread. */
     void complete(PendingRequests.Waiter waiter, Response response) {
-        long mine = ++started;
-        runningOn = Thread.currentThread();
-        runningSince = System.nanoTime();
-        RUNNING.lazySet(this, mine); // a release: publishes the two above
+        Thread self = Thread.currentThread();
+        if (reader != self) {
+            reader = self;
+        }
+        long mine = running.begin();
         try {
             waiter.onResponse(response);
         } catch (Throwable e) { // one failing continuation must not keep the others from their responses
             log.error("a request's continuation failed", e);
         }
-        RUNNING.compareAndSet(this, mine, -mine); // fails only if it was given up on meanwhile
+        running.end(mine);
     }
 
     /** Whether the calling thread is running a continuation here, that is, holding the reader. */
     boolean isCompletingOnThisThread() {
-        return running > 0 && runningOn == Thread.currentThread();
+        return reader == Thread.currentThread() && running.current() > 0;
+    }
+
+    /**
+     * For a thread about to send a request: looks for a held reader, at most every millisecond across all
+     * sending threads (the answer needs a reader, but looking at the reader's bookkeeping for every request
+     * would cost a cache miss each).
+     *
+     * @param now a {@link System#nanoTime()} value
+     */
+    void lookWhenSending(long now) {
+        long last = lastLook;
+        if (now - last < LOOK_EVERY_NANOS) {
+            return;
+        }
+        lastLook = now;
+        rescueIfHeld(now);
     }
 
     /**
@@ -72,11 +92,11 @@ final class ResponseCompletions {
      * @return whether it gave up on a completion
      */
     boolean rescueIfHeld(long now) {
-        long current = running;
-        if (current <= 0 || now - runningSince < HELD_NANOS) {
-            return false; // (a newer completion may have begun since running was read: then it is not held)
+        long current = running.current();
+        if (current <= 0 || now - running.since() < HELD_NANOS) {
+            return false; // (a newer completion may have begun since current was read: then it is not held)
         }
-        if (!RUNNING.compareAndSet(this, current, -current)) {
+        if (!running.giveUp(current)) {
             return false; // it ended just now
         }
         if (replaceReader.getAsBoolean()) {
@@ -88,5 +108,50 @@ final class ResponseCompletions {
                     + "publishOn a scheduler of your own");
         }
         return true;
+    }
+
+    /** Cache-line padding before {@link Running}'s fields (the superclass's fields are laid out first). */
+    abstract static class PadBefore {
+        long p01, p02, p03, p04, p05, p06, p07, p08;
+    }
+
+    /** The reader's per-response bookkeeping. */
+    abstract static class RunningFields extends PadBefore {
+        static final AtomicLongFieldUpdater<RunningFields> STATE =
+                AtomicLongFieldUpdater.newUpdater(RunningFields.class, "state");
+        /** Completions started so far; only the reader of the moment writes it. */
+        long started;
+        /** {@code n} while completion number {@code n} runs, {@code -n} once it has ended (or was given up on). */
+        volatile long state;
+        /** When the running completion began; written before {@code state}, so whoever reads it > 0 sees it. */
+        long since;
+    }
+
+    /** {@link RunningFields} with padding after them too, so nothing else shares their cache line. */
+    static final class Running extends RunningFields {
+        long p11, p12, p13, p14, p15, p16, p17, p18;
+
+        long begin() {
+            long mine = ++started;
+            since = System.nanoTime();
+            STATE.lazySet(this, mine); // a release: publishes since
+            return mine;
+        }
+
+        void end(long mine) {
+            STATE.compareAndSet(this, mine, -mine); // fails only if it was given up on meanwhile
+        }
+
+        long current() {
+            return state;
+        }
+
+        long since() {
+            return since;
+        }
+
+        boolean giveUp(long current) {
+            return STATE.compareAndSet(this, current, -current);
+        }
     }
 }

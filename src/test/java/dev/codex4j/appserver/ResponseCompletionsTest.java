@@ -111,6 +111,23 @@ class ResponseCompletionsTest {
     }
 
     @Test
+    void sendingThreadsLookAtMostEveryMillisecond() throws Exception {
+        CountDownLatch started = new CountDownLatch(1);
+        CountDownLatch hold = new CountDownLatch(1);
+        CompletableFuture<Void> onReader = CompletableFuture.runAsync(
+                () -> completions.complete(waiter("held", started, hold), OK), reader);
+        assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+        long now = System.nanoTime();
+        completions.lookWhenSending(now); // looks: not held yet
+        completions.lookWhenSending(now + ResponseCompletions.HELD_NANOS / 2 - 1); // too soon to look again
+        assertThat(replacements).hasValue(0);
+        completions.lookWhenSending(now + ResponseCompletions.HELD_NANOS + 1); // looks: held
+        assertThat(replacements).hasValue(1);
+        hold.countDown();
+        onReader.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void aNewCompletionIsNotHeldForItsPredecessorsTime() throws Exception {
         CountDownLatch firstStarted = new CountDownLatch(1);
         CountDownLatch first = new CountDownLatch(1);
