@@ -763,6 +763,13 @@ public final class AppServerClient implements AutoCloseable {
         }
     }
 
+    /**
+     * A result longer than this (a thread's history, a file) is read into its tree, and its request completed,
+     * on the dispatch pool rather than the reader: parsing it would keep the reader from the lines behind it
+     * for milliseconds, more than a hand-off costs.
+     */
+    static final int READ_ELSEWHERE_BYTES = 64 * 1024;
+
     /** How long after a completion could count as held its reader is looked at again. */
     private static final long HELD_CHECK_SLACK_NANOS = 500_000;
 
@@ -866,7 +873,11 @@ public final class AppServerClient implements AutoCloseable {
                             + "answered twice)", response.id());
                 } else {
                     publishNotifications(); // those before it go first, and its continuation may hold this thread
-                    completions.complete(waiter, response); // the last thing: a new reader may be on by its end
+                    if (response.unreadResultBytes() > READ_ELSEWHERE_BYTES) {
+                        deliver(() -> waiter.onResponse(response)); // reading it would hold this thread long
+                    } else {
+                        completions.complete(waiter, response); // the last thing: a new reader may be on by its end
+                    }
                 }
             } else if (message instanceof Notification notification) {
                 observe(notification);

@@ -41,6 +41,11 @@ final class LazyJson {
         return new LazyJson(raw, mapper, null);
     }
 
+    /** How many raw bytes wait to be read into a tree; 0 once read, or if it never was raw. */
+    int unreadBytes() {
+        return raw == null || TREE.getAcquire(this) != null ? 0 : raw.length;
+    }
+
     static LazyJson ofTree(JsonNode tree) {
         return new LazyJson(null, null, tree);
     }

@@ -34,6 +34,14 @@ public final class Response implements IncomingMessage {
         return new Response(id, LazyJson.ofRaw(Objects.requireNonNull(rawResult, "rawResult"), mapper), null);
     }
 
+    /**
+     * How many bytes of the result are still raw JSON, to be read into a tree on the first {@link #result()}:
+     * a thread that must stay responsive can leave that to another.
+     */
+    public int unreadResultBytes() {
+        return result == null ? 0 : result.unreadBytes();
+    }
+
     public RequestId id() {
         return id;
     }
