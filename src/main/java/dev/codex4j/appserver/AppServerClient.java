@@ -48,6 +48,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -55,6 +56,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.CoreSubscriber;
@@ -655,27 +657,42 @@ public final class AppServerClient implements AutoCloseable {
             Attempts attempts = new Attempts(method, params, handshake);
             RequestCall call = new RequestCall(actual, attempts, AppServerClient.this::deliver);
             attempts.call = call;
+            call.onCancel(attempts);
             actual.onSubscribe(call);
             if (!call.isDone()) {
-                sendCall(call, method, params, handshake);
+                attempts.send();
             }
         }
     }
 
-    /** Turns one subscription's error responses into its exception, or into another attempt after a wait. */
-    private final class Attempts implements RequestCall.ErrorMapper {
+    /**
+     * One subscription's request: sends it, forgets it when the subscriber cancels, and turns its error
+     * responses into the subscriber's exception, or into another attempt (under a new id) after a wait.
+     */
+    private final class Attempts implements RequestCall.ErrorMapper, Runnable {
 
         private final String method;
         private final Object params;
         private final boolean handshake;
-        private final long firstSentAt = System.nanoTime();
         private RequestCall call;
+        /** When the first attempt was registered; written before it is sent, read on its error response. */
+        private long firstSentAt;
         private int number = 1; // only the thread completing the current attempt touches it
+        private volatile long id; // of the current attempt, 0 before it is registered
 
         Attempts(String method, Object params, boolean handshake) {
             this.method = method;
             this.params = params;
             this.handshake = handshake;
+        }
+
+        /** The subscriber cancelled: forget the current attempt (a late response is dropped). */
+        @Override
+        public void run() {
+            long current = id;
+            if (current != 0) {
+                pending.remove(current);
+            }
         }
 
         @Override
@@ -691,57 +708,60 @@ public final class AppServerClient implements AutoCloseable {
             number++;
             try {
                 // on the dispatch pool: a failure to send runs the subscriber's onError there
-                dispatch.schedule(() -> sendCall(call, method, params, handshake), wait.toNanos(),
-                        TimeUnit.NANOSECONDS);
+                dispatch.schedule(this::send, wait.toNanos(), TimeUnit.NANOSECONDS);
             } catch (RejectedExecutionException e) {
                 return closedOr("the client is closed");
             }
             return null;
         }
-    }
 
-    private void sendCall(RequestCall call, String method, Object params, boolean handshake) {
-        ConnectionClosedException closed = closedWith;
-        if (closed != null) {
-            call.fail(closed);
-            return;
-        }
-        if (!handshake && state.get() != State.READY) {
-            call.fail(notReady(method));
-            return;
-        }
-        if (!config.experimentalApi && isExperimental(method)) {
-            call.fail(new ExperimentalApiNotEnabledException(method));
-            return;
-        }
-        long id = pending.nextId();
-        byte[] bytes;
-        try {
-            bytes = codec.encodeRequest(id, method, params);
-        } catch (IllegalArgumentException e) {
-            call.fail(new IllegalArgumentException("cannot serialize the params of '" + method + "': "
-                    + e.getMessage(), e));
-            return;
-        }
-        call.onCancel(() -> pending.remove(id));
-        long now = System.nanoTime();
-        pending.register(id, method, now + config.requestTimeout.toNanos(), call);
-        if (call.isDone()) { // cancelled meanwhile: its cancel may have run before the registration
-            pending.remove(id);
-            return;
-        }
-        Inbound via = connection;
-        ConnectionClosedException ended = via.ended;
-        if (ended != null) { // the connection ended while this was registered: its end may have missed it
-            pending.fail(id, ended);
-            return;
-        }
-        watchForHeldReader(via.completions, now);
-        try {
-            via.transport.send(bytes);
-        } catch (IOException e) {
-            // The transport is ending; its report fails this request with the exit code and stderr.
-            log.debug("writing '{}' (id {}) failed: {}", method, id, e.toString());
+        /** Sends the current attempt under a new id, or fails the call if it cannot be sent. */
+        void send() {
+            ConnectionClosedException closed = closedWith;
+            if (closed != null) {
+                call.fail(closed);
+                return;
+            }
+            if (!handshake && state.get() != State.READY) {
+                call.fail(notReady(method));
+                return;
+            }
+            if (!config.experimentalApi && EXPERIMENTAL_METHODS.contains(method)) {
+                call.fail(new ExperimentalApiNotEnabledException(method));
+                return;
+            }
+            long next = pending.nextId();
+            byte[] bytes;
+            try {
+                bytes = codec.encodeRequest(next, method, params);
+            } catch (IllegalArgumentException e) {
+                call.fail(new IllegalArgumentException("cannot serialize the params of '" + method + "': "
+                        + e.getMessage(), e));
+                return;
+            }
+            long now = System.nanoTime();
+            if (firstSentAt == 0) {
+                firstSentAt = now;
+            }
+            id = next;
+            pending.register(next, method, now + config.requestTimeout.toNanos(), call);
+            if (call.isDone()) { // cancelled meanwhile: its cancel may have run before the registration
+                pending.remove(next);
+                return;
+            }
+            Inbound via = connection;
+            ConnectionClosedException ended = via.ended;
+            if (ended != null) { // the connection ended while this was registered: its end may have missed it
+                pending.fail(next, ended);
+                return;
+            }
+            watchForHeldReader(via.completions, now);
+            try {
+                via.transport.send(bytes);
+            } catch (IOException e) {
+                // The transport is ending; its report fails this request with the exit code and stderr.
+                log.debug("writing '{}' (id {}) failed: {}", method, next, e.toString());
+            }
         }
     }
 
@@ -1113,9 +1133,9 @@ public final class AppServerClient implements AutoCloseable {
         return redactor.redact(text);
     }
 
-    private static boolean isExperimental(String method) {
-        return ClientMethods.byName(method).map(ClientMethod::experimental).orElse(false);
-    }
+    /** The names of the methods that need {@link Builder#experimentalApi}. */
+    private static final Set<String> EXPERIMENTAL_METHODS = ClientMethods.all().stream()
+            .filter(ClientMethod::experimental).map(ClientMethod::name).collect(Collectors.toUnmodifiableSet());
 
     private static void requireMethod(String method) {
         Objects.requireNonNull(method, "method");
