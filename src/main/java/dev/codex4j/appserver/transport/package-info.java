@@ -5,7 +5,10 @@
  * <p>Nothing here knows JSON-RPC. A {@link dev.codex4j.appserver.transport.Transport} hands each complete
  * line to its {@link dev.codex4j.appserver.transport.TransportListener} on one reader thread, accepts
  * outgoing lines from any thread (one writer at a time), and reports its end exactly once through
- * {@link dev.codex4j.appserver.transport.TransportListener#onClosed}. The interface leaves room for the
+ * {@link dev.codex4j.appserver.transport.TransportListener#onClosed}. A listener that is held up in a call
+ * can have the reader replaced ({@link dev.codex4j.appserver.transport.Transport#replaceReader()}): a new
+ * thread goes on from the next line, so nothing a listener does can stop the reading for good. The
+ * interface leaves room for the
  * WebSocket and unix-socket listeners that {@code codex app-server --listen} also offers.
  */
 package dev.codex4j.appserver.transport;
