@@ -22,11 +22,14 @@ import reactor.util.concurrent.Queues;
  *
  * <p>Hand-written rather than {@code Flux.create(..).publishOn(..)} per subscriber: that cost the publishing
  * thread (the reader) two queues and several atomic operations per event and subscriber; here an event costs
- * each subscriber one lock-free enqueue, and a burst of events one wake-up. The bound is counted here
+ * each subscriber one store into an array-backed queue, and a burst of events one wake-up. The bound is counted here
  * (published but not yet handed to the subscriber), so a subscriber is failed only if it really fell that
  * far behind.
  */
 final class Broadcast<T> {
+
+    /** Events per array a subscriber's queue grows by. */
+    private static final int QUEUE_LINK_SIZE = 256;
 
     private final CopyOnWriteArrayList<Inbox<T>> inboxes = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
@@ -64,9 +67,11 @@ final class Broadcast<T> {
 
     /**
      * Delivers several events in order; each subscriber gets them in one run, so a subscriber that had caught
-     * up is woken once for them all rather than once per event.
+     * up is woken once for them all rather than once per event. Publishers take turns (a lock per call, not
+     * per event): each inbox then has one producer at a time, and its queue needs no atomic operation or
+     * allocation per event.
      */
-    void publishAll(List<T> events) {
+    synchronized void publishAll(List<T> events) {
         if (events.isEmpty()) {
             return;
         }
@@ -125,7 +130,8 @@ final class Broadcast<T> {
         private final Scheduler.Worker worker;
         private final int bufferSize;
         private final Broadcast<T> owner;
-        private final Queue<T> queue = Queues.<T>unboundedMultiproducer().get();
+        /** Single-producer (publishers take turns), single-consumer (one drain at a time). */
+        private final Queue<T> queue = Queues.<T>unbounded(QUEUE_LINK_SIZE).get();
         /** Enqueued and not yet handed to the subscriber: what the buffer bound counts. */
         private volatile int waiting;
         private volatile long requested;
