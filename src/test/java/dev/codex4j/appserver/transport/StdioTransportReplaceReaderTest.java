@@ -21,8 +21,8 @@ class StdioTransportReplaceReaderTest {
     private final StdioTransport transport =
             new StdioTransport(List.of("cat"), Map.of(), true, null, StdioOptions.defaults());
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>(); // "line@thread"
-    private final CountDownLatch firstBatchHeld = new CountDownLatch(1);
-    private final CountDownLatch releaseFirst = new CountDownLatch(1);
+    private final CountDownLatch readerHeld = new CountDownLatch(1);
+    private final CountDownLatch releaseHeld = new CountDownLatch(1);
     private final CountDownLatch heldReturned = new CountDownLatch(1);
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicInteger closedReports = new AtomicInteger();
@@ -33,19 +33,25 @@ class StdioTransportReplaceReaderTest {
         transport.close();
     }
 
-    private void startHoldingTheFirstBatch() throws Exception {
+    /**
+     * Records each line with the thread it arrived on, and holds the reader (until {@code releaseHeld}) in
+     * the first batch end, or, with {@code holdAtLine}, in the call for that line.
+     */
+    private void startHolding(String holdAtLine) throws Exception {
         transport.start(new TransportListener() {
             @Override
             public void onLine(byte[] buffer, int offset, int length) {
-                lines.add(new String(buffer, offset, length, UTF_8) + "@" + Thread.currentThread().getName());
+                String line = new String(buffer, offset, length, UTF_8);
+                lines.add(line + "@" + Thread.currentThread().getName());
+                if (line.equals(holdAtLine)) {
+                    hold();
+                }
             }
 
             @Override
             public void onBatchEnd() {
-                if (batchEnds.incrementAndGet() == 1) {
-                    firstBatchHeld.countDown();
-                    await(releaseFirst);
-                    heldReturned.countDown();
+                if (holdAtLine == null && batchEnds.incrementAndGet() == 1) {
+                    hold();
                 }
             }
 
@@ -57,12 +63,22 @@ class StdioTransportReplaceReaderTest {
         });
     }
 
+    private void hold() {
+        readerHeld.countDown();
+        await(releaseHeld);
+        heldReturned.countDown();
+    }
+
+    private void startHoldingTheFirstBatch() throws Exception {
+        startHolding(null);
+    }
+
     @Test
     void aNewReaderReadsOnWhileTheListenerHoldsTheOldOneAndTheOldOneLeaves() throws Exception {
         startHoldingTheFirstBatch();
         assertThat(transport.replaceReader()).as("not held yet").isFalse();
         transport.send("a".getBytes(UTF_8));
-        assertThat(firstBatchHeld.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(readerHeld.await(10, TimeUnit.SECONDS)).isTrue();
 
         assertThat(transport.replaceReader()).isTrue();
         assertThat(transport.replaceReader()).as("the held reader was already replaced").isFalse();
@@ -71,7 +87,7 @@ class StdioTransportReplaceReaderTest {
         assertThat(next()).isEqualTo("a@" + first);
         assertThat(next()).isEqualTo("b@" + first + "-2");
 
-        releaseFirst.countDown();
+        releaseHeld.countDown();
         assertThat(heldReturned.await(10, TimeUnit.SECONDS)).isTrue();
         transport.send("c".getBytes(UTF_8));
         assertThat(next()).isEqualTo("c@" + first + "-2");
@@ -84,35 +100,16 @@ class StdioTransportReplaceReaderTest {
 
     @Test
     void aReaderHeldInOnLineIsReplacedByOneThatGoesOnFromTheNextLineOfTheSameRead() throws Exception {
-        CountDownLatch held = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        transport.start(new TransportListener() {
-            @Override
-            public void onLine(byte[] buffer, int offset, int length) {
-                String line = new String(buffer, offset, length, UTF_8);
-                lines.add(line + "@" + Thread.currentThread().getName());
-                if (line.equals("hold")) {
-                    held.countDown();
-                    await(release);
-                    heldReturned.countDown();
-                }
-            }
-
-            @Override
-            public void onClosed(TransportClosed ended) {
-                closedReports.incrementAndGet();
-                closed.countDown();
-            }
-        });
+        startHolding("hold");
         transport.send("before\nhold\nafter-1\nafter-2".getBytes(UTF_8)); // one write: most likely one read
-        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(readerHeld.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(transport.replaceReader()).isTrue();
         String first = "codex4j-stdout-" + transport.pid();
         assertThat(next()).isEqualTo("before@" + first);
         assertThat(next()).isEqualTo("hold@" + first);
         assertThat(next()).isEqualTo("after-1@" + first + "-2");
         assertThat(next()).isEqualTo("after-2@" + first + "-2");
-        release.countDown();
+        releaseHeld.countDown();
         assertThat(heldReturned.await(10, TimeUnit.SECONDS)).isTrue();
         transport.send("last".getBytes(UTF_8));
         assertThat(next()).isEqualTo("last@" + first + "-2");
@@ -126,12 +123,12 @@ class StdioTransportReplaceReaderTest {
     void theEndOfOutputIsReportedOnceWhenTheHeldReaderWasReplaced() throws Exception {
         startHoldingTheFirstBatch();
         transport.send("a".getBytes(UTF_8));
-        assertThat(firstBatchHeld.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(readerHeld.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(transport.replaceReader()).isTrue();
 
         transport.close(); // the new reader sees the end while the old one is still held
         assertThat(closed.await(10, TimeUnit.SECONDS)).isTrue();
-        releaseFirst.countDown();
+        releaseHeld.countDown();
         assertThat(heldReturned.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(closedReports).hasValue(1);
     }
