@@ -173,8 +173,14 @@ public final class StdioTransport implements Transport {
             LineFramer same = held.framer;
             next = daemon(name, () -> startReader(same, null, 0, 0));
         }
+        try {
+            next.start();
+        } catch (Throwable e) { // no thread to be had: the held reader must stay the reader, or none would read
+            StdoutReader.STATE.compareAndSet(held, StdoutReader.REPLACED, StdoutReader.IN_LISTENER);
+            log.error("could not start a new stdout reader; the held one stays", e);
+            return false;
+        }
         stdoutThread = next;
-        next.start();
         log.debug("the stdout reader is held by its listener; {} reads on", name);
         return true;
     }
