@@ -755,7 +755,7 @@ public final class AppServerClient implements AutoCloseable {
                 pending.fail(next, ended);
                 return;
             }
-            watchForHeldReader(via.completions, now);
+            via.completions.beforeSend(now);
             try {
                 via.transport.send(bytes);
             } catch (IOException e) {
@@ -766,32 +766,11 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /**
-     * A request being sent is the moment to look for a held reader: its answer needs one. Sent from a
-     * continuation on the reader itself, it may well be waited for there (say, by {@code block()}), so the
-     * reader is looked at again once it could count as held.
-     */
-    private void watchForHeldReader(ResponseCompletions completions, long now) {
-        if (!completions.isCompletingOnThisThread()) {
-            completions.lookWhenSending(now);
-            return;
-        }
-        try {
-            timer.schedule(() -> completions.rescueIfHeld(System.nanoTime()),
-                    ResponseCompletions.HELD_NANOS + HELD_CHECK_SLACK_NANOS, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            // closed meanwhile
-        }
-    }
-
-    /**
      * A result longer than this (a thread's history, a file) is read into its tree, and its request completed,
      * on the dispatch pool rather than the reader: parsing it would keep the reader from the lines behind it
      * for milliseconds, more than a hand-off costs.
      */
     static final int READ_ELSEWHERE_BYTES = 64 * 1024;
-
-    /** How long after a completion could count as held its reader is looked at again. */
-    private static final long HELD_CHECK_SLACK_NANOS = 500_000;
 
     private void write(String method, Object params, boolean handshake) {
         ConnectionClosedException closed = closedWith;
@@ -802,6 +781,10 @@ public final class AppServerClient implements AutoCloseable {
             throw notReady(method);
         }
         byte[] bytes = codec.encodeNotification(method, params);
+        Inbound via = connection;
+        if (via != null) {
+            via.completions.beforeSend(System.nanoTime());
+        }
         try {
             transport.send(bytes);
         } catch (IOException e) {
@@ -872,7 +855,7 @@ public final class AppServerClient implements AutoCloseable {
 
         Inbound(Transport transport) {
             this.transport = transport;
-            this.completions = new ResponseCompletions(transport::replaceReader);
+            this.completions = new ResponseCompletions(transport::replaceReader, timer);
         }
 
         @Override

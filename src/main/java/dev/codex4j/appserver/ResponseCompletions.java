@@ -2,10 +2,14 @@ package dev.codex4j.appserver;
 
 import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * Completes one connection's responses on its reader thread, each as soon as its line is read: no hand-off
@@ -18,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * a new reader (see {@code Transport.replaceReader()}), which goes on from the next line, once a completion
  * has run longer than {@link #HELD_NANOS}; the held thread finishes it and then leaves. Nothing polls for
  * that while responses flow (a timer waking every few milliseconds cost a fifth of the pipelined
- * throughput): the client looks when requests are sent ({@link #lookWhenSending}) and on its periodic
- * timeout sweep.
+ * throughput): the client looks when requests are sent ({@link #beforeSend}) and on its periodic timeout
+ * sweep. A continuation that sends something may well wait for the answer right where it is, so then a look
+ * is scheduled for when it could count as held: one timer task at a time, however many continuations send.
  *
  * <p>The reader writes its bookkeeping for every response, so that lives in a padded object of its own
  * ({@link Running}): the threads sending requests read only fields that rarely change, and do not pull the
@@ -33,7 +38,10 @@ final class ResponseCompletions {
     private static final Logger log = LoggerFactory.getLogger(ResponseCompletions.class);
 
     private final BooleanSupplier replaceReader;
+    private final Scheduler timer;
     private final Running running = new Running();
+    /** Whether a look is scheduled for a continuation that sent something (see {@link #beforeSend}). */
+    private final AtomicBoolean watching = new AtomicBoolean();
     /** The thread completing responses; written only when it changes (a new reader). */
     private volatile Thread reader;
     /** When a sending thread last looked for a held reader; written at most every {@link #LOOK_EVERY_NANOS}. */
@@ -42,10 +50,16 @@ final class ResponseCompletions {
 
     /** How often sending threads look at the reader's bookkeeping. */
     private static final long LOOK_EVERY_NANOS = HELD_NANOS / 2;
+    /** How long after a completion could count as held a scheduled look comes. */
+    static final long LOOK_SLACK_NANOS = 500_000;
 
-    /** @param replaceReader starts a new reader while the current one is held; {@code false} if it cannot */
-    ResponseCompletions(BooleanSupplier replaceReader) {
+    /**
+     * @param replaceReader starts a new reader while the current one is held; {@code false} if it cannot
+     * @param timer runs the looks scheduled for continuations that send
+     */
+    ResponseCompletions(BooleanSupplier replaceReader, Scheduler timer) {
         this.replaceReader = replaceReader;
+        this.timer = timer;
     }
 
     /** Completes {@code waiter} with {@code response} on the calling (reader) thread. */
@@ -69,13 +83,44 @@ final class ResponseCompletions {
     }
 
     /**
-     * For a thread about to send a request: looks for a held reader, at most every millisecond across all
-     * sending threads (the answer needs a reader, but looking at the reader's bookkeeping for every request
-     * would cost a cache miss each).
+     * For a thread about to send something: the moment to look for a held reader, since an answer needs one.
+     * A continuation on the reader itself gets a look scheduled for when it could count as held, unless one
+     * is scheduled already; any other thread looks now, at most every millisecond across all sending threads
+     * (looking at the reader's bookkeeping for every request would cost a cache miss each).
      *
      * @param now a {@link System#nanoTime()} value
      */
-    void lookWhenSending(long now) {
+    void beforeSend(long now) {
+        if (!isCompletingOnThisThread()) {
+            lookWhenSending(now);
+        } else if (!watching.get() && watching.compareAndSet(false, true)) {
+            lookLater(HELD_NANOS + LOOK_SLACK_NANOS);
+        }
+    }
+
+    private void lookLater(long nanos) {
+        try {
+            timer.schedule(this::scheduledLook, nanos, TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            // the client is closed
+        }
+    }
+
+    /**
+     * Rescues a held reader; else, while a completion runs (the one that sent, or a later one that sent while
+     * this look was scheduled), looks again when that one could count as held.
+     */
+    private void scheduledLook() {
+        watching.set(false);
+        long now = System.nanoTime();
+        if (rescueIfHeld(now) || running.current() <= 0 || !watching.compareAndSet(false, true)) {
+            return;
+        }
+        long ranFor = now - running.since();
+        lookLater(Math.max(0, HELD_NANOS - ranFor) + LOOK_SLACK_NANOS);
+    }
+
+    private void lookWhenSending(long now) {
         long last = lastLook;
         if (now - last < LOOK_EVERY_NANOS) {
             return;

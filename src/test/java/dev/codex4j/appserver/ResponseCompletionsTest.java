@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 @Timeout(30)
 class ResponseCompletionsTest {
@@ -24,13 +26,15 @@ class ResponseCompletionsTest {
     private static final Response OK = new Response(RequestId.of(1), JsonNodeFactory.instance.objectNode(), null);
 
     private final AtomicInteger replacements = new AtomicInteger();
+    private final Scheduler timer = Schedulers.newSingle("test-timer", true);
     private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-reader"));
-    private final ResponseCompletions completions = new ResponseCompletions(() -> replacements.incrementAndGet() > 0);
+    private final ResponseCompletions completions = new ResponseCompletions(() -> replacements.incrementAndGet() > 0, timer);
     private final List<String> seen = new CopyOnWriteArrayList<>();
 
     @AfterEach
     void tearDown() {
         reader.shutdownNow();
+        timer.dispose();
     }
 
     /** A waiter that records where it completed, after waiting for {@code hold} (and says when it started). */
@@ -118,10 +122,10 @@ class ResponseCompletionsTest {
                 () -> completions.complete(waiter("held", started, hold), OK), reader);
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
         long now = System.nanoTime();
-        completions.lookWhenSending(now); // looks: not held yet
-        completions.lookWhenSending(now + ResponseCompletions.HELD_NANOS / 2 - 1); // too soon to look again
+        completions.beforeSend(now); // looks: not held yet
+        completions.beforeSend(now + ResponseCompletions.HELD_NANOS / 2 - 1); // too soon to look again
         assertThat(replacements).hasValue(0);
-        completions.lookWhenSending(now + ResponseCompletions.HELD_NANOS + 1); // looks: held
+        completions.beforeSend(now + ResponseCompletions.HELD_NANOS + 1); // looks: held
         assertThat(replacements).hasValue(1);
         hold.countDown();
         onReader.get(10, TimeUnit.SECONDS);

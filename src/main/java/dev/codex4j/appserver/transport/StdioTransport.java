@@ -58,6 +58,8 @@ public final class StdioTransport implements Transport {
     private volatile Process process;
     private volatile OutputStream stdin;
     private volatile IOException writeFailure;
+    /** Whether messages the reader thread sent wait in the buffer for it to flush them; under the write lock. */
+    private volatile boolean held;
     private volatile List<ProcessHandle> knownDescendants = List.of();
     private volatile Thread stdoutThread;
     /** The reader of the moment (set by its own thread as it starts); {@code null} before. */
@@ -135,16 +137,45 @@ public final class StdioTransport implements Transport {
             try {
                 out.write(message);
                 out.write('\n');
-                out.flush();
+                StdoutReader r = reader;
+                if (r != null && r.thread == Thread.currentThread()) {
+                    held = true; // the reader flushes once it has handled the rest of its read
+                } else {
+                    held = false;
+                    out.flush();
+                }
             } catch (IOException e) {
-                writeFailure = e;
-                // A child that no longer reads its stdin can never be told anything again: kill it now (a
-                // SIGTERM it might ignore would leave requests hanging); the reader then sees stdout end and
-                // reports the write failure with the exit code.
-                destroyTree(true);
+                writeFailed(e);
                 throw e;
             }
         }
+    }
+
+    /** Writes what the reader's listener calls sent during the read just handled, if anyone has not yet. */
+    private void flushHeld() {
+        if (!held) {
+            return;
+        }
+        synchronized (writeLock) {
+            if (!held || closeRequested.get() || writeFailure != null) {
+                return;
+            }
+            held = false;
+            try {
+                stdin.flush();
+            } catch (IOException e) {
+                writeFailed(e);
+            }
+        }
+    }
+
+    /** Under the write lock. */
+    private void writeFailed(IOException e) {
+        writeFailure = e;
+        // A child that no longer reads its stdin can never be told anything again: kill it now (a SIGTERM it
+        // might ignore would leave requests hanging); the reader then sees stdout end and reports the write
+        // failure with the exit code.
+        destroyTree(true);
     }
 
     /**
@@ -258,6 +289,7 @@ public final class StdioTransport implements Transport {
     private void startReader(LineFramer framer, byte[] rest, int from, int to) {
         StdoutReader r = new StdoutReader(framer != null ? framer : new LineFramer(options.maxLineBytes()));
         reader = r;
+        flushHeld(); // what the held reader sent before it was replaced (from now on it flushes its own)
         r.run(rest, from, to);
     }
 
@@ -274,6 +306,7 @@ public final class StdioTransport implements Transport {
                 AtomicIntegerFieldUpdater.newUpdater(StdoutReader.class, "state");
 
         final LineFramer framer;
+        final Thread thread = Thread.currentThread();
         byte[] chunk;
         int chunkEnd;
         boolean inLine;
@@ -297,6 +330,7 @@ public final class StdioTransport implements Transport {
                     chunkEnd = to;
                     framer.feed(rest, from, to - from, this);
                     endBatch();
+                    flushHeld();
                 }
                 int n;
                 int sinceBatchEnd = 0;
@@ -312,6 +346,7 @@ public final class StdioTransport implements Transport {
                         endBatch();
                         sinceBatchEnd = 0;
                     }
+                    flushHeld();
                 }
                 endBatch();
                 closed = afterEndOfOutput(null);

@@ -27,12 +27,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntFunction;
 import org.reactivestreams.Subscription;
 import reactor.core.Disposable;
 import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
 
 /**
  * The end-to-end benchmarks of issue 7: {@link AppServerClient} against {@link Baseline} (a hand-written
@@ -58,7 +60,7 @@ import reactor.core.publisher.BaseSubscriber;
 public final class Benchmarks {
 
     private static final Duration FLOOD_TIMEOUT = Duration.ofMinutes(2);
-    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "latency", "pipelined", "memory");
+    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "latency", "pipelined", "chained", "memory");
     private static final long MIB = 1024 * 1024;
 
     private final int n;
@@ -165,6 +167,9 @@ public final class Benchmarks {
         }
         if (only.contains("pipelined")) {
             pipelined();
+        }
+        if (only.contains("chained")) {
+            chained();
         }
         if (only.contains("memory") && runClient) {
             memory();
@@ -527,47 +532,40 @@ public final class Benchmarks {
     }
 
     private void pipelined() throws Exception {
-        Map<String, double[]> m = alternate("pipelined",
-                r -> pipeline(i -> client.request("bench/echo", Map.of("seq", i)).toFuture()),
-                r -> pipeline(i -> baseline.request("bench/echo", Map.of("seq", i))));
-        results.put("pipelined.baseline", m.get("value")[0]);
-        results.put("pipelined.client", m.get("value")[1]);
-        results.put("pipelined.cpu.baseline", m.get("cpu ns/req")[0]);
-        results.put("pipelined.cpu.client", m.get("cpu ns/req")[1]);
-        results.put("pipelined.cs.baseline", m.get("cs/1k req")[0]);
-        results.put("pipelined.cs.client", m.get("cs/1k req")[1]);
+        requestRows("pipelined", alternate("pipelined",
+                r -> measureRequests(() -> pipeline(i -> client.request("bench/echo", Map.of("seq", i)).toFuture())),
+                r -> measureRequests(() -> pipeline(i -> baseline.request("bench/echo", Map.of("seq", i))))));
     }
 
-    /** {@code pipelined} requests with at most {@code inflight} outstanding; requests per second. */
-    private Sample pipeline(IntFunction<CompletableFuture<JsonNode>> send) throws Exception {
-        Semaphore permits = new Semaphore(inflight);
-        CountDownLatch done = new CountDownLatch(pipelined);
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+    private void chained() throws Exception {
+        requestRows("chained", alternate("chained",
+                r -> measureRequests(this::chainClient),
+                r -> measureRequests(() -> chain(i -> baseline.request("bench/echo", Map.of("seq", i))))));
+    }
+
+    private void requestRows(String name, Map<String, double[]> m) {
+        results.put(name + ".baseline", m.get("value")[0]);
+        results.put(name + ".client", m.get("value")[1]);
+        results.put(name + ".cpu.baseline", m.get("cpu ns/req")[0]);
+        results.put(name + ".cpu.client", m.get("cpu ns/req")[1]);
+        results.put(name + ".cs.baseline", m.get("cs/1k req")[0]);
+        results.put(name + ".cs.client", m.get("cs/1k req")[1]);
+    }
+
+    /** Runs {@code pipelined} requests to the end (throwing if one failed or answered wrongly). */
+    private interface RequestDriver {
+        void run() throws Exception;
+    }
+
+    /** Times one driver's run: requests per second, with CPU, allocation and context switches per request. */
+    private Sample measureRequests(RequestDriver driver) throws Exception {
         long cpuBefore = processCpuNanos();
         long switchesBefore = contextSwitches();
         long callerBefore = threads.getCurrentThreadCpuTime();
         long readerBefore = readerCpuNanos();
         Map<Long, Long> allocatedBefore = allocatedBytes();
         long start = System.nanoTime();
-        for (int i = 0; i < pipelined; i++) {
-            permits.acquire();
-            int expected = i;
-            send.apply(i).whenComplete((result, error) -> {
-                if (error != null) {
-                    failure.compareAndSet(null, error);
-                } else if (result.path("seq").asLong() != expected) {
-                    failure.compareAndSet(null, new IllegalStateException("echo " + expected + " answered " + result));
-                }
-                permits.release();
-                done.countDown();
-            });
-        }
-        if (!done.await(FLOOD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException("pipelined requests did not complete");
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("pipelined request failed", failure.get());
-        }
+        driver.run();
         double seconds = (System.nanoTime() - start) / 1e9;
         long cpu = processCpuNanos() - cpuBefore;
         long callerCpu = threads.getCurrentThreadCpuTime() - callerBefore;
@@ -577,6 +575,79 @@ public final class Benchmarks {
                 "reader cpu ns/req", (double) readerCpu / pipelined,
                 "bytes/req", (double) allocatedSince(allocatedBefore) / pipelined,
                 "cs/1k req", (contextSwitches() - switchesBefore) * 1000.0 / pipelined));
+    }
+
+    /** {@code pipelined} requests from this thread, with at most {@code inflight} outstanding. */
+    private void pipeline(IntFunction<CompletableFuture<JsonNode>> send) throws Exception {
+        Semaphore permits = new Semaphore(inflight);
+        CountDownLatch done = new CountDownLatch(pipelined);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        for (int i = 0; i < pipelined; i++) {
+            permits.acquire();
+            int expected = i;
+            send.apply(i).whenComplete((result, error) -> {
+                check(expected, result, error, failure);
+                permits.release();
+                done.countDown();
+            });
+        }
+        awaitRequests(done, failure);
+    }
+
+    /**
+     * {@code inflight} chains of requests, each answer sending the next request from where it completes (the
+     * reader thread): how a hand-written client keeps many in flight without a thread of its own.
+     */
+    private void chain(IntFunction<CompletableFuture<JsonNode>> send) throws Exception {
+        CountDownLatch done = new CountDownLatch(pipelined);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicInteger next = new AtomicInteger();
+        Runnable sendNext = new Runnable() {
+            @Override
+            public void run() {
+                int i = next.getAndIncrement();
+                if (i < pipelined) {
+                    send.apply(i).whenComplete((result, error) -> {
+                        check(i, result, error, failure);
+                        done.countDown();
+                        run();
+                    });
+                }
+            }
+        };
+        for (int k = 0; k < inflight; k++) {
+            sendNext.run();
+        }
+        awaitRequests(done, failure);
+    }
+
+    /** The same with Reactor, as a user of the client writes it: {@code flatMap} with a concurrency of 64. */
+    private void chainClient() {
+        Flux.range(0, pipelined)
+                .flatMap(i -> client.request("bench/echo", Map.of("seq", i)).doOnNext(result -> {
+                    if (result.path("seq").asLong() != i) {
+                        throw new IllegalStateException("echo " + i + " answered " + result);
+                    }
+                }), inflight)
+                .then()
+                .block(FLOOD_TIMEOUT);
+    }
+
+    private static void check(int expected, JsonNode result, Throwable error, AtomicReference<Throwable> failure) {
+        if (error != null) {
+            failure.compareAndSet(null, error);
+        } else if (result.path("seq").asLong() != expected) {
+            failure.compareAndSet(null, new IllegalStateException("echo " + expected + " answered " + result));
+        }
+    }
+
+    private static void awaitRequests(CountDownLatch done, AtomicReference<Throwable> failure) throws Exception {
+        if (!done.await(FLOOD_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("pipelined requests did not complete");
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("pipelined request failed", failure.get());
+        }
     }
 
     // --- bounded memory ------------------------------------------------------------------------------
@@ -709,21 +780,8 @@ public final class Benchmarks {
                         target ? "≤ 1.10×" : "(lower is better)", target ? verdict(ratio <= 1.10, ratio) : "info"));
             }
         }
-        if (results.containsKey("pipelined.client") || results.containsKey("pipelined.baseline")) {
-            double b = results.get("pipelined.baseline");
-            double c = results.get("pipelined.client");
-            double ratio = pairedMedian("pipelined", c / b);
-            rows.add(new Row("requests/s, " + inflight + " in flight", fmt(b, "%,.0f"), fmt(c, "%,.0f"),
-                    ratioCell("pipelined", c / b), "≥ 1.00×", verdict(ratio >= 1.0, ratio)));
-            double cb = results.get("pipelined.cpu.baseline");
-            double cc = results.get("pipelined.cpu.client");
-            rows.add(new Row("JVM CPU ns / request, pipelined", fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
-                    fmt(cc / cb, "%.2f×"), "(lower is better)", "info"));
-            double sb = results.get("pipelined.cs.baseline");
-            double sc = results.get("pipelined.cs.client");
-            rows.add(new Row("context switches / 1000 requests, pipelined", fmt(sb, "%,.1f"), fmt(sc, "%,.1f"),
-                    fmt(sc / sb, "%.1f×"), "(lower is better)", "info"));
-        }
+        requestSummary("pipelined", "requests/s, " + inflight + " in flight from one thread");
+        requestSummary("chained", "requests/s, " + inflight + " in flight, each answer sends the next");
         if (results.containsKey("memory.ok")) {
             rows.add(new Row("stalled subscriber: heap retained after flood", "n/a",
                     fmt(results.get("memory.retainedMiB"), "%+.1f MiB"), "",
@@ -739,6 +797,25 @@ public final class Benchmarks {
                     fastest > 0 ? fmt(ratio, "%.1f× fastest") : "", "≥ 3× fastest side",
                     fastest > 0 ? verdict(ratio >= 3.0, ratio) : "info"));
         }
+    }
+
+    private void requestSummary(String key, String metric) {
+        if (!results.containsKey(key + ".client") && !results.containsKey(key + ".baseline")) {
+            return;
+        }
+        double b = results.get(key + ".baseline");
+        double c = results.get(key + ".client");
+        double ratio = pairedMedian(key, c / b);
+        rows.add(new Row(metric, fmt(b, "%,.0f"), fmt(c, "%,.0f"), ratioCell(key, c / b), "≥ 1.00×",
+                verdict(ratio >= 1.0, ratio)));
+        double cb = results.get(key + ".cpu.baseline");
+        double cc = results.get(key + ".cpu.client");
+        rows.add(new Row("JVM CPU ns / request, " + key, fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
+                fmt(cc / cb, "%.2f×"), "(lower is better)", "info"));
+        double sb = results.get(key + ".cs.baseline");
+        double sc = results.get(key + ".cs.client");
+        rows.add(new Row("context switches / 1000 requests, " + key, fmt(sb, "%,.1f"), fmt(sc, "%,.1f"),
+                fmt(sc / sb, "%.1f×"), "(lower is better)", "info"));
     }
 
     private void throughputRow(String key, String metric, double target) {
