@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
@@ -38,6 +39,7 @@ final class ResponseCompletions {
     private static final Logger log = LoggerFactory.getLogger(ResponseCompletions.class);
 
     private final BooleanSupplier replaceReader;
+    private final LongPredicate replaceWritingReader;
     private final Scheduler timer;
     private final Running running = new Running();
     /** Whether a look is scheduled for a continuation that sent something (see {@link #beforeSend}). */
@@ -55,10 +57,13 @@ final class ResponseCompletions {
 
     /**
      * @param replaceReader starts a new reader while the current one is held; {@code false} if it cannot
+     * @param replaceWritingReader given a {@link System#nanoTime()} value, starts a new reader if the current
+     *     one has been writing for {@link #HELD_NANOS} (see {@code Transport.replaceReaderIfWriting})
      * @param timer runs the looks scheduled for continuations that send
      */
-    ResponseCompletions(BooleanSupplier replaceReader, Scheduler timer) {
+    ResponseCompletions(BooleanSupplier replaceReader, LongPredicate replaceWritingReader, Scheduler timer) {
         this.replaceReader = replaceReader;
+        this.replaceWritingReader = replaceWritingReader;
         this.timer = timer;
     }
 
@@ -131,15 +136,16 @@ final class ResponseCompletions {
 
     /**
      * Gets a new reader if the completion running now started more than {@link #HELD_NANOS} before
-     * {@code now}. Callable from any thread.
+     * {@code now}, or if the reader has been writing that long. Callable from any thread.
      *
      * @param now a {@link System#nanoTime()} value
-     * @return whether it gave up on a completion
+     * @return whether it gave up on a completion or on a writing reader
      */
     boolean rescueIfHeld(long now) {
         long current = running.current();
         if (current <= 0 || now - running.since() < HELD_NANOS) {
-            return false; // (a newer completion may have begun since current was read: then it is not held)
+            // (a newer completion may have begun since current was read: then it is not held)
+            return replaceWritingReader.test(now);
         }
         if (!running.giveUp(current)) {
             return false; // it ended just now

@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -27,8 +28,10 @@ class ResponseCompletionsTest {
 
     private final AtomicInteger replacements = new AtomicInteger();
     private final Scheduler timer = Schedulers.newSingle("test-timer", true);
+    /** When the last waiter's continuation began: after its completion began, however slow the test thread. */
+    private final AtomicLong continuationBegan = new AtomicLong();
     private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-reader"));
-    private final ResponseCompletions completions = new ResponseCompletions(() -> replacements.incrementAndGet() > 0, timer);
+    private final ResponseCompletions completions = new ResponseCompletions(() -> replacements.incrementAndGet() > 0, now -> false, timer);
     private final List<String> seen = new CopyOnWriteArrayList<>();
 
     @AfterEach
@@ -42,6 +45,7 @@ class ResponseCompletionsTest {
         return new PendingRequests.Waiter() {
             @Override
             public void onResponse(Response response) {
+                continuationBegan.set(System.nanoTime());
                 started.countDown();
                 try {
                     hold.await(20, TimeUnit.SECONDS);
@@ -100,7 +104,7 @@ class ResponseCompletionsTest {
         assertThat(onReaderSawItself.get(10, TimeUnit.SECONDS)).isTrue();
         assertThat(completions.isCompletingOnThisThread()).as("not on this thread").isFalse();
 
-        long now = System.nanoTime();
+        long now = continuationBegan.get();
         assertThat(completions.rescueIfHeld(now)).as("just started").isFalse();
         assertThat(replacements).hasValue(0);
         long later = now + ResponseCompletions.HELD_NANOS + 1;
@@ -121,7 +125,7 @@ class ResponseCompletionsTest {
         CompletableFuture<Void> onReader = CompletableFuture.runAsync(
                 () -> completions.complete(waiter("held", started, hold), OK), reader);
         assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
-        long now = System.nanoTime();
+        long now = continuationBegan.get();
         completions.beforeSend(now); // looks: not held yet
         completions.beforeSend(now + ResponseCompletions.HELD_NANOS / 2 - 1); // too soon to look again
         assertThat(replacements).hasValue(0);
@@ -151,5 +155,83 @@ class ResponseCompletionsTest {
         onReader.get(10, TimeUnit.SECONDS);
         assertThat(seen).containsExactly("1@test-reader", "2@test-reader");
         assertThat(replacements).hasValue(0);
+    }
+
+    @Test
+    void theSameLooksReplaceAReaderThatIsWritingRatherThanCompleting() {
+        List<Long> asked = new CopyOnWriteArrayList<>();
+        ResponseCompletions writing = new ResponseCompletions(() -> false, now -> asked.add(now), timer);
+        long now = System.nanoTime();
+        assertThat(writing.rescueIfHeld(now)).as("the transport replaced its writing reader").isTrue();
+        assertThat(asked).containsExactly(now);
+        writing.beforeSend(now + ResponseCompletions.HELD_NANOS); // a sending thread's look
+        assertThat(asked).containsExactly(now, now + ResponseCompletions.HELD_NANOS);
+    }
+
+    @Test
+    void aContinuationThatSendsAndThenBlocksGetsTheReaderReplacedByTheScheduledLook() throws Exception {
+        CountDownLatch replaced = new CountDownLatch(1);
+        ResponseCompletions watched = new ResponseCompletions(() -> {
+            replaced.countDown();
+            return true;
+        }, now -> false, timer);
+        CountDownLatch hold = new CountDownLatch(1);
+        CompletableFuture<Void> onReader = CompletableFuture.runAsync(() -> watched.complete(
+                new PendingRequests.Waiter() {
+                    @Override
+                    public void onResponse(Response response) {
+                        watched.beforeSend(System.nanoTime()); // sends a request, then waits for its answer
+                        waiter("blocked", new CountDownLatch(1), hold).onResponse(response);
+                    }
+
+                    @Override
+                    public void onFailure(Throwable error) {}
+                }, OK), reader);
+        // nobody else sends and no sweep runs: only the look the send scheduled can find it
+        assertThat(replaced.await(10, TimeUnit.SECONDS)).isTrue();
+        hold.countDown();
+        onReader.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void continuationsThatSendScheduleOneLookAtATimeNotOneEach() throws Exception {
+        AtomicInteger scheduled = new AtomicInteger();
+        Scheduler counting = new Scheduler() {
+            @Override
+            public reactor.core.Disposable schedule(Runnable task) {
+                return timer.schedule(task);
+            }
+
+            @Override
+            public reactor.core.Disposable schedule(Runnable task, long delay, TimeUnit unit) {
+                scheduled.incrementAndGet();
+                return timer.schedule(task, delay, unit);
+            }
+
+            @Override
+            public Worker createWorker() {
+                return timer.createWorker();
+            }
+        };
+        ResponseCompletions watched = new ResponseCompletions(() -> true, now -> false, counting);
+        int sends = 1000;
+        long began = System.nanoTime();
+        CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < sends; i++) {
+                watched.complete(new PendingRequests.Waiter() {
+                    @Override
+                    public void onResponse(Response response) {
+                        watched.beforeSend(System.nanoTime());
+                    }
+
+                    @Override
+                    public void onFailure(Throwable error) {}
+                }, OK);
+            }
+        }, reader).get(10, TimeUnit.SECONDS);
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
+        // one, and one more for each look that found a completion running (at most one per 2 ms)
+        assertThat(scheduled.get()).isBetween(1, 1 + (int) tookMillis / 2);
+        assertThat(scheduled.get()).isLessThan(sends / 10);
     }
 }

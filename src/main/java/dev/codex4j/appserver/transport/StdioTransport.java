@@ -1,9 +1,7 @@
 package dev.codex4j.appserver.transport;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,10 +21,12 @@ import org.slf4j.LoggerFactory;
  * Runs the app-server as a child process and speaks to it over its stdin and stdout.
  *
  * <p>Three threads per process, all daemon and named after the child's pid: the caller's threads write
- * (serialized by a lock, flushed per message); {@code codex4j-stdout-<pid>} frames stdout into lines and
- * hands them to the listener; {@code codex4j-stderr-<pid>} drains stderr into SLF4J and a bounded tail, so
- * a child that floods stderr never blocks. When the listener holds the reader too long,
- * {@link #replaceReader()} lets a new thread ({@code codex4j-stdout-<pid>-2}, and so on) carry on reading.
+ * (see {@link StdinWriter}: at once, or along with others while another thread writes or the reader handles
+ * a read); {@code codex4j-stdout-<pid>} frames stdout into lines, hands them to the listener, and after each
+ * read writes what was sent meanwhile; {@code codex4j-stderr-<pid>} drains stderr into SLF4J and a bounded
+ * tail, so a child that floods stderr never blocks. When the listener holds the reader too long, or its
+ * write blocks, {@link #replaceReader()} and {@link #replaceReaderIfWriting} let a new thread
+ * ({@code codex4j-stdout-<pid>-2}, and so on) carry on reading.
  *
  * <p>The end of stdout, a failed write and {@link #close} all lead to one place: the process tree is
  * ended and the listener is told once, with the exit code and the stderr tail.
@@ -49,17 +49,14 @@ public final class StdioTransport implements Transport {
     private final StdioOptions options;
     private final DiagnosticTail tail;
 
-    private final Object writeLock = new Object();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
     private volatile Process process;
-    private volatile OutputStream stdin;
+    private volatile StdinWriter stdin;
     private volatile IOException writeFailure;
-    /** Whether messages the reader thread sent wait in the buffer for it to flush them; under the write lock. */
-    private volatile boolean held;
     private volatile List<ProcessHandle> knownDescendants = List.of();
     private volatile Thread stdoutThread;
     /** The reader of the moment (set by its own thread as it starts); {@code null} before. */
@@ -113,7 +110,7 @@ public final class StdioTransport implements Transport {
                     + e.getMessage(), e);
         }
         process = child;
-        stdin = new BufferedOutputStream(child.getOutputStream(), 64 * 1024);
+        stdin = new StdinWriter(child.getOutputStream(), this::writeFailed);
         long pid = child.pid();
         stderrThread = daemon("codex4j-stderr-" + pid, () -> drainStderr(child.getErrorStream()));
         stdout = child.getInputStream();
@@ -126,56 +123,37 @@ public final class StdioTransport implements Transport {
 
     @Override
     public void send(byte[] message) throws IOException {
-        OutputStream out = stdin;
+        StdinWriter out = stdin;
         if (out == null) {
             throw new IOException("transport not started");
         }
-        synchronized (writeLock) {
-            if (closeRequested.get() || writeFailure != null) {
-                throw new IOException("transport closed");
-            }
-            try {
-                out.write(message);
-                out.write('\n');
-                StdoutReader r = reader;
-                if (r != null && r.thread == Thread.currentThread()) {
-                    held = true; // the reader flushes once it has handled the rest of its read
-                } else {
-                    held = false;
-                    out.flush();
-                }
-            } catch (IOException e) {
-                writeFailed(e);
-                throw e;
-            }
+        if (closeRequested.get() || writeFailure != null) {
+            throw new IOException("transport closed");
         }
+        StdoutReader r = reader;
+        out.send(message, r != null && r.thread == Thread.currentThread());
     }
 
-    /** Writes what the reader's listener calls sent during the read just handled, if anyone has not yet. */
-    private void flushHeld() {
-        if (!held) {
-            return;
-        }
-        synchronized (writeLock) {
-            if (!held || closeRequested.get() || writeFailure != null) {
-                return;
-            }
-            held = false;
-            try {
-                stdin.flush();
-            } catch (IOException e) {
-                writeFailed(e);
-            }
-        }
-    }
-
-    /** Under the write lock. */
     private void writeFailed(IOException e) {
         writeFailure = e;
         // A child that no longer reads its stdin can never be told anything again: kill it now (a SIGTERM it
         // might ignore would leave requests hanging); the reader then sees stdout end and reports the write
         // failure with the exit code.
         destroyTree(true);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The reader writes what was sent while it handled a read, and a write blocks while the child does not
+     * read its stdin, which a child blocked writing its stdout never does: then this reader must not be the
+     * only one.
+     */
+    @Override
+    public boolean replaceReaderIfWriting(long now, long heldNanos) {
+        StdoutReader r = reader;
+        long since = r == null ? 0 : r.writingSince;
+        return since != 0 && now - since >= heldNanos && replaceReader();
     }
 
     /**
@@ -246,8 +224,9 @@ public final class StdioTransport implements Transport {
         }
         try {
             rememberDescendants(p);
-            synchronized (writeLock) {
-                closeQuietly(stdin);
+            StdinWriter in = stdin;
+            if (in != null) {
+                in.close(); // after what is waiting to be written; by the writing thread if one is
             }
             if (!waitFor(p, grace)) {
                 log.debug("app-server pid {} still running {} after stdin closed; terminating", p.pid(), grace);
@@ -289,7 +268,6 @@ public final class StdioTransport implements Transport {
     private void startReader(LineFramer framer, byte[] rest, int from, int to) {
         StdoutReader r = new StdoutReader(framer != null ? framer : new LineFramer(options.maxLineBytes()));
         reader = r;
-        flushHeld(); // what the held reader sent before it was replaced (from now on it flushes its own)
         r.run(rest, from, to);
     }
 
@@ -307,6 +285,8 @@ public final class StdioTransport implements Transport {
 
         final LineFramer framer;
         final Thread thread = Thread.currentThread();
+        /** When this reader began writing what others sent, or 0 while it is not writing. */
+        volatile long writingSince;
         byte[] chunk;
         int chunkEnd;
         boolean inLine;
@@ -330,11 +310,12 @@ public final class StdioTransport implements Transport {
                     chunkEnd = to;
                     framer.feed(rest, from, to - from, this);
                     endBatch();
-                    flushHeld();
                 }
+                readHandled(); // also what was left for the reader this one replaces
                 int n;
                 int sinceBatchEnd = 0;
                 while ((n = in.read(buffer)) != -1) {
+                    stdin.handling();
                     chunk = buffer;
                     chunkEnd = n;
                     framer.feed(buffer, 0, n, this);
@@ -346,7 +327,7 @@ public final class StdioTransport implements Transport {
                         endBatch();
                         sinceBatchEnd = 0;
                     }
-                    flushHeld();
+                    readHandled();
                 }
                 endBatch();
                 closed = afterEndOfOutput(null);
@@ -363,7 +344,29 @@ public final class StdioTransport implements Transport {
                 destroyTree(true);
                 closed = afterEndOfOutput(e);
             }
+            if (stdin.readHandled()) { // senders no longer leave their messages to a reader (after a failure mid-read)
+                stdin.drain();
+            }
             report(closed);
+        }
+
+        /**
+         * Writes what was sent while this read was handled, if that was left to the reader. Meanwhile the
+         * reader counts as held in its listener: {@link #replaceReaderIfWriting} may start another.
+         */
+        private void readHandled() {
+            if (!stdin.readHandled()) {
+                return;
+            }
+            inLine = false; // a new reader goes on with this framer: every line of the read was handled
+            writingSince = System.nanoTime();
+            STATE.lazySet(this, IN_LISTENER);
+            try {
+                stdin.drain();
+            } finally {
+                writingSince = 0;
+            }
+            leaveListener();
         }
 
         @Override

@@ -24,8 +24,10 @@ public interface Transport extends AutoCloseable {
     void start(TransportListener listener) throws IOException;
 
     /**
-     * Writes one message followed by a newline and flushes it. Safe to call from several threads; each
-     * message is written whole.
+     * Writes one message followed by a newline. Safe to call from several threads; each message is written
+     * whole, in the order of the calls. It may leave a little later, together with others: while another
+     * thread is writing, or while the reader is handling what it read (then it leaves when the reader is
+     * done with that read).
      *
      * @param message the encoded message, without a trailing newline
      * @throws IOException if the connection is closed or the write fails
@@ -42,6 +44,19 @@ public interface Transport extends AutoCloseable {
      *     listener call at that moment or the transport cannot replace its reader (the default)
      */
     default boolean replaceReader() {
+        return false;
+    }
+
+    /**
+     * Starts a new reader, as {@link #replaceReader()} does, if the current one has been writing for at least
+     * {@code heldNanos} at {@code now}: a transport whose reader writes what was sent while it handled a read
+     * (one system call for many messages) must not leave reading to a thread blocked on a peer that does not
+     * read, since the peer may be blocked writing what that thread should read. Callable from any thread.
+     *
+     * @param now a {@link System#nanoTime()} value
+     * @return whether a new reader took over; {@code false} by default
+     */
+    default boolean replaceReaderIfWriting(long now, long heldNanos) {
         return false;
     }
 

@@ -1,0 +1,224 @@
+package dev.codex4j.appserver.transport;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.util.Arrays;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The child's stdin, written by many threads: each message whole, in the order sent, in as few system calls
+ * as the moment allows.
+ *
+ * <p>A message is written at once by the thread sending it, unless
+ * <ul>
+ *   <li>another thread is writing: that one takes it along once its write returns, and the sender goes on;
+ *   <li>the reader is handling a read ({@link #handling()}): the continuations it runs send requests, and so
+ *       do the threads they wake. What they send by the time the reader has handled the read leaves together
+ *       ({@link #readHandled()}), up to {@link #MAX_HELD_BYTES}.
+ * </ul>
+ * No lock is held during a write, so a write that blocks (a child that does not read its stdin) holds up only
+ * its own thread. A reader that writes can be blocked that way too, by a child that is itself blocked writing
+ * the stdout the reader should be reading: its transport lets a new reader take over (see
+ * {@link StdioTransport#replaceReaderIfWriting}).
+ */
+final class StdinWriter {
+
+    /** The most bytes left for the reader to write at the end of a read; a sender that would leave more writes. */
+    static final int MAX_HELD_BYTES = 16 * 1024;
+    /** While a write is blocked, senders other than the reader wait once this much is waiting behind it. */
+    static final int MAX_PENDING_BYTES = 1024 * 1024;
+    private static final int KEPT_BUFFER_BYTES = 64 * 1024;
+
+    /** Told once, on the writing thread, when a write fails: nothing more can be written. */
+    interface FailureListener {
+        void writeFailed(IOException e);
+    }
+
+    private final OutputStream out;
+    private final FailureListener failureListener;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition written = lock.newCondition();
+
+    // all under the lock, but for handling (set by the reader alone)
+    private byte[] pending = new byte[8 * 1024];
+    private int pendingLength;
+    private byte[] spare = new byte[8 * 1024];
+    /** Whether a thread is writing (outside the lock); it writes whatever is pending before it stops. */
+    private boolean writing;
+    private volatile boolean handling;
+    private IOException failure;
+    /** Closing: whoever writes last closes the stream. */
+    private boolean closing;
+
+    StdinWriter(OutputStream out, FailureListener failureListener) {
+        this.out = out;
+        this.failureListener = failureListener;
+    }
+
+    /** The reader has read something and is handling it: until {@link #readHandled()}, senders may leave it their messages. */
+    void handling() {
+        handling = true;
+    }
+
+    /**
+     * Sends one message and a newline: written by this thread, or by one that will write it soon (see the
+     * class comment).
+     *
+     * @param reader whether the calling thread is the reader, which never waits for room
+     * @throws IOException if the stream is closed or a write has failed (this one's, if this thread wrote)
+     */
+    void send(byte[] message, boolean reader) throws IOException {
+        lock.lock();
+        try {
+            checkOpen();
+            while (!reader && writing && pendingLength > MAX_PENDING_BYTES) {
+                try {
+                    written.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new InterruptedIOException("interrupted while waiting to write to app-server stdin");
+                }
+                checkOpen();
+            }
+            append(message);
+            if (writing || (handling && pendingLength <= MAX_HELD_BYTES)) {
+                return;
+            }
+            writing = true;
+        } finally {
+            lock.unlock();
+        }
+        IOException failed = drain();
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * The reader has handled its read: from now on senders write their own messages.
+     *
+     * @return whether messages were left waiting for it and nobody is writing: the reader must now
+     *     {@link #drain()}
+     */
+    boolean readHandled() {
+        lock.lock();
+        try {
+            handling = false;
+            if (writing || pendingLength == 0 || failure != null) {
+                return false;
+            }
+            writing = true;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes what is pending, and what is sent meanwhile, until nothing is: for the thread that set
+     * {@code writing}. A failed write is reported once and fails every later send.
+     *
+     * @return the exception of a write of this thread's that failed, else {@code null}
+     */
+    IOException drain() {
+        byte[] chunk = null;
+        for (;;) {
+            int length;
+            boolean close;
+            lock.lock();
+            try {
+                if (chunk != null && chunk.length <= KEPT_BUFFER_BYTES) {
+                    spare = chunk; // no garbage per write; a huge one is not kept
+                }
+                length = failure == null ? pendingLength : 0;
+                if (length == 0) {
+                    writing = false;
+                    close = closing;
+                    written.signalAll();
+                } else {
+                    chunk = pending;
+                    pending = spare != null ? spare : new byte[8 * 1024];
+                    spare = null;
+                    pendingLength = 0;
+                    written.signalAll();
+                    close = false;
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (length == 0) {
+                if (close) {
+                    closeStream();
+                }
+                return null;
+            }
+            try {
+                out.write(chunk, 0, length);
+                out.flush();
+            } catch (IOException e) {
+                fail(e);
+                return e;
+            }
+        }
+    }
+
+    /**
+     * Writes what is pending and closes the stream, on this thread or, while another is writing, on that one
+     * once it is done. Later sends fail.
+     */
+    void close() {
+        lock.lock();
+        try {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            if (writing) {
+                return;
+            }
+            writing = true;
+        } finally {
+            lock.unlock();
+        }
+        drain();
+    }
+
+    private void fail(IOException e) {
+        lock.lock();
+        try {
+            failure = e; // only the writing thread writes, so this is the first
+            pendingLength = 0;
+            writing = false;
+            written.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        failureListener.writeFailed(e);
+    }
+
+    private void closeStream() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // the child is gone already
+        }
+    }
+
+    private void checkOpen() throws IOException {
+        if (closing || failure != null) {
+            throw new IOException("transport closed");
+        }
+    }
+
+    private void append(byte[] message) {
+        int needed = pendingLength + message.length + 1;
+        if (needed > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(needed, pending.length * 2));
+        }
+        System.arraycopy(message, 0, pending, pendingLength, message.length);
+        pending[needed - 1] = '\n';
+        pendingLength = needed;
+    }
+}
