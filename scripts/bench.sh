@@ -4,7 +4,7 @@
 # target/bench/results.md. Uses only the fake server: no codex binary, no network. About 2 minutes.
 #
 #   scripts/bench.sh                         # everything
-#   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 latency pipelined memory
+#   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 latency pipelined chained memory
 #   scripts/bench.sh --n=200000 --rounds=3   # smaller (see Benchmarks' Javadoc for all options)
 #   scripts/bench.sh --jfr --only=typed1 --side=client   # also record target/bench/bench.jfr and summarise it
 set -euo pipefail

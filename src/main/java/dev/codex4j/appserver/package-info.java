@@ -13,5 +13,9 @@
  * continuation that blocks, even on another request, delays the connection by milliseconds and never stops
  * it. Notifications and approval handlers still never run on the reader: subscribers drain their own queues
  * on {@code codex4j-dispatch-*}, handlers run on {@code codex4j-handler-*}.
+ *
+ * <p>The reader also writes: what is sent while it handles a read leaves in one system call when it is done
+ * with that read (see {@code StdinWriter}), which halves a pipelined request's cost. A reader whose write
+ * blocks is replaced the same way as a held one ({@code Transport.replaceReaderIfWriting()}).
  */
 package dev.codex4j.appserver;

@@ -53,7 +53,7 @@ import reactor.core.publisher.Flux;
  * {@code rounds} (11), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
- * latency, pipelined, memory), {@code side} (both, client, baseline: for profiling one side),
+ * latency, pipelined, chained, memory), {@code side} (both, client, baseline: for profiling one side),
  * {@code server} ({@code java} for {@link BenchServer}, or the path of its native twin), {@code out}
  * (target/bench/results.md).
  */
