@@ -15,7 +15,8 @@
  * on {@code codex4j-dispatch-*}, handlers run on {@code codex4j-handler-*}.
  *
  * <p>The reader also writes: what is sent while it handles a read leaves in one system call when it is done
- * with that read (see {@code StdinWriter}), which halves a pipelined request's cost. A reader whose write
- * blocks is replaced the same way as a held one ({@code Transport.replaceReaderIfWriting()}).
+ * with that read (see {@code StdinWriter}): one write and one wake-up of the app-server for many requests
+ * in flight instead of one each. A reader whose write blocks is replaced the same way as a held one
+ * ({@code Transport.replaceReaderIfWriting()}).
  */
 package dev.codex4j.appserver;
