@@ -1,7 +1,6 @@
 package dev.codex4j.appserver.transport;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
@@ -74,12 +73,7 @@ final class StdinWriter {
         try {
             checkOpen();
             while (!reader && writing && pendingLength > MAX_PENDING_BYTES) {
-                try {
-                    written.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while waiting to write to app-server stdin");
-                }
+                written.awaitUninterruptibly(); // as a blocking write would: a message half-sent is worse
                 checkOpen();
             }
             append(message);
