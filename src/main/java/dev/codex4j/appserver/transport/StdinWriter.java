@@ -73,7 +73,7 @@ final class StdinWriter {
         try {
             checkOpen();
             while (!reader && writing && pendingLength > MAX_PENDING_BYTES) {
-                written.awaitUninterruptibly(); // as a blocking write would: a message half-sent is worse
+                written.awaitUninterruptibly(); // as a blocking write does: IOException means the end
                 checkOpen();
             }
             append(message);
