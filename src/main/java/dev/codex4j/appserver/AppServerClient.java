@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.codex4j.appserver.approval.ApprovalContext;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.ApprovalEvent;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
+import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.protocol.ClientMethod;
 import dev.codex4j.appserver.protocol.ClientMethods;
@@ -1188,7 +1190,7 @@ public final class AppServerClient implements AutoCloseable {
         private Map<String, String> environment = Map.of();
         private boolean inheritEnvironment = true;
         private Path workingDirectory;
-        private ClientInfo clientInfo = ClientInfo.codex4j();
+        private ClientInfo clientInfo = new ClientInfo("codex4j", "codex4j", Version.CURRENT);
         private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
         private Duration requestTimeout = Duration.ofSeconds(60);
         private ObjectMapper objectMapper;
@@ -1251,10 +1253,27 @@ public final class AppServerClient implements AutoCloseable {
             return this;
         }
 
-        /** How the client introduces itself. Default: codex4j's own name and version. */
+        /**
+         * How the client introduces itself in {@code initialize}; codex puts it in its user agent. Default:
+         * codex4j's own name and version.
+         *
+         * @param clientInfo a short machine {@code name} (e.g. {@code "my-service"}), a display {@code title}
+         *     and the client's {@code version}, none of them blank
+         */
         public Builder clientInfo(ClientInfo clientInfo) {
-            this.clientInfo = Objects.requireNonNull(clientInfo, "clientInfo");
+            Objects.requireNonNull(clientInfo, "clientInfo");
+            requireText(clientInfo.name(), "clientInfo name");
+            requireText(clientInfo.title(), "clientInfo title");
+            requireText(clientInfo.version(), "clientInfo version");
+            this.clientInfo = clientInfo;
             return this;
+        }
+
+        private static void requireText(String value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isBlank()) {
+                throw new IllegalArgumentException(what + " must not be blank");
+            }
         }
 
         /** Answers to the server's approval requests. Default: {@link ApprovalDecisions#declineAll()}. */

@@ -2,6 +2,7 @@ package dev.codex4j.appserver;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.rpc.Notification;
 import java.io.IOException;
 import java.time.Duration;

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
+import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.InMemoryTransport;
 import java.time.Duration;
@@ -72,7 +74,7 @@ class AppServerClientTest {
         assertThat(client.isReady()).isFalse();
         server.serverSends("{\"id\":" + initialize.get("id") + ",\"result\":{\"userAgent\":\"svc/0.169.0\","
                 + "\"codexHome\":\"/h\",\"platformFamily\":\"unix\",\"platformOs\":\"linux\",\"extra\":1}}");
-        assertThat(init.join()).isEqualTo(new InitializeResponse("svc/0.169.0", "/h", "unix", "linux"));
+        assertThat(init.join()).isEqualTo(new InitializeResponse("/h", "unix", "linux", "svc/0.169.0"));
         assertThat(server.nextWritten()).isEqualTo("{\"method\":\"initialized\"}");
         assertThat(client.isReady()).isTrue();
         assertThat(client.start().block(WAIT)).isSameAs(init.join());
@@ -444,7 +446,10 @@ class AppServerClientTest {
         assertThatThrownBy(() -> b.environment(Collections.singletonMap("A", null)))
                 .isInstanceOf(NullPointerException.class).hasMessageContaining("A");
         assertThatThrownBy(() -> b.arguments(java.util.Arrays.asList("a", null))).isInstanceOf(NullPointerException.class);
-        assertThatThrownBy(() -> new ClientInfo("", "t", "1")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.clientInfo(new ClientInfo("", "t", "1")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("clientInfo name must not be blank");
+        assertThatThrownBy(() -> b.clientInfo(new ClientInfo("n", "t", null)))
+                .isInstanceOf(NullPointerException.class).hasMessage("clientInfo version");
         assertThatThrownBy(() -> AppServerClient.builder().build().request(" ", null))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
 import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
+import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;

@@ -2,15 +2,15 @@ package dev.codex4j.appserver.examples;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.ClientInfo;
-import dev.codex4j.appserver.InitializeResponse;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.CommandRules;
 import dev.codex4j.appserver.approval.DynamicTool;
 import dev.codex4j.appserver.approval.FileChangeRules;
 import dev.codex4j.appserver.protocol.ServerRequests;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.GrantedPermissionProfile;
+import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.protocol.types.PermissionGrantScope;
 import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalResponse;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.examples;
 
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.ClientInfo;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
