@@ -857,8 +857,7 @@ public final class AppServerClient implements AutoCloseable {
 
         Inbound(Transport transport) {
             this.transport = transport;
-            this.completions = new ResponseCompletions(transport::replaceReader,
-                    now -> transport.replaceReaderIfWriting(now, ResponseCompletions.HELD_NANOS), timer);
+            this.completions = new ResponseCompletions(transport, timer);
         }
 
         @Override

@@ -2,12 +2,11 @@ package dev.codex4j.appserver;
 
 import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.transport.Transport;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLongFieldUpdater;
-import java.util.function.BooleanSupplier;
-import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.scheduler.Scheduler;
@@ -38,8 +37,7 @@ final class ResponseCompletions {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseCompletions.class);
 
-    private final BooleanSupplier replaceReader;
-    private final LongPredicate replaceWritingReader;
+    private final Transport transport;
     private final Scheduler timer;
     private final Running running = new Running();
     /** Whether a look is scheduled for a continuation that sent something (see {@link #beforeSend}). */
@@ -56,14 +54,12 @@ final class ResponseCompletions {
     static final long LOOK_SLACK_NANOS = 500_000;
 
     /**
-     * @param replaceReader starts a new reader while the current one is held; {@code false} if it cannot
-     * @param replaceWritingReader given a {@link System#nanoTime()} value, starts a new reader if the current
-     *     one has been writing for {@link #HELD_NANOS} (see {@code Transport.replaceReaderIfWriting})
+     * @param transport whose reader is replaced when held ({@link Transport#replaceReader()},
+     *     {@link Transport#replaceReaderIfWriting})
      * @param timer runs the looks scheduled for continuations that send
      */
-    ResponseCompletions(BooleanSupplier replaceReader, LongPredicate replaceWritingReader, Scheduler timer) {
-        this.replaceReader = replaceReader;
-        this.replaceWritingReader = replaceWritingReader;
+    ResponseCompletions(Transport transport, Scheduler timer) {
+        this.transport = transport;
         this.timer = timer;
     }
 
@@ -113,16 +109,19 @@ final class ResponseCompletions {
 
     /**
      * Rescues a held reader; else, while a completion runs (the one that sent, or a later one that sent while
-     * this look was scheduled), looks again when that one could count as held.
+     * this look was scheduled) or the reader writes (what was sent, once the read was handled), looks again
+     * when that could count as held.
      */
     private void scheduledLook() {
         watching.set(false);
         long now = System.nanoTime();
-        if (rescueIfHeld(now) || running.current() <= 0 || !watching.compareAndSet(false, true)) {
+        if (rescueIfHeld(now)) {
             return;
         }
-        long ranFor = now - running.since();
-        lookLater(Math.max(0, HELD_NANOS - ranFor) + LOOK_SLACK_NANOS);
+        long since = running.current() > 0 ? running.since() : transport.readerWritingSince();
+        if (since != 0 && watching.compareAndSet(false, true)) {
+            lookLater(Math.max(0, HELD_NANOS - (now - since)) + LOOK_SLACK_NANOS);
+        }
     }
 
     private void lookWhenSending(long now) {
@@ -145,12 +144,13 @@ final class ResponseCompletions {
         long current = running.current();
         if (current <= 0 || now - running.since() < HELD_NANOS) {
             // (a newer completion may have begun since current was read: then it is not held)
-            return replaceWritingReader.test(now);
+            long writing = transport.readerWritingSince();
+            return writing != 0 && now - writing >= HELD_NANOS && transport.replaceReaderIfWriting(now, HELD_NANOS);
         }
         if (!running.giveUp(current)) {
             return false; // it ended just now
         }
-        if (replaceReader.getAsBoolean()) {
+        if (transport.replaceReader()) {
             log.debug("a response's continuation has held the reader for milliseconds; a new reader reads on");
         } else if (!warnedNoReplace) {
             warnedNoReplace = true;

@@ -18,7 +18,10 @@ import java.util.concurrent.locks.ReentrantLock;
  *       ({@link #readHandled()}), up to {@link #MAX_HELD_BYTES}.
  * </ul>
  * No lock is held during a write, so a write that blocks (a child that does not read its stdin) holds up only
- * its own thread. A reader that writes can be blocked that way too, by a child that is itself blocked writing
+ * its own thread. A writing thread writes until nothing is pending, so under a steady stream of sends one
+ * sender may write for others a while. Should a write fail, its thread's send throws, every later one too,
+ * and a message sent meanwhile is dropped without its sender hearing of it: the transport ends the
+ * connection then, which fails what awaits an answer. A reader that writes can be blocked that way too, by a child that is itself blocked writing
  * the stdout the reader should be reading: its transport lets a new reader take over (see
  * {@link StdioTransport#replaceReaderIfWriting}).
  */
@@ -28,6 +31,11 @@ final class StdinWriter {
     static final int MAX_HELD_BYTES = 16 * 1024;
     /** While a write is blocked, senders other than the reader wait once this much is waiting behind it. */
     static final int MAX_PENDING_BYTES = 1024 * 1024;
+    /**
+     * The reader waits too, beyond this. It is let go further than others since its continuations are what
+     * moves the connection on; should it wait, the client takes it for held and starts another reader.
+     */
+    static final int MAX_PENDING_BYTES_FOR_READER = 16 * MAX_PENDING_BYTES;
     private static final int KEPT_BUFFER_BYTES = 64 * 1024;
 
     /** Told once, on the writing thread, when a write fails: nothing more can be written. */
@@ -65,14 +73,14 @@ final class StdinWriter {
      * Sends one message and a newline: written by this thread, or by one that will write it soon (see the
      * class comment).
      *
-     * @param reader whether the calling thread is the reader, which never waits for room
+     * @param reader whether the calling thread is the reader, which is let go further before it waits for room
      * @throws IOException if the stream is closed or a write has failed (this one's, if this thread wrote)
      */
     void send(byte[] message, boolean reader) throws IOException {
         lock.lock();
         try {
             checkOpen();
-            while (!reader && writing && pendingLength > MAX_PENDING_BYTES) {
+            while (writing && pendingLength > (reader ? MAX_PENDING_BYTES_FOR_READER : MAX_PENDING_BYTES)) {
                 written.awaitUninterruptibly(); // as a blocking write does: IOException means the end
                 checkOpen();
             }
@@ -151,43 +159,57 @@ final class StdinWriter {
             try {
                 out.write(chunk, 0, length);
                 out.flush();
-            } catch (IOException e) {
-                fail(e);
-                return e;
+            } catch (Throwable e) { // whatever it is, writing must not stay taken with nobody writing
+                IOException failed = e instanceof IOException io ? io
+                        : new IOException("writing to app-server stdin failed: " + e, e);
+                fail(failed);
+                return failed;
             }
         }
     }
 
     /**
-     * Writes what is pending and closes the stream, on this thread or, while another is writing, on that one
-     * once it is done. Later sends fail.
+     * Later sends fail; the stream is closed once what is pending is written: at once if nothing is, by the
+     * thread writing if one is, else by whoever runs {@link #drain()} as this asks. Never writes itself, so a
+     * child that reads no more cannot hold up the caller.
+     *
+     * @return whether the caller must now run {@link #drain()}, on a thread that may block
      */
-    void close() {
+    boolean close() {
         lock.lock();
         try {
             if (closing) {
-                return;
+                return false;
             }
             closing = true;
             if (writing) {
-                return;
+                return false;
             }
-            writing = true;
+            if (pendingLength > 0 && failure == null) {
+                writing = true;
+                return true;
+            }
         } finally {
             lock.unlock();
         }
-        drain();
+        closeStream();
+        return false;
     }
 
     private void fail(IOException e) {
+        boolean close;
         lock.lock();
         try {
             failure = e; // only the writing thread writes, so this is the first
             pendingLength = 0;
             writing = false;
+            close = closing;
             written.signalAll();
         } finally {
             lock.unlock();
+        }
+        if (close) {
+            closeStream();
         }
         failureListener.writeFailed(e);
     }

@@ -134,6 +134,19 @@ public final class StdioTransport implements Transport {
         out.send(message, r != null && r.thread == Thread.currentThread());
     }
 
+    /** Closes stdin after what waits to be written, which a thread of its own writes: it may block. */
+    private void closeStdin() {
+        StdinWriter in = stdin;
+        if (in == null || !in.close()) {
+            return;
+        }
+        try {
+            daemon("codex4j-stdin-" + pid(), in::drain).start();
+        } catch (Throwable e) { // no thread: the child's end is near anyway (terminated after the grace period)
+            log.debug("could not start a thread to write the last messages to app-server stdin", e);
+        }
+    }
+
     private void writeFailed(IOException e) {
         writeFailure = e;
         // A child that no longer reads its stdin can never be told anything again: kill it now (a SIGTERM it
@@ -153,7 +166,13 @@ public final class StdioTransport implements Transport {
     public boolean replaceReaderIfWriting(long now, long heldNanos) {
         StdoutReader r = reader;
         long since = r == null ? 0 : r.writingSince;
-        return since != 0 && now - since >= heldNanos && replaceReader();
+        return since != 0 && now - since >= heldNanos && replace(r, StdoutReader.WRITING);
+    }
+
+    @Override
+    public long readerWritingSince() {
+        StdoutReader r = reader;
+        return r == null ? 0 : r.writingSince;
     }
 
     /**
@@ -166,11 +185,15 @@ public final class StdioTransport implements Transport {
      */
     @Override
     public boolean replaceReader() {
-        StdoutReader held = reader;
-        if (held == null || !StdoutReader.STATE.compareAndSet(held, StdoutReader.IN_LISTENER, StdoutReader.REPLACED)) {
+        return replace(reader, StdoutReader.IN_LISTENER);
+    }
+
+    /** Replaces {@code held} if it is (still) in state {@code heldIn}: in a listener call, or writing. */
+    private boolean replace(StdoutReader held, int heldIn) {
+        if (held == null || !StdoutReader.STATE.compareAndSet(held, heldIn, StdoutReader.REPLACED)) {
             return false;
         }
-        // the held reader wrote its state before entering the listener, and is still in there
+        // the held reader wrote its state before it began that call or write, and is still in there
         Thread next;
         String name = "codex4j-stdout-" + pid() + "-" + readers.incrementAndGet();
         if (held.inLine) {
@@ -185,12 +208,13 @@ public final class StdioTransport implements Transport {
         try {
             next.start();
         } catch (Throwable e) { // no thread to be had: the held reader must stay the reader, or none would read
-            StdoutReader.STATE.compareAndSet(held, StdoutReader.REPLACED, StdoutReader.IN_LISTENER);
+            StdoutReader.STATE.compareAndSet(held, StdoutReader.REPLACED, heldIn);
             log.error("could not start a new stdout reader; the held one stays", e);
             return false;
         }
         stdoutThread = next;
-        log.debug("the stdout reader is held by its listener; {} reads on", name);
+        log.debug("the stdout reader is held {}; {} reads on",
+                heldIn == StdoutReader.WRITING ? "writing to stdin" : "by its listener", name);
         return true;
     }
 
@@ -224,10 +248,7 @@ public final class StdioTransport implements Transport {
         }
         try {
             rememberDescendants(p);
-            StdinWriter in = stdin;
-            if (in != null) {
-                in.close(); // after what is waiting to be written; by the writing thread if one is
-            }
+            closeStdin();
             if (!waitFor(p, grace)) {
                 log.debug("app-server pid {} still running {} after stdin closed; terminating", p.pid(), grace);
                 destroyTree(false);
@@ -280,6 +301,7 @@ public final class StdioTransport implements Transport {
         static final int OUTSIDE = 0;
         static final int IN_LISTENER = 1;
         static final int REPLACED = 2;
+        static final int WRITING = 3;
         static final AtomicIntegerFieldUpdater<StdoutReader> STATE =
                 AtomicIntegerFieldUpdater.newUpdater(StdoutReader.class, "state");
 
@@ -351,8 +373,8 @@ public final class StdioTransport implements Transport {
         }
 
         /**
-         * Writes what was sent while this read was handled, if that was left to the reader. Meanwhile the
-         * reader counts as held in its listener: {@link #replaceReaderIfWriting} may start another.
+         * Writes what was sent while this read was handled, if that was left to the reader. Meanwhile
+         * {@link #replaceReaderIfWriting} may start another reader.
          */
         private void readHandled() {
             if (!stdin.readHandled()) {
@@ -360,13 +382,13 @@ public final class StdioTransport implements Transport {
             }
             inLine = false; // a new reader goes on with this framer: every line of the read was handled
             writingSince = System.nanoTime();
-            STATE.lazySet(this, IN_LISTENER);
+            STATE.lazySet(this, WRITING); // publishes the fields above to replaceReaderIfWriting
             try {
                 stdin.drain();
             } finally {
                 writingSince = 0;
             }
-            leaveListener();
+            leave(WRITING);
         }
 
         @Override
@@ -393,7 +415,11 @@ public final class StdioTransport implements Transport {
         }
 
         private void leaveListener() {
-            if (!STATE.compareAndSet(this, IN_LISTENER, OUTSIDE)) {
+            leave(IN_LISTENER);
+        }
+
+        private void leave(int from) {
+            if (!STATE.compareAndSet(this, from, OUTSIDE)) {
                 throw Replaced.INSTANCE;
             }
         }

@@ -60,6 +60,14 @@ public interface Transport extends AutoCloseable {
         return false;
     }
 
+    /**
+     * When the reader began the write it is in (see {@link #replaceReaderIfWriting}), as a
+     * {@link System#nanoTime()} value, or 0 while it is not writing (always, by default).
+     */
+    default long readerWritingSince() {
+        return 0;
+    }
+
     /** The last lines the peer wrote to its diagnostic stream (stderr), secrets redacted; oldest first. */
     List<String> diagnosticTail();
 

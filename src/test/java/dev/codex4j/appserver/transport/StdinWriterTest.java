@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.junit.jupiter.api.Timeout;
 class StdinWriterTest {
 
     /** Records each write; the first write can be made to block until released, or every write to fail. */
-    private static final class RecordingStream extends OutputStream {
+    private static class RecordingStream extends OutputStream {
         final List<String> writes = new CopyOnWriteArrayList<>();
         final CountDownLatch firstWriteStarted = new CountDownLatch(1);
         final CountDownLatch releaseFirstWrite = new CountDownLatch(1);
@@ -70,26 +71,6 @@ class StdinWriterTest {
         }
     }
 
-    /** Runs {@code send} on a new thread; the future completes when it returns. */
-    private static CompletableFuture<Void> onAnotherThread(String name, ThrowingRunnable send) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            try {
-                send.run();
-                done.complete(null);
-            } catch (Throwable e) {
-                done.completeExceptionally(e);
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
-        return done;
-    }
-
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
-
     @Test
     void aMessageIsWrittenAtOnceWhenNothingElseIsGoingOn() throws Exception {
         writer.send(bytes("{\"id\":1}"), false);
@@ -128,7 +109,7 @@ class StdinWriterTest {
     @Test
     void whileAWriteIsBlockedOthersDoNotWaitAndTheWriterTakesTheirMessagesAlong() throws Exception {
         out.blockFirstWrite = true;
-        CompletableFuture<Void> first = onAnotherThread("first-sender", () -> writer.send(bytes("a"), false));
+        CompletableFuture<Void> first = TestThreads.start("first-sender", () -> writer.send(bytes("a"), false));
         await(out.firstWriteStarted);
         writer.send(bytes("b"), false); // returns at once: the test would time out otherwise
         writer.send(bytes("c"), true);
@@ -143,7 +124,7 @@ class StdinWriterTest {
     @Test
     void onceMuchWaitsBehindABlockedWriteOtherSendersWaitForRoomButTheReaderDoesNot() throws Exception {
         out.blockFirstWrite = true;
-        CompletableFuture<Void> first = onAnotherThread("first-sender", () -> writer.send(bytes("a"), false));
+        CompletableFuture<Void> first = TestThreads.start("first-sender", () -> writer.send(bytes("a"), false));
         await(out.firstWriteStarted);
         String big = "y".repeat(StdinWriter.MAX_PENDING_BYTES);
         writer.send(bytes(big), false); // room enough before it
@@ -151,7 +132,7 @@ class StdinWriterTest {
 
         AtomicInteger state = new AtomicInteger();
         Thread[] waiter = new Thread[1];
-        CompletableFuture<Void> blocked = onAnotherThread("waiting-sender", () -> {
+        CompletableFuture<Void> blocked = TestThreads.start("waiting-sender", () -> {
             waiter[0] = Thread.currentThread();
             state.set(1);
             writer.send(bytes("z"), false);
@@ -191,19 +172,104 @@ class StdinWriterTest {
     }
 
     @Test
-    void closeWritesWhatIsWaitingThenClosesAndLaterSendsFail() throws Exception {
-        writer.handling();
-        writer.send(bytes("last"), false);
-        writer.close();
-        assertThat(out.writes).containsExactly("last\n");
+    void closeWithNothingWaitingClosesAtOnce() throws Exception {
+        writer.send(bytes("a"), false);
+        assertThat(writer.close()).as("nothing to write").isFalse();
         assertThat(out.closed.getCount()).isZero();
         assertThatThrownBy(() -> writer.send(bytes("late"), false)).hasMessage("transport closed");
     }
 
     @Test
+    void closeLeavesWhatIsWaitingToADrainOnAThreadThatMayBlockWhichThenCloses() throws Exception {
+        writer.handling();
+        writer.send(bytes("last"), false);
+        assertThat(writer.close()).as("the caller must drain, elsewhere").isTrue();
+        assertThat(out.writes).as("close itself never writes").isEmpty();
+        assertThatThrownBy(() -> writer.send(bytes("late"), false)).hasMessage("transport closed");
+        assertThat(writer.readHandled()).as("the drain is the caller's").isFalse();
+
+        assertThat(writer.drain()).isNull();
+        assertThat(out.writes).containsExactly("last\n");
+        assertThat(out.closed.getCount()).isZero();
+    }
+
+    @Test
+    void aWriteThatFailsAfterCloseStillClosesTheStream() throws Exception {
+        out.blockFirstWrite = true;
+        CompletableFuture<Void> first = TestThreads.start("first-sender", () -> writer.send(bytes("a"), false));
+        await(out.firstWriteStarted);
+        writer.send(bytes("b"), false); // waits behind the blocked write
+        assertThat(writer.close()).isFalse();
+        out.failWith = new IOException("Broken pipe"); // the writer's next write, of "b", fails
+        out.releaseFirstWrite.countDown();
+        assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS)).as("the writing thread hears of it")
+                .hasRootCauseMessage("Broken pipe");
+        await(out.closed);
+        assertThat(failures).hasSize(1);
+    }
+
+    @Test
+    void aStreamThatThrowsSomethingElseFailsTheSameWayAndLeavesNoWriterBehind() {
+        IllegalStateException odd = new IllegalStateException("stream closed under us");
+        RecordingStream throwing = new RecordingStream() {
+            @Override
+            public void write(byte[] b, int off, int len) {
+                throw odd;
+            }
+        };
+        StdinWriter w = new StdinWriter(throwing, failures::add);
+        assertThatThrownBy(() -> w.send(bytes("a"), false)).isInstanceOf(IOException.class).hasCause(odd);
+        assertThatThrownBy(() -> w.send(bytes("b"), false)).hasMessage("transport closed");
+        assertThat(failures).hasSize(1);
+        assertThat(w.close()).as("nobody is writing").isFalse();
+        assertThat(throwing.closed.getCount()).isZero();
+    }
+
+    @Test
+    void manySendersAndAReaderHandlingReadsLoseNothingAndKeepEachSendersOrder() throws Exception {
+        int senders = 6;
+        int each = 3_000;
+        List<CompletableFuture<Void>> all = new java.util.ArrayList<>();
+        for (int t = 0; t < senders; t++) {
+            int sender = t;
+            all.add(TestThreads.start("sender-" + t, () -> {
+                for (int i = 0; i < each; i++) {
+                    writer.send(bytes(sender + ":" + i + ":" + "p".repeat(i % 97)), false);
+                }
+            }));
+        }
+        CompletableFuture<Void> reads = TestThreads.start("reader", () -> {
+            while (!all.stream().allMatch(CompletableFuture::isDone)) {
+                writer.handling();
+                Thread.onSpinWait();
+                if (writer.readHandled()) {
+                    writer.drain();
+                }
+            }
+        });
+        for (CompletableFuture<Void> f : all) {
+            f.get(20, TimeUnit.SECONDS);
+        }
+        reads.get(20, TimeUnit.SECONDS);
+
+        String written = out.all();
+        assertThat(written).endsWith("\n");
+        int[] next = new int[senders];
+        for (String line : written.substring(0, written.length() - 1).split("\n", -1)) {
+            String[] parts = line.split(":", -1);
+            int sender = Integer.parseInt(parts[0]);
+            int i = Integer.parseInt(parts[1]);
+            assertThat(i).as("sender %d's order", sender).isEqualTo(next[sender]);
+            assertThat(parts[2]).as("a whole message").isEqualTo("p".repeat(i % 97));
+            next[sender]++;
+        }
+        assertThat(next).containsOnly(each);
+    }
+
+    @Test
     void closeDuringABlockedWriteReturnsAndTheWriterClosesOnceDone() throws Exception {
         out.blockFirstWrite = true;
-        CompletableFuture<Void> first = onAnotherThread("first-sender", () -> writer.send(bytes("a"), false));
+        CompletableFuture<Void> first = TestThreads.start("first-sender", () -> writer.send(bytes("a"), false));
         await(out.firstWriteStarted);
         writer.send(bytes("b"), false);
         writer.close(); // does not wait for the blocked write

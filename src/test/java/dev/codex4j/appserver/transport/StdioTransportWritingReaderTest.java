@@ -3,6 +3,7 @@ package dev.codex4j.appserver.transport;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.codex4j.appserver.testing.TestThreads;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -70,7 +71,7 @@ class StdioTransportWritingReaderTest {
             public void onClosed(TransportClosed closed) {}
         });
 
-        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> sender = TestThreads.start("test-sender", () -> {
             try {
                 for (int k = 0; k < LINES / EVERY; k++) {
                     int n = sendNow.take();
@@ -87,7 +88,7 @@ class StdioTransportWritingReaderTest {
         // Four such writes fill the pipe the child does not read yet, and the fifth blocks the reader. What the
         // client's looks do (when requests are sent, and on its timeout sweep), a loop does here.
         AtomicInteger replaced = new AtomicInteger();
-        CompletableFuture<Void> looks = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> looks = TestThreads.start("test-looks", () -> {
             while (allEchoed.getCount() > 0) {
                 if (transport.replaceReaderIfWriting(System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(20))) {
                     replaced.incrementAndGet();
