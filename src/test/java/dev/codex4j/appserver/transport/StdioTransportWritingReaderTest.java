@@ -106,7 +106,8 @@ class StdioTransportWritingReaderTest {
             expected.add("line" + i);
         }
         assertThat(lines).as("every line, in order, across readers").isEqualTo(expected);
-        assertThat(threads).hasSize(1 + replaced.get());
+        // a reader that took over read on (one replaced after the last line would have read only echoes)
+        assertThat(threads).hasSizeBetween(2, 1 + replaced.get());
         assertThat(threads.get(1)).endsWith("-2");
     }
 
