@@ -2,7 +2,9 @@ package dev.codex4j.appserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.testing.FakeClients;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -161,5 +163,56 @@ class GuaranteeSlowConsumerTest {
         release.countDown();
         assertThat(blockedOn.get(WAIT.toSeconds(), TimeUnit.SECONDS)).startsWith("codex4j-stdout-");
         assertThat(client.request("echo", Map.of("after", 3)).block(WAIT).get("after").asInt()).isEqualTo(3);
+    }
+
+    /**
+     * Requests sent, from several threads, while the server floods stdout and reads no stdin until it is
+     * done: whoever writes them (a sender, or the reader after a read) may block on the full pipe; if it is
+     * the reader, a new reader takes over. Everything arrives.
+     */
+    @Test
+    void requestsSentWhileTheServerFloodsWithoutReadingAreAllAnsweredAndNothingIsLost() throws Exception {
+        int count = 20_000;
+        client = FakeClients.builder(dir).notificationBufferSize(count).requestTimeout(Duration.ofSeconds(20)).build();
+        client.start().block(WAIT);
+        List<Integer> outOfOrder = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch flooded = new CountDownLatch(count);
+        int[] next = new int[1];
+        client.notifications("flood").subscribe(n -> {
+            int i = n.params().get("i").asInt();
+            if (i != next[0]++) {
+                outOfOrder.add(i);
+            }
+            flooded.countDown();
+        });
+
+        CompletableFuture<JsonNode> flood = client.request("fake/notify", Map.of("count", count, "method", "flood",
+                "params", Map.of("pad", "x".repeat(200)), "indexField", "i")).toFuture();
+        String pad = "y".repeat(1000); // 2 x 150 KiB of requests: more than the pipe and the server's buffer hold
+        List<CompletableFuture<List<CompletableFuture<JsonNode>>>> senders = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            int sender = t;
+            CompletableFuture<List<CompletableFuture<JsonNode>>> sent = new CompletableFuture<>();
+            senders.add(sent);
+            TestThreads.start("sender-" + t, () -> {
+                List<CompletableFuture<JsonNode>> answers = new ArrayList<>();
+                for (int k = 0; k < 150; k++) {
+                    answers.add(client.request("echo", Map.of("t", sender, "k", k, "pad", pad)).toFuture());
+                }
+                sent.complete(answers);
+            });
+        }
+
+        assertThat(flood.get(WAIT.toSeconds(), TimeUnit.SECONDS).get("count").asInt()).isEqualTo(count);
+        for (int t = 0; t < 2; t++) {
+            List<CompletableFuture<JsonNode>> answers = senders.get(t).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            for (int k = 0; k < answers.size(); k++) {
+                JsonNode echoed = answers.get(k).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertThat(echoed.get("t").asInt() * 1000 + echoed.get("k").asInt()).isEqualTo(t * 1000 + k);
+                assertThat(echoed.get("pad").asText()).isEqualTo(pad);
+            }
+        }
+        assertThat(flooded.await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+        assertThat(outOfOrder).isEmpty();
     }
 }
