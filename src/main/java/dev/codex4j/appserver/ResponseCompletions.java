@@ -144,8 +144,7 @@ final class ResponseCompletions {
         long current = running.current();
         if (current <= 0 || now - running.since() < HELD_NANOS) {
             // (a newer completion may have begun since current was read: then it is not held)
-            long writing = transport.readerWritingSince();
-            return writing != 0 && now - writing >= HELD_NANOS && transport.replaceReaderIfWriting(now, HELD_NANOS);
+            return transport.replaceReaderIfWriting(now, HELD_NANOS);
         }
         if (!running.giveUp(current)) {
             return false; // it ended just now

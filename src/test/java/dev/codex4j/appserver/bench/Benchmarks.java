@@ -755,18 +755,9 @@ public final class Benchmarks {
         }
         for (String key : List.of("typed1", "typed8", "raw1")) {
             if (results.containsKey(key + ".alloc.client") || results.containsKey(key + ".alloc.baseline")) {
-                double b = results.get(key + ".alloc.baseline");
-                double c = results.get(key + ".alloc.client");
-                rows.add(new Row("bytes allocated / notification, " + key, fmt(b, "%,.0f"), fmt(c, "%,.0f"),
-                        fmt(c / b, "%.2f×"), "(lower is better)", "info"));
-                double cb = results.get(key + ".cpu.baseline");
-                double cc = results.get(key + ".cpu.client");
-                rows.add(new Row("JVM CPU ns / notification, " + key, fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
-                        fmt(cc / cb, "%.2f×"), "(lower is better)", "info"));
-                double sb = results.get(key + ".cs.baseline");
-                double sc = results.get(key + ".cs.client");
-                rows.add(new Row("context switches / 1000 notifications, " + key, fmt(sb, "%,.1f"), fmt(sc, "%,.1f"),
-                        fmt(sc / sb, "%.1f×"), "(lower is better)", "info"));
+                lowerIsBetterRow("bytes allocated / notification, " + key, key + ".alloc", "%,.0f", "%.2f×");
+                lowerIsBetterRow("JVM CPU ns / notification, " + key, key + ".cpu", "%,.0f", "%.2f×");
+                lowerIsBetterRow("context switches / 1000 notifications, " + key, key + ".cs", "%,.1f", "%.1f×");
             }
         }
         if (results.containsKey("latency.mean.client") || results.containsKey("latency.mean.baseline")) {
@@ -803,19 +794,17 @@ public final class Benchmarks {
         if (!results.containsKey(key + ".client") && !results.containsKey(key + ".baseline")) {
             return;
         }
+        throughputRow(key, metric, 1.0);
+        lowerIsBetterRow("JVM CPU ns / request, " + key, key + ".cpu", "%,.0f", "%.2f×");
+        lowerIsBetterRow("context switches / 1000 requests, " + key, key + ".cs", "%,.1f", "%.1f×");
+    }
+
+    /** An info row of {@code key}'s baseline and client figures and their ratio. */
+    private void lowerIsBetterRow(String metric, String key, String valueFormat, String ratioFormat) {
         double b = results.get(key + ".baseline");
         double c = results.get(key + ".client");
-        double ratio = pairedMedian(key, c / b);
-        rows.add(new Row(metric, fmt(b, "%,.0f"), fmt(c, "%,.0f"), ratioCell(key, c / b), "≥ 1.00×",
-                verdict(ratio >= 1.0, ratio)));
-        double cb = results.get(key + ".cpu.baseline");
-        double cc = results.get(key + ".cpu.client");
-        rows.add(new Row("JVM CPU ns / request, " + key, fmt(cb, "%,.0f"), fmt(cc, "%,.0f"),
-                fmt(cc / cb, "%.2f×"), "(lower is better)", "info"));
-        double sb = results.get(key + ".cs.baseline");
-        double sc = results.get(key + ".cs.client");
-        rows.add(new Row("context switches / 1000 requests, " + key, fmt(sb, "%,.1f"), fmt(sc, "%,.1f"),
-                fmt(sc / sb, "%.1f×"), "(lower is better)", "info"));
+        rows.add(new Row(metric, fmt(b, valueFormat), fmt(c, valueFormat), fmt(c / b, ratioFormat),
+                "(lower is better)", "info"));
     }
 
     private void throughputRow(String key, String metric, double target) {
