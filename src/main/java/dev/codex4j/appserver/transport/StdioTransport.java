@@ -127,7 +127,7 @@ public final class StdioTransport implements Transport {
         if (out == null) {
             throw new IOException("transport not started");
         }
-        if (closeRequested.get() || writeFailure != null) {
+        if (closeRequested.get()) { // (after a failed write the writer itself refuses)
             throw new IOException("transport closed");
         }
         StdoutReader r = reader;
