@@ -802,11 +802,10 @@ public final class AppServerClient implements AutoCloseable {
         byte[] bytes;
         try {
             bytes = codec.encodeReply(request.id(), reply);
-        } catch (IllegalArgumentException e) {
-            log.error("cannot serialize the reply to {} (id {}); answering with an internal error",
+        } catch (Throwable e) { // a handler's response object may even recurse without end
+            log.error("cannot serialize the reply to {} (id {}); answering with its safe default",
                     request.method(), request.id(), e);
-            bytes = codec.encodeReply(request.id(), ServerRequestReply.error(new JsonRpcError(
-                    JsonRpcError.INTERNAL_ERROR, "client could not serialize its reply", null)));
+            bytes = codec.encodeReply(request.id(), ApprovalDecisions.safeDefault(request));
         }
         try {
             via.transport.send(bytes);
@@ -999,6 +998,11 @@ public final class AppServerClient implements AutoCloseable {
         @Override
         public ObjectMapper mapper() {
             return mapper;
+        }
+
+        @Override
+        public Scheduler scheduler() {
+            return handlers;
         }
 
         @Override

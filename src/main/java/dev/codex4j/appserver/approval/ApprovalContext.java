@@ -3,6 +3,7 @@ package dev.codex4j.appserver.approval;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import java.util.Optional;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * What the client knows around a server request: the item it concerns (codex announces a command or file
@@ -15,6 +16,12 @@ public interface ApprovalContext {
 
     /** The mapper the client decodes params with. */
     ObjectMapper mapper();
+
+    /**
+     * Where rules and handlers run: threads that may block. The handler timeout bounds them only because
+     * they run here, away from the thread that waits for the decision.
+     */
+    Scheduler scheduler();
 
     /** Records a decision for the audit stream. */
     void record(ApprovalEvent event);

@@ -92,9 +92,13 @@ public final class ApprovalDecisions {
     private static final String FILE_CHANGE = ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL.name();
     private static final String TOOL_CALL = ServerRequests.ITEM_TOOL_CALL.name();
 
-    /** Decides one request kind: a decision (with who made it), or empty to fall back to the default. */
+    /**
+     * Decides one request kind: a decision (with who made it), or empty to fall back to the default.
+     * {@code fullyKnown} is {@code false} when the request carries fields this version cannot judge; rules
+     * may then only refuse.
+     */
     private interface Decider {
-        Mono<Decided> decide(Object params, ApprovalContext context);
+        Mono<Decided> decide(Object params, ApprovalContext context, boolean fullyKnown);
     }
 
     /** {@code response == null} means the safe default. */
@@ -189,7 +193,9 @@ public final class ApprovalDecisions {
                         e.getMessage());
                 return Mono.just(finish(request, context, started, DecidedBy.ERROR, safeDefault(request)));
             }
-            return decider.decide(params, context)
+            boolean fullyKnown = decodedWhole(request.params(), params, context);
+            return guarded(() -> decider.decide(params, context, fullyKnown))
+                    .subscribeOn(context.scheduler()) // so that the timeout also bounds rules that never return
                     .timeout(handlerTimeout)
                     .map(decided -> finish(request, context, started, decided.by(), decided.response() == null
                             ? safeDefault(request) : ServerRequestReply.result(decided.response())))
@@ -203,13 +209,62 @@ public final class ApprovalDecisions {
                             log.warn("handler for {} did not answer within {}; sending its safe default",
                                     request.method(), handlerTimeout);
                         } else {
-                            log.warn("handler for {} failed; sending its safe default", request.method(), error);
+                            log.warn("handler for {} failed; sending its safe default", request.method(),
+                                    error instanceof HandlerFailure ? error.getCause() : error);
                         }
                         return Mono.just(finish(request, context, started,
                                 timedOut ? DecidedBy.TIMEOUT : DecidedBy.ERROR, safeDefault(request)));
                     })
                     .doOnCancel(() -> context.record(event(request, context, started, DecidedBy.CANCELLED, null)));
         });
+    }
+
+    /** Carries any {@link Throwable} of user code (an {@code Error} too) as an ordinary error signal. */
+    private static final class HandlerFailure extends RuntimeException {
+        HandlerFailure(Throwable cause) {
+            super(cause.getClass().getName(), cause, false, false);
+        }
+    }
+
+    /**
+     * Runs {@code body} so that whatever it throws, even a {@link StackOverflowError} (which Reactor would
+     * rethrow rather than signal), becomes an error the safe default answers.
+     */
+    private static <T> Mono<T> guarded(java.util.function.Supplier<Mono<T>> body) {
+        return Mono.defer(() -> {
+            Mono<T> mono;
+            try {
+                mono = body.get();
+            } catch (Throwable t) {
+                return Mono.error(new HandlerFailure(t));
+            }
+            return mono == null ? Mono.error(new HandlerFailure(new NullPointerException("a handler returned null")))
+                    : mono;
+        });
+    }
+
+    /**
+     * {@code true} if every field of {@code raw} with a value survived decoding into {@code decoded}: the
+     * generated types ignore fields they do not know, and a rule cannot judge what it cannot see.
+     */
+    private static boolean decodedWhole(JsonNode raw, Object decoded, ApprovalContext context) {
+        if (raw == null || !raw.isObject()) {
+            return true;
+        }
+        JsonNode back;
+        try {
+            back = context.mapper().valueToTree(decoded);
+        } catch (RuntimeException e) {
+            return false;
+        }
+        var names = raw.fieldNames();
+        while (names.hasNext()) {
+            String name = names.next();
+            if (!raw.get(name).isNull() && (back == null || !back.has(name))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -287,7 +342,7 @@ public final class ApprovalDecisions {
     }
 
     private static Decider policy(Object response) {
-        return (params, context) -> Mono.just(new Decided(response, DecidedBy.POLICY));
+        return (params, context, fullyKnown) -> Mono.just(new Decided(response, DecidedBy.POLICY));
     }
 
     /** Builds an {@link ApprovalDecisions}; whatever it does not decide gets the safe default. */
@@ -393,45 +448,63 @@ public final class ApprovalDecisions {
             Map<String, Decider> deciders = new HashMap<>();
             handlers.forEach((method, handler) -> deciders.put(method, handlerDecider(handler)));
             if (!commandRules.isEmpty()) {
-                deciders.put(COMMAND, rulesFirst(ApprovalRule.firstMatch(commandRules),
-                        CommandExecutionRequestApprovalResponse::new, deciders.get(COMMAND)));
+                deciders.put(COMMAND, rulesFirst(List.copyOf(commandRules), CommandExecutionRequestApprovalResponse::new,
+                        d -> d != CommandExecutionApprovalDecision.DECLINE && d != CommandExecutionApprovalDecision.CANCEL,
+                        deciders.get(COMMAND)));
             }
             if (!fileChangeRules.isEmpty()) {
-                deciders.put(FILE_CHANGE, rulesFirst(ApprovalRule.firstMatch(fileChangeRules),
-                        FileChangeRequestApprovalResponse::new, deciders.get(FILE_CHANGE)));
+                deciders.put(FILE_CHANGE, rulesFirst(List.copyOf(fileChangeRules), FileChangeRequestApprovalResponse::new,
+                        d -> d != FileChangeApprovalDecision.DECLINE && d != FileChangeApprovalDecision.CANCEL,
+                        deciders.get(FILE_CHANGE)));
             }
             if (!tools.isEmpty()) {
                 Map<String, DynamicTool> registered = Map.copyOf(tools);
-                deciders.put(TOOL_CALL, (params, context) -> {
+                deciders.put(TOOL_CALL, (params, context, fullyKnown) -> {
                     DynamicToolCallParams call = (DynamicToolCallParams) params;
                     DynamicTool tool = registered.get(call.tool());
+                    // called here, inside guarded(), so that even an Error from the tool becomes the safe default
                     return tool == null ? Mono.just(Decided.SAFE_DEFAULT)
-                            : Mono.fromSupplier(() -> new Decided(tool.call(call, context.mapper()), DecidedBy.HANDLER));
+                            : Mono.just(new Decided(tool.call(call, context.mapper()), DecidedBy.HANDLER));
                 });
             }
             return new ApprovalDecisions(deciders, tools, handlerTimeout, "custom", false);
         }
 
         private static Decider handlerDecider(AsyncRequestHandler<Object, Object> handler) {
-            return (params, context) -> Mono.defer(() -> handler.handle(params))
+            return (params, context, fullyKnown) -> guarded(() -> handler.handle(params))
                     .map(response -> new Decided(response, DecidedBy.HANDLER));
         }
 
+        /**
+         * Tries {@code rules} in order; the first decision wins, except that when the request has fields this
+         * version does not know, decisions that let the action happen are passed over.
+         */
         @SuppressWarnings("unchecked")
-        private static <P, D> Decider rulesFirst(ApprovalRule<P, D> rules, java.util.function.Function<D, Object> wrap,
-                Decider fallback) {
-            return (params, context) -> Mono.defer(() -> {
-                Optional<D> decision = rules.decide((P) params, context);
-                if (decision.isPresent()) {
-                    return Mono.just(new Decided(wrap.apply(decision.get()), DecidedBy.POLICY));
+        private static <P, D> Decider rulesFirst(List<ApprovalRule<P, D>> rules, java.util.function.Function<D, Object> wrap,
+                java.util.function.Predicate<D> accepting, Decider fallback) {
+            return (params, context, fullyKnown) -> {
+                for (ApprovalRule<P, D> rule : rules) {
+                    Optional<D> decision = Objects.requireNonNull(rule.decide((P) params, context), "a rule returned null");
+                    if (decision.isPresent() && (fullyKnown || !accepting.test(decision.get()))) {
+                        return Mono.just(new Decided(wrap.apply(decision.get()), DecidedBy.POLICY));
+                    }
                 }
-                return fallback != null ? fallback.decide(params, context) : Mono.just(Decided.SAFE_DEFAULT);
-            });
+                return fallback != null ? fallback.decide(params, context, fullyKnown) : Mono.just(Decided.SAFE_DEFAULT);
+            };
         }
 
         private static <P, R> AsyncRequestHandler<P, R> async(RequestHandler<P, R> handler) {
             Objects.requireNonNull(handler, "handler");
-            return params -> Mono.fromCallable(() -> handler.handle(params));
+            // called at once: handle() runs it inside guarded() on the context's scheduler
+            return params -> {
+                try {
+                    return Mono.justOrEmpty(handler.handle(params));
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    return Mono.error(e);
+                }
+            };
         }
     }
 }

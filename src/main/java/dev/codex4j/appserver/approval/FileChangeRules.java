@@ -5,20 +5,20 @@ import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.FileUpdateChange;
 import dev.codex4j.appserver.protocol.types.PatchChangeKind;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * Ready-made rules for {@code item/fileChange/requestApproval}. The request itself does not list the files;
  * codex announces them in the {@code fileChange} item it starts just before asking, which the client keeps
- * ({@link ApprovalContext#startedItem}).
+ * ({@link ApprovalContext#startedItem}). What cannot be checked (no announced item, an unknown change kind,
+ * a path that cannot be resolved) is never accepted.
+ *
+ * <p>Paths are resolved as the file system would walk them when the change is written, not normalised as
+ * text: links are followed where they exist, and {@code ..} after a directory that does not exist yet makes
+ * a path unresolvable (see {@code docs/approvals-threat-model.md}).
  */
 public final class FileChangeRules {
 
@@ -28,26 +28,63 @@ public final class FileChangeRules {
     public interface FileChangeRule extends ApprovalRule<FileChangeRequestApprovalParams, FileChangeApprovalDecision> {}
 
     /**
-     * Declines a change that touches a path outside {@code root}, asks for write access to a root outside it
-     * ({@code grantRoot}), or whose files the client cannot see (no announced item): what cannot be checked is
-     * not let through. Paths are compared as the file system resolves them (see {@link #acceptInside}).
+     * Declines a change that touches a path outside {@code root} or one that cannot be resolved, that deletes
+     * or moves {@code root} itself, whose kind this version does not know, that asks for write access to a root outside it ({@code grantRoot}), or
+     * whose files the client cannot see (no announced item).
      */
     public static FileChangeRule declineOutside(Path root) {
-        Path base = root.toAbsolutePath();
-        return (params, context) -> insideOnly(params, context, base)
-                ? Optional.empty() : Optional.of(FileChangeApprovalDecision.DECLINE);
+        Workspace workspace = Workspace.of(root);
+        return (params, context) -> {
+            Optional<Path> base = workspace.realRoot();
+            Optional<List<FileUpdateChange>> changes = changes(params, context);
+            Workspace.Budget budget = workspace.budget();
+            boolean inside = base.isPresent() && changes.isPresent() && !changes.get().isEmpty()
+                    && (params.grantRoot() == null || resolve(base.get(), params.grantRoot(), budget)
+                            .map(p -> p.startsWith(base.get())).orElse(false))
+                    && changes.get().stream().allMatch(c -> knownKind(c) && paths(c).stream().allMatch(path ->
+                            resolve(base.get(), path, budget)
+                                    .map(p -> p.startsWith(base.get()) && !p.equals(base.get())).orElse(false)));
+            return inside ? Optional.empty() : Optional.of(FileChangeApprovalDecision.DECLINE);
+        };
     }
 
     /**
-     * Accepts a change whose every path (the target of a move too, and {@code grantRoot}, if any) lies inside
-     * {@code root}. Symbolic links and {@code ..} are resolved as the file system would when the change is
-     * written, as far as the path exists: a link inside {@code root} pointing outside it counts as outside. A
-     * path that cannot be resolved (a dangling or looping link, an unreadable directory) counts as outside.
+     * Accepts a change when every path it writes, deletes or moves to lies strictly inside {@code root} and is
+     * not protected; abstains otherwise. Protected: {@code root} itself, anything under a {@code .git} or
+     * {@code .codex} directory at any depth (a git hook or config is code that runs later), and
+     * {@code protectedPaths} (relative to {@code root}). A path counts as outside when it leads out through a
+     * symbolic link, cannot be resolved, or is an existing file with another hard link (writing it would
+     * change that other name too). A change that asks for a writable root ({@code grantRoot}) or has a kind
+     * this version does not know is left to the handler.
      */
+    public static FileChangeRule acceptInside(Path root, List<String> protectedPaths) {
+        Workspace workspace = Workspace.of(root, protectedPaths);
+        return (params, context) -> {
+            Optional<Path> base = workspace.realRoot();
+            Optional<List<FileUpdateChange>> changes = changes(params, context);
+            if (base.isEmpty() || params.grantRoot() != null || changes.isEmpty() || changes.get().isEmpty()) {
+                return Optional.empty();
+            }
+            Workspace.Budget budget = workspace.budget();
+            for (FileUpdateChange change : changes.get()) {
+                if (!knownKind(change)) {
+                    return Optional.empty();
+                }
+                for (String path : paths(change)) {
+                    Optional<Path> resolved = resolve(base.get(), path, budget);
+                    if (resolved.isEmpty() || !workspace.isWritable(base.get(), resolved.get(), budget)
+                            || Workspace.hasOtherNames(resolved.get())) {
+                        return Optional.empty();
+                    }
+                }
+            }
+            return Optional.of(FileChangeApprovalDecision.ACCEPT);
+        };
+    }
+
+    /** {@link #acceptInside(Path, List)} with only the default protected paths. */
     public static FileChangeRule acceptInside(Path root) {
-        Path base = root.toAbsolutePath();
-        return (params, context) -> insideOnly(params, context, base)
-                ? Optional.of(FileChangeApprovalDecision.ACCEPT) : Optional.empty();
+        return acceptInside(root, List.of());
     }
 
     /** The files a request would change, as announced by its item; empty if the item is unknown. */
@@ -59,69 +96,23 @@ public final class FileChangeRules {
                 .map(List::copyOf);
     }
 
-    private static boolean insideOnly(FileChangeRequestApprovalParams params, ApprovalContext context, Path root) {
-        // resolved on every decision: links may change between requests
-        Optional<Path> base = realPath(root);
-        if (base.isEmpty()) {
-            return false;
-        }
-        if (params.grantRoot() != null && !inside(base.get(), root, params.grantRoot())) {
-            return false;
-        }
-        Optional<List<FileUpdateChange>> changes = changes(params, context);
-        return changes.isPresent() && !changes.get().isEmpty()
-                && changes.get().stream().allMatch(c -> insideChange(base.get(), root, c));
+    /** A kind this version does not know may write where a rule cannot see. */
+    private static boolean knownKind(FileUpdateChange change) {
+        return change.kind() instanceof PatchChangeKind.Add || change.kind() instanceof PatchChangeKind.Delete
+                || change.kind() instanceof PatchChangeKind.Update;
     }
 
-    private static boolean insideChange(Path base, Path root, FileUpdateChange change) {
-        if (change.path() == null || !inside(base, root, change.path())) {
-            return false;
+    /** The paths a change touches: its path, and a move's target; {@code null} stands for "unknown". */
+    private static List<String> paths(FileUpdateChange change) {
+        List<String> paths = new ArrayList<>();
+        paths.add(change.path());
+        if (change.kind() instanceof PatchChangeKind.Update update && update.movePath() != null) {
+            paths.add(update.movePath());
         }
-        PatchChangeKind kind = change.kind();
-        if (kind instanceof PatchChangeKind.Update update) {
-            // a move writes its target as well
-            return update.movePath() == null || inside(base, root, update.movePath());
-        }
-        // a kind this version does not know may write somewhere it cannot see
-        return kind instanceof PatchChangeKind.Add || kind instanceof PatchChangeKind.Delete;
+        return paths;
     }
 
-    /** {@code path} (relative paths count from {@code root}) resolves to {@code base} or below it. */
-    private static boolean inside(Path base, Path root, String path) {
-        try {
-            return realPath(root.resolve(path)).map(p -> p.startsWith(base)).orElse(false);
-        } catch (InvalidPathException e) {
-            return false;
-        }
-    }
-
-    /**
-     * Where {@code path} leads: its deepest existing ancestor with links and {@code ..} resolved by the file
-     * system, then the rest normalized; empty if that cannot be told.
-     */
-    static Optional<Path> realPath(Path path) {
-        Path existing = path.toAbsolutePath();
-        Deque<Path> rest = new ArrayDeque<>();
-        while (existing != null) {
-            try {
-                Path resolved = existing.toRealPath();
-                for (Path name : rest) {
-                    resolved = resolved.resolve(name);
-                }
-                return Optional.of(resolved.normalize());
-            } catch (NoSuchFileException e) {
-                if (Files.isSymbolicLink(existing)) {
-                    return Optional.empty(); // dangling link: writing through it creates its target, wherever
-                }
-                if (existing.getFileName() == null) {
-                    return Optional.empty();
-                }
-                rest.addFirst(existing.getFileName());
-                existing = existing.getParent();
-            } catch (IOException | SecurityException e) {
-                return Optional.empty(); // a link loop, a directory we may not read: cannot tell where it leads
-            }
-        }
-        return Optional.empty();
+    private static Optional<Path> resolve(Path base, String path, Workspace.Budget budget) {
+        return path == null ? Optional.empty() : Workspace.resolve(base, path, budget);
     }
 }

@@ -25,6 +25,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -239,13 +241,16 @@ class ApprovalDecisionsTest {
     @Test
     void cancellingWhileTheHandlerIsPendingRecordsCancelledAndSendsNothing() {
         AtomicBoolean handlerCancelled = new AtomicBoolean();
+        CountDownLatch handlerSubscribed = new CountDownLatch(1);
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .onCommandExecutionAsync(params -> Mono.<CommandExecutionApprovalDecision>never()
+                        .doOnSubscribe(s -> handlerSubscribed.countDown())
                         .doOnCancel(() -> handlerCancelled.set(true)))
                 .build();
 
         StepVerifier.create(approvals.handle(realCommandRequest(), context))
                 .expectSubscription()
+                .then(() -> await(handlerSubscribed)) // the handler runs on the context's scheduler
                 .thenCancel()
                 .verify(WAIT);
 
@@ -255,6 +260,14 @@ class ApprovalDecisionsTest {
         assertThat(event.method()).isEqualTo(COMMAND);
         assertThat(event.itemId()).isEqualTo("call-exec-1");
         assertThat(handlerCancelled).isTrue();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

@@ -5,6 +5,7 @@ import static dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision.DE
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.codex4j.appserver.approval.ApprovalEvent.DecidedBy;
 import dev.codex4j.appserver.approval.FileChangeRules.FileChangeRule;
@@ -30,13 +31,29 @@ class FileChangeRulesTest {
     private static final String FIXTURE = "file-change-approval-accept.jsonl";
     private static final String METHOD = ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL.name();
     /** The workspace of the recorded run; the real item adds {@code hello.txt} in it. */
-    private static final Path WORKSPACE = Path.of("/tmp/codex4j-real-codex-348418671436771772/workspace");
+    private static final String RECORDED_ws = "/tmp/codex4j-real-codex-348418671436771772/workspace";
 
+    @TempDir
+    static Path temp;
+
+    /** Stands in for the recorded workspace, which must exist: rules resolve paths on the file system. */
+    private final Path ws;
     private final TestApprovalContext empty = new TestApprovalContext();
     private final TestApprovalContext withItem = new TestApprovalContext();
 
-    FileChangeRulesTest() {
-        withItem.withStartedItem(withItem.fixtureStartedItem(FIXTURE, "fileChange"));
+    FileChangeRulesTest() throws IOException {
+        ws = Files.createDirectories(temp.resolve("workspace"));
+        withItem.withStartedItem(startedItem());
+    }
+
+    /** The recorded started item, its paths moved into {@link #ws}. */
+    private JsonNode startedItem() {
+        try {
+            String json = withItem.fixtureStartedItem(FIXTURE, "fileChange").toString();
+            return withItem.mapper().readTree(json.replace(RECORDED_ws, ws.toString()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private ObjectNode realParams() {
@@ -57,7 +74,7 @@ class FileChangeRulesTest {
 
     /** A context whose started item (id of the real request) changes these paths. */
     private TestApprovalContext itemChanging(String... paths) {
-        ObjectNode item = withItem.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        ObjectNode item = startedItem().deepCopy();
         var changes = item.putArray("changes");
         for (String path : paths) {
             changes.addObject().put("path", path).put("diff", "x\n").putObject("kind").put("type", "add");
@@ -74,7 +91,7 @@ class FileChangeRulesTest {
     void changesAreTheFilesOfTheStartedItem() {
         assertThat(FileChangeRules.changes(real(), withItem)).hasValueSatisfying(changes ->
                 assertThat(changes).singleElement().satisfies(change -> {
-                    assertThat(change.path()).isEqualTo(WORKSPACE.resolve("hello.txt").toString());
+                    assertThat(change.path()).isEqualTo(ws.resolve("hello.txt").toString());
                     assertThat(change.kind()).isInstanceOf(PatchChangeKind.Add.class);
                     assertThat(change.diff()).isEqualTo("hello\nworld\n");
                 }));
@@ -85,81 +102,86 @@ class FileChangeRulesTest {
     void changesIgnoresAStartedItemOfAnotherType() {
         ObjectNode command = withItem.mapper().createObjectNode()
                 .put("type", "commandExecution").put("id", "call-patch-1").put("command", "ls")
-                .put("cwd", WORKSPACE.toString()).put("status", "inProgress");
+                .put("cwd", ws.toString()).put("status", "inProgress");
         command.putArray("commandActions");
         TestApprovalContext context = new TestApprovalContext().withStartedItem(command);
         assertThat(context.startedItem("call-patch-1")).isPresent();
         assertThat(FileChangeRules.changes(real(), context)).isEmpty();
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), context)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(ws), real(), context)).contains(DECLINE);
     }
 
     @Test
     void acceptInsideAcceptsPathsUnderTheRoot() {
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), withItem)).contains(ACCEPT);
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE.getParent()), real(), withItem)).contains(ACCEPT);
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/a.txt", WORKSPACE + "/src/b/c.txt"))).contains(ACCEPT);
+        assertThat(decide(FileChangeRules.acceptInside(ws), real(), withItem)).contains(ACCEPT);
+        assertThat(decide(FileChangeRules.acceptInside(ws.getParent()), real(), withItem)).contains(ACCEPT);
+        assertThat(decide(FileChangeRules.acceptInside(ws),
+                real(), itemChanging(ws + "/a.txt", ws + "/src/b/c.txt"))).contains(ACCEPT);
     }
 
     @Test
     void acceptInsideAbstainsWhenAPathIsOutside() {
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE.resolve("sub")), real(), withItem)).isEmpty();
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/a.txt", "/etc/passwd"))).isEmpty();
-        assertThat(decide(FileChangeRules.acceptInside(Path.of(WORKSPACE + "-other")), real(), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(ws.resolve("sub")), real(), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(ws),
+                real(), itemChanging(ws + "/a.txt", "/etc/passwd"))).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(Path.of(ws + "-other")), real(), withItem)).isEmpty();
     }
 
     @Test
     void acceptInsideAbstainsWhenTheItemIsUnknown() {
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), empty)).isEmpty();
+        assertThat(decide(FileChangeRules.acceptInside(ws), real(), empty)).isEmpty();
     }
 
     @Test
     void declineOutsideDeclinesAPathOutsideTheRoot() {
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE.resolve("sub")), real(), withItem))
+        assertThat(decide(FileChangeRules.declineOutside(ws.resolve("sub")), real(), withItem))
                 .contains(DECLINE);
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/a.txt", "/etc/passwd"))).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(ws),
+                real(), itemChanging(ws + "/a.txt", "/etc/passwd"))).contains(DECLINE);
     }
 
     @Test
     void declineOutsideDeclinesAPathEscapingWithDotDot() {
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/../../../etc/passwd"))).contains(DECLINE);
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
+        assertThat(decide(FileChangeRules.declineOutside(ws),
+                real(), itemChanging(ws + "/../../../etc/passwd"))).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(ws),
                 real(), itemChanging("../outside.txt"))).contains(DECLINE);
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/sub/../inside.txt"))).isEmpty();
+        // .. after a directory that does not exist is not resolved as text: refused
+        assertThat(decide(FileChangeRules.declineOutside(ws),
+                real(), itemChanging(ws + "/sub/../inside.txt"))).contains(DECLINE);
+        assertThat(ws.resolve("existing").toFile().mkdir()).isTrue();
+        assertThat(decide(FileChangeRules.declineOutside(ws),
+                real(), itemChanging(ws + "/existing/../inside.txt"))).isEmpty();
     }
 
     @Test
     void declineOutsideDeclinesAGrantRootOutside() {
         ObjectNode params = realParams().put("grantRoot", "/etc");
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), decode(params), withItem)).contains(DECLINE);
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), decode(params), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(ws), decode(params), withItem)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.acceptInside(ws), decode(params), withItem)).isEmpty();
 
-        ObjectNode inside = realParams().put("grantRoot", WORKSPACE.resolve("src").toString());
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), decode(inside), withItem)).isEmpty();
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), decode(inside), withItem)).contains(ACCEPT);
+        ObjectNode inside = realParams().put("grantRoot", ws.resolve("src").toString());
+        assertThat(decide(FileChangeRules.declineOutside(ws), decode(inside), withItem)).isEmpty();
+        // a writable root is a grant for the rest of the session: left to the handler
+        assertThat(decide(FileChangeRules.acceptInside(ws), decode(inside), withItem)).isEmpty();
     }
 
     @Test
     void declineOutsideDeclinesWhatItCannotSee() {
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), empty)).contains(DECLINE);
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), itemChanging())).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(ws), real(), empty)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.declineOutside(ws), real(), itemChanging())).contains(DECLINE);
     }
 
     @Test
     void declineOutsideAbstainsWhenEverythingIsInside() {
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), withItem)).isEmpty();
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE),
-                real(), itemChanging(WORKSPACE + "/a.txt", WORKSPACE + "/b/c.txt"))).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(ws), real(), withItem)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(ws),
+                real(), itemChanging(ws + "/a.txt", ws + "/b/c.txt"))).isEmpty();
     }
 
     @Test
     void theRealRequestIsAcceptedThroughApprovalDecisionsByPolicy() {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
-                .fileChangeRules(FileChangeRules.declineOutside(WORKSPACE), FileChangeRules.acceptInside(WORKSPACE))
+                .fileChangeRules(FileChangeRules.declineOutside(ws), FileChangeRules.acceptInside(ws))
                 .build();
         ServerRequest request = withItem.fixtureRequest(FIXTURE, METHOD);
         assertThat(withItem.resultJson(approvals.handle(request, withItem).block(Duration.ofSeconds(10))))
@@ -177,20 +199,20 @@ class FileChangeRulesTest {
     @Test
     void aChangeWithoutPathIsNotAccepted() {
         TestApprovalContext context = new TestApprovalContext();
-        ObjectNode item = context.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        ObjectNode item = startedItem().deepCopy();
         ((ObjectNode) item.get("changes").get(0)).remove("path");
         context.withStartedItem(item);
         assertThat(FileChangeRules.changes(real(), context)).hasValueSatisfying(changes ->
                 assertThat(changes).extracting(FileUpdateChange::path).containsExactly((String) null));
-        assertThat(decide(FileChangeRules.acceptInside(WORKSPACE), real(), context)).isEmpty();
-        assertThat(decide(FileChangeRules.declineOutside(WORKSPACE), real(), context)).contains(DECLINE);
+        assertThat(decide(FileChangeRules.acceptInside(ws), real(), context)).isEmpty();
+        assertThat(decide(FileChangeRules.declineOutside(ws), real(), context)).contains(DECLINE);
     }
 
     // --- paths as the file system resolves them ---------------------------------------------------------------
 
     /** A context whose started item changes {@code path} with a change of this {@code kind} JSON. */
     private TestApprovalContext itemChanging(String path, ObjectNode kind) {
-        ObjectNode item = withItem.fixtureStartedItem(FIXTURE, "fileChange").deepCopy();
+        ObjectNode item = startedItem().deepCopy();
         item.putArray("changes").addObject().put("path", path).put("diff", "x\n").set("kind", kind);
         return new TestApprovalContext().withStartedItem(item);
     }
@@ -246,8 +268,9 @@ class FileChangeRulesTest {
         assertThat(Path.of(path).normalize()).isEqualTo(workspace.resolve("x.txt"));
         assertThat(declineOutside(workspace, itemChanging(path))).contains(DECLINE);
         assertThat(acceptInside(workspace, itemChanging(path))).isEmpty();
-        // .. through directories that do not exist yet is normalized
-        assertThat(acceptInside(workspace, itemChanging(workspace + "/new/../y.txt"))).contains(ACCEPT);
+        // .. through directories that do not exist yet is never resolved as text
+        assertThat(acceptInside(workspace, itemChanging(workspace + "/new/../y.txt"))).isEmpty();
+        assertThat(declineOutside(workspace, itemChanging(workspace + "/new/../y.txt"))).contains(DECLINE);
         assertThat(declineOutside(workspace, itemChanging(workspace + "/new/../../y.txt"))).contains(DECLINE);
     }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 /** An {@link ApprovalContext} for unit tests: records events in a list and serves started items from a map. */
 final class TestApprovalContext implements ApprovalContext {
@@ -37,6 +39,14 @@ final class TestApprovalContext implements ApprovalContext {
     @Override
     public ObjectMapper mapper() {
         return mapper;
+    }
+
+    /** One for all unit tests: daemon threads, never disposed, not named like the client's. */
+    private static final Scheduler RULES = Schedulers.newBoundedElastic(8, 1000, "test-approval-rules", 60, true);
+
+    @Override
+    public Scheduler scheduler() {
+        return RULES;
     }
 
     @Override

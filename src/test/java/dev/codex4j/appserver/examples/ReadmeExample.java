@@ -118,8 +118,8 @@ final class ReadmeExample {
                         CommandRules.declinePrefixes(List.of(List.of("git", "push"))),
                         CommandRules.forSession(CommandRules.acceptPrefixes(List.of(  // don't ask again
                                 List.of("git", "status"), List.of("git", "diff"), List.of("ls")))),
-                        CommandRules.withProposedAmendment(                           // codex's own proposal
-                                CommandRules.acceptMatching(Pattern.compile("mvn( -q)? test"))))
+                        CommandRules.acceptPrefixes(List.of(List.of("mvn", "test"), List.of("mvn", "-q", "test")))
+                                .withProposedAmendment())                             // codex's own, if no wider
                 // What no rule decided: ask a person (any Mono; the handler timeout still applies).
                 .onCommandExecutionAsync(params -> Mono.just(CommandExecutionApprovalDecision.DECLINE))
                 // File changes: only inside the workspace.
