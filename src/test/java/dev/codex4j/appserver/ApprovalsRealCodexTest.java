@@ -24,7 +24,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -41,7 +41,8 @@ class ApprovalsRealCodexTest {
     private ScriptedModel model;
     private RealCodex codex;
     private AppServerClient client;
-    private final List<ApprovalEvent> audit = new CopyOnWriteArrayList<>();
+    /** Every approval event of the client, complete once the client is closed. */
+    private CompletableFuture<List<ApprovalEvent>> approvalEvents;
 
     @BeforeEach
     void setUp() {
@@ -64,7 +65,7 @@ class ApprovalsRealCodexTest {
                 .experimentalApi(experimental)
                 .requestTimeout(WAIT)
                 .build();
-        client.approvalEvents().subscribe(audit::add);
+        approvalEvents = client.approvalEvents().collectList().toFuture();
         client.start().block(WAIT);
         return client.request(ClientMethods.THREAD_START, ThreadStartParams.builder()
                 .dynamicTools(experimental ? approvals.dynamicToolSpecs() : null).build()).block(WAIT).thread().id();
@@ -88,6 +89,16 @@ class ApprovalsRealCodexTest {
 
     private static String turnStatus(List<Notification> events) {
         return events.get(events.size() - 1).params().at("/turn/status").asText();
+    }
+
+    /**
+     * Every approval event, all of them: the audit stream is drained on its own thread, so at turn/completed
+     * (seen on another subscriber) it may not have handed on the last decision yet. Each event is published
+     * before its answer is sent, and closing the client ends the stream after everything published.
+     */
+    private List<ApprovalEvent> audit() throws Exception {
+        client.close();
+        return approvalEvents.get(WAIT.toSeconds(), TimeUnit.SECONDS);
     }
 
     @Test
@@ -132,6 +143,7 @@ class ApprovalsRealCodexTest {
                 .containsExactly("call-ok=completed", "call-no=declined");
         assertThat(codex.workspace().resolve("allowed.txt")).exists();
         assertThat(codex.workspace().resolve("denied.txt")).doesNotExist();
+        List<ApprovalEvent> audit = audit();
         assertThat(audit).extracting(e -> e.itemId() + ":" + e.decision() + ":" + e.decidedBy())
                 .containsExactly("call-ok:accept:POLICY", "call-no:decline:DEFAULT");
         assertThat(audit).allSatisfy(e -> {
@@ -151,7 +163,7 @@ class ApprovalsRealCodexTest {
         assertThat(completed(events, "commandExecution")).singleElement()
                 .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("declined"));
         assertThat(turnStatus(events)).isEqualTo("completed");
-        assertThat(audit).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.TIMEOUT));
+        assertThat(audit()).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.TIMEOUT));
     }
 
     @Test
@@ -164,7 +176,7 @@ class ApprovalsRealCodexTest {
         assertThat(completed(events, "commandExecution")).singleElement()
                 .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("declined"));
         assertThat(codex.workspace().resolve("crash.txt")).doesNotExist();
-        assertThat(audit).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.ERROR));
+        assertThat(audit()).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.ERROR));
     }
 
     @Test
@@ -176,7 +188,7 @@ class ApprovalsRealCodexTest {
         assertThat(completed(events, "fileChange")).singleElement()
                 .satisfies(item -> assertThat(item.get("status").asText()).isEqualTo("completed"));
         assertThat(Files.readString(codex.workspace().resolve("inside.txt"))).isEqualTo("hello\n");
-        assertThat(audit).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.POLICY));
+        assertThat(audit()).singleElement().satisfies(e -> assertThat(e.decidedBy()).isEqualTo(DecidedBy.POLICY));
     }
 
     @Test

@@ -49,8 +49,11 @@ class GuaranteeSlowConsumerTest {
         }
     }
 
+    /** The stalled subscriber: it has blocked once {@code blocking} is open; {@code ended} is how its stream ended. */
+    private record Stalled(CountDownLatch blocking, CompletableFuture<Throwable> ended) {}
+
     /** A subscriber that blocks (up to 10 s) on its first notification until the test releases it. */
-    private CompletableFuture<Throwable> stalledSubscriber(List<Integer> seen) {
+    private Stalled stalledSubscriber(List<Integer> seen) {
         CompletableFuture<Throwable> ended = new CompletableFuture<>();
         CountDownLatch blocking = new CountDownLatch(1);
         client.notifications("n").subscribe(n -> {
@@ -62,7 +65,7 @@ class GuaranteeSlowConsumerTest {
                 Thread.currentThread().interrupt();
             }
         }, ended::complete, () -> ended.complete(null));
-        return ended;
+        return new Stalled(blocking, ended);
     }
 
     @Test
@@ -70,7 +73,7 @@ class GuaranteeSlowConsumerTest {
         client = FakeClients.builder(dir).build();
         client.start().block(WAIT);
         List<Integer> stalledSeen = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Throwable> stalledEnd = stalledSubscriber(stalledSeen);
+        Stalled stalled = stalledSubscriber(stalledSeen);
         BlockingQueue<Integer> healthy = new LinkedBlockingQueue<>();
         client.notifications("n").subscribe(n -> healthy.add(n.params().get("i").asInt()));
 
@@ -83,7 +86,9 @@ class GuaranteeSlowConsumerTest {
         for (int i = 0; i < 20; i++) {
             assertThat(client.request("echo", Map.of("i", i)).block(WAIT).get("i").asInt()).isEqualTo(i);
         }
-        // all of that happened while the first subscriber was still blocked in its first notification
+        // all of that happened while the first subscriber was still blocked in its first notification (it
+        // is drained on a thread of its own: the healthy one's progress says nothing about when it got there)
+        assertThat(stalled.blocking().await(WAIT.toSeconds(), TimeUnit.SECONDS)).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - blockedAt)).isLessThan(Duration.ofSeconds(BLOCK_SECONDS));
         assertThat(stalledSeen).containsExactly(0);
 
@@ -91,7 +96,7 @@ class GuaranteeSlowConsumerTest {
         client.request("fake/notify", Map.of("count", 1, "method", "n", "params", Map.of("i", 500))).block(WAIT);
         assertThat(healthy.poll(5, TimeUnit.SECONDS)).isEqualTo(500);
         client.close();
-        assertThat(stalledEnd.get(5, TimeUnit.SECONDS)).isNull(); // completed normally: nothing was lost
+        assertThat(stalled.ended().get(5, TimeUnit.SECONDS)).isNull(); // completed normally: nothing was lost
         assertThat(stalledSeen).isEqualTo(IntStream.rangeClosed(0, 500).boxed().toList());
     }
 
@@ -101,7 +106,7 @@ class GuaranteeSlowConsumerTest {
         client = FakeClients.builder(dir).notificationBufferSize(buffer).build();
         client.start().block(WAIT);
         List<Integer> stalledSeen = Collections.synchronizedList(new ArrayList<>());
-        CompletableFuture<Throwable> stalledEnd = stalledSubscriber(stalledSeen);
+        Stalled stalled = stalledSubscriber(stalledSeen);
         BlockingQueue<Integer> healthy = new LinkedBlockingQueue<>();
         client.notifications("n").subscribe(n -> healthy.add(n.params().get("i").asInt()));
 
@@ -115,7 +120,7 @@ class GuaranteeSlowConsumerTest {
         }
         release.countDown();
 
-        assertThat(stalledEnd.get(5, TimeUnit.SECONDS)).isInstanceOf(NotificationOverflowException.class)
+        assertThat(stalled.ended().get(5, TimeUnit.SECONDS)).isInstanceOf(NotificationOverflowException.class)
                 .hasMessageContaining("notificationBufferSize");
         // what it did get is a gap-free prefix: nothing was dropped silently
         assertThat(stalledSeen.size()).isGreaterThanOrEqualTo(buffer);

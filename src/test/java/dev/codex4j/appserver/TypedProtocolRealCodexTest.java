@@ -31,6 +31,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -78,10 +79,11 @@ class TypedProtocolRealCodexTest {
 
         String threadId = client.request(ClientMethods.THREAD_START, ThreadStartParams.builder().build())
                 .block(WAIT).thread().id();
+        // Each subscriber is drained on its own thread, so the delta stream cannot be ended by another
+        // subscriber's turn/completed (it may still hold deltas then). It ends when the client closes, after
+        // handing on everything it had buffered: then it has every delta of the turn.
         CompletableFuture<List<AgentMessageDeltaNotification>> deltas =
-                client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA)
-                        .takeUntilOther(client.notifications(ServerNotifications.TURN_COMPLETED))
-                        .collectList().toFuture();
+                client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA).collectList().toFuture();
         CompletableFuture<ServerNotification.TurnCompleted> completed = client.typedNotifications()
                 .ofType(ServerNotification.TurnCompleted.class).next().toFuture();
         model.enqueue(Reply.streamedMessage("typed ", "all ", "the way"));
@@ -91,7 +93,9 @@ class TypedProtocolRealCodexTest {
 
         var turn = completed.get().params().turn();
         assertThat(turn.status()).isEqualTo(TurnStatus.COMPLETED);
-        assertThat(deltas.get().stream().map(AgentMessageDeltaNotification::delta).collect(Collectors.joining()))
+        client.close(); // every delta of the turn was published before its turn/completed
+        assertThat(deltas.get(WAIT.toSeconds(), TimeUnit.SECONDS).stream()
+                .map(AgentMessageDeltaNotification::delta).collect(Collectors.joining()))
                 .isEqualTo("typed all the way");
         assertThat(turn.items()).filteredOn(i -> i instanceof ThreadItem.AgentMessage).singleElement()
                 .satisfies(i -> assertThat(((ThreadItem.AgentMessage) i).text()).isEqualTo("typed all the way"));
@@ -99,22 +103,21 @@ class TypedProtocolRealCodexTest {
 
     @Test
     void everyMessageOfARealTurnWithApprovalsDecodesAndRoundTrips() throws Exception {
-        List<Notification> raw = new ArrayList<>();
-        client.notifications().subscribe(raw::add);
+        // One subscriber collects and ends itself at turn/completed: waiting on another subscriber's
+        // turn/completed could find this one still behind it.
+        CompletableFuture<List<Notification>> raw = client.notifications()
+                .takeUntil(n -> n.method().equals("turn/completed")).collectList().toFuture();
         client.start().block(WAIT);
         String threadId = client.request(ClientMethods.THREAD_START, ThreadStartParams.builder().build())
                 .block(WAIT).thread().id();
-        CompletableFuture<ServerNotification> completed = client.typedNotifications()
-                .filter(n -> n instanceof ServerNotification.TurnCompleted).next().toFuture();
         model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt && echo written", "needs a file"),
                 Reply.applyPatchAddFile("call-2", "hello.txt", "hello"),
                 Reply.streamedMessage("done ", "now"));
         client.request(ClientMethods.TURN_START, TurnStartParams.builder().threadId(threadId)
                 .input(List.of(new UserInput.Text("work", null))).build()).block(WAIT);
-        completed.get();
 
         ObjectMapper mapper = client.objectMapper();
-        List<Notification> seen = List.copyOf(raw);
+        List<Notification> seen = raw.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(seen).extracting(Notification::method).contains("item/started", "item/completed", "thread/tokenUsage/updated",
                 "turn/diff/updated", "serverRequest/resolved", "item/agentMessage/delta", "turn/completed");
         for (Notification n : seen) {

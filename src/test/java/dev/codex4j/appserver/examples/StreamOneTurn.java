@@ -22,6 +22,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts codex through the library, runs one turn that needs one command approval (answered by the visible
@@ -47,9 +51,13 @@ public final class StreamOneTurn {
     /** Runs the example; {@code apiKey == null} runs it offline. */
     static TurnResult run(String prompt, String apiKey, PrintStream out) throws Exception {
         try (Offline offline = apiKey == null ? Offline.start() : null) {
+            // The approval handler and the event subscriber below run on threads of their own. So that the
+            // output reads in the order things happened, the handler prints once the events have announced
+            // the command it is asked about (item/started comes first), and with it everything before it.
+            Map<String, CompletableFuture<Void>> announced = new ConcurrentHashMap<>();
             AppServerClient.Builder builder = AppServerClient.builder()
                     .clientInfo(new ClientInfo("codex4j-example", "codex4j example", "0.1.0"))
-                    .approvals(visiblePolicy(out))
+                    .approvals(visiblePolicy(out, announced))
                     .requestTimeout(Duration.ofMinutes(2));
             if (offline != null) {
                 builder.executable(offline.codex.executable())
@@ -78,6 +86,9 @@ public final class StreamOneTurn {
                     if (event instanceof ServerNotification.ItemAgentMessageDelta delta) {
                         out.print(delta.params().delta());   // the agent's text, as it arrives
                         out.flush();
+                    } else if (event instanceof ServerNotification.ItemStarted started
+                            && started.params().item() instanceof ThreadItem.CommandExecution command) {
+                        announced(announced, command.id()).complete(null);
                     } else if (event instanceof ServerNotification.ItemCompleted completed) {
                         if (completed.params().item() instanceof ThreadItem.AgentMessage) {
                             out.println();
@@ -104,16 +115,28 @@ public final class StreamOneTurn {
         }
     }
 
-    /** The approval policy, visible: accept read-only inspection commands, decline everything else, say which. */
-    private static ApprovalDecisions visiblePolicy(PrintStream out) {
+    /**
+     * The approval policy, visible: accept read-only inspection commands, decline everything else, say which
+     * (after the events have shown what came before the request, waiting a few seconds at most).
+     */
+    private static ApprovalDecisions visiblePolicy(PrintStream out, Map<String, CompletableFuture<Void>> announced) {
         return ApprovalDecisions.builder()
                 .onCommandExecution(request -> {
                     CommandExecutionApprovalDecision decision = isInspection(request) ? CommandExecutionApprovalDecision.ACCEPT : CommandExecutionApprovalDecision.DECLINE;
+                    try {
+                        announced(announced, request.itemId()).get(5, TimeUnit.SECONDS);
+                    } catch (TimeoutException notAnnounced) {
+                        // print it anyway
+                    }
                     out.println("\n[approval] " + request.command() + " -> " + decision
                             + (request.reason() == null ? "" : " (asked because: " + request.reason() + ")"));
                     return decision;
                 })
                 .build();
+    }
+
+    private static CompletableFuture<Void> announced(Map<String, CompletableFuture<Void>> announced, String itemId) {
+        return announced.computeIfAbsent(String.valueOf(itemId), id -> new CompletableFuture<>());
     }
 
     private static boolean isInspection(CommandExecutionRequestApprovalParams request) {
