@@ -196,7 +196,7 @@ public final class ApprovalDecisions {
             boolean fullyKnown = decodedWhole(request.params(), params, context);
             return guarded(() -> decider.decide(params, context, fullyKnown))
                     .subscribeOn(context.scheduler()) // so that the timeout also bounds rules that never return
-                    .timeout(handlerTimeout)
+                    .timeout(handlerTimeout, context.scheduler())
                     .map(decided -> finish(request, context, started, decided.by(), decided.response() == null
                             ? safeDefault(request) : ServerRequestReply.result(decided.response())))
                     .switchIfEmpty(Mono.fromSupplier(() -> {
