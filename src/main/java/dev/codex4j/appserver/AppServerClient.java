@@ -1,5 +1,17 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.ResponseDecodingException;
+import dev.codex4j.appserver.rpc.RequestTimeoutException;
+import dev.codex4j.appserver.rpc.NotificationOverflowException;
+import dev.codex4j.appserver.rpc.NotInitializedException;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.ExperimentalApiNotEnabledException;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.AppServerStartException;
+import dev.codex4j.appserver.rpc.AppServerException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;

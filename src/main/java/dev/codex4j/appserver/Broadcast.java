@@ -1,5 +1,6 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.NotificationOverflowException;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.CopyOnWriteArrayList;

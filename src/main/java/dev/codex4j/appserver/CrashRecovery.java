@@ -1,5 +1,8 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;

@@ -1,5 +1,7 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.ServerOverloadedException;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;

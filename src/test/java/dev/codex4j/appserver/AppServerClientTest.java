@@ -1,5 +1,12 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.ResponseDecodingException;
+import dev.codex4j.appserver.rpc.RequestTimeoutException;
+import dev.codex4j.appserver.rpc.NotInitializedException;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.ExperimentalApiNotEnabledException;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.AppServerStartException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

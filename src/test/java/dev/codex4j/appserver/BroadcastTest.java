@@ -1,5 +1,6 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.NotificationOverflowException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.RequestTimeoutException;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

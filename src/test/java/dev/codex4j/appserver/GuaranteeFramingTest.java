@@ -1,5 +1,6 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;

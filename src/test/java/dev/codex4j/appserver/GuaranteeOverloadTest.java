@@ -1,5 +1,8 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.ServerOverloadedException;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,11 +1,14 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codex4j.appserver.ConnectionEvent.ConnectionLost;
-import dev.codex4j.appserver.ConnectionEvent.Restarted;
+import dev.codex4j.appserver.rpc.ConnectionEvent.ConnectionLost;
+import dev.codex4j.appserver.rpc.ConnectionEvent.Restarted;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.rpc.Notification;

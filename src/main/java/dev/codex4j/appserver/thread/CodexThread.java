@@ -1,5 +1,6 @@
 package dev.codex4j.appserver.thread;
 
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.types.ReviewStartParams;

@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.thread;
 
-import dev.codex4j.appserver.AppServerException;
+import dev.codex4j.appserver.rpc.AppServerException;
+
 
 /** The agent's final message does not decode into the requested type; {@link #rawText()} is what it said. */
 public class StructuredOutputException extends AppServerException {

@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.thread;
 
-import dev.codex4j.appserver.AppServerException;
-import dev.codex4j.appserver.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.AppServerException;
 
 /**
  * The thread does not exist, or is not in a state the server can act on: never created, not persisted

@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.thread;
 
-import dev.codex4j.appserver.AppServerException;
+import dev.codex4j.appserver.rpc.AppServerException;
+
 
 /**
  * A turn ended failed or interrupted where a completed one was required ({@link TurnResult#requireCompleted()},

@@ -1,10 +1,10 @@
 package dev.codex4j.appserver.thread;
 
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.ConnectionClosedException;
-import dev.codex4j.appserver.ConnectionEvent;
-import dev.codex4j.appserver.JsonRpcErrorException;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;

@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.thread;
 
-import dev.codex4j.appserver.AppServerException;
+import dev.codex4j.appserver.rpc.AppServerException;
+
 
 /**
  * A turn was started on a thread whose previous turn is still running. One turn runs per thread at a time;

@@ -1,6 +1,6 @@
 package dev.codex4j.appserver.thread;
 
-import dev.codex4j.appserver.AppServerException;
+import dev.codex4j.appserver.rpc.AppServerException;
 import java.time.Duration;
 
 /**

@@ -1,8 +1,8 @@
 package dev.codex4j.appserver.bench;
 
+import dev.codex4j.appserver.rpc.NotificationOverflowException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.NotificationOverflowException;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.AgentMessageDeltaNotification;
 import java.io.IOException;

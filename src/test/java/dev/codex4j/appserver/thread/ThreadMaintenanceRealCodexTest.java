@@ -1,11 +1,11 @@
 package dev.codex4j.appserver.thread;
 
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.JsonRpcErrorException;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;

@@ -1,11 +1,11 @@
 package dev.codex4j.appserver.thread;
 
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.ConnectionClosedException;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.types.TurnStatus;
 import dev.codex4j.appserver.testing.InMemoryTransport;

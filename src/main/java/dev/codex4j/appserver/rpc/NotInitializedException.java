@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /**
  * A request was made before {@link AppServerClient#start()} completed the initialize handshake. Nothing was

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -76,7 +76,7 @@ public final class RestartPolicy {
     }
 
     /** The wait before an attempt that follows {@code failedAttempts} consecutive failed ones. */
-    Duration backoff(int failedAttempts) {
+    public Duration backoff(int failedAttempts) {
         Duration wait = initialBackoff;
         for (int i = 0; i < failedAttempts && wait.compareTo(maxBackoff) < 0; i++) {
             wait = wait.isZero() ? Duration.ofMillis(100) : wait.multipliedBy(2);

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /** The app-server process could not be started (missing executable, not executable, bad directory). */
 public final class AppServerStartException extends AppServerException {

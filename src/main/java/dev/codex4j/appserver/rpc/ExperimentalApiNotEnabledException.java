@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /**
  * A method of codex's experimental API was called on a client started without it. Nothing was sent: the

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /** A response arrived but could not be converted to the type the caller asked for. */
 public final class ResponseDecodingException extends AppServerException {

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /**
  * A subscriber of {@link AppServerClient#notifications()} (or another of the client's event streams) fell so

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.rpc;
 
 /** Base of every exception this library raises for a failure of the app-server or its connection. */
 public class AppServerException extends RuntimeException {
