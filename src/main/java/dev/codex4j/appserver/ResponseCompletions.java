@@ -2,6 +2,7 @@ package dev.codex4j.appserver;
 
 import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.transport.ReplaceableReader;
 import dev.codex4j.appserver.transport.Transport;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +20,7 @@ import reactor.core.scheduler.Scheduler;
  *
  * <p>Continuations are user code, and one that blocks (say, {@code block()} on another request, whose
  * response only a reader can read) must not stop reading. {@link #rescueIfHeld(long)} asks the transport for
- * a new reader (see {@code Transport.replaceReader()}), which goes on from the next line, once a completion
+ * a new reader (see {@link ReplaceableReader#replaceReader()}), which goes on from the next line, once a completion
  * has run longer than {@link #HELD_NANOS}; the held thread finishes it and then leaves. Nothing polls for
  * that while responses flow (a timer waking every few milliseconds cost a fifth of the pipelined
  * throughput): the client looks when requests are sent ({@link #beforeSend}) and on its periodic timeout
@@ -37,7 +38,8 @@ final class ResponseCompletions {
 
     private static final Logger log = LoggerFactory.getLogger(ResponseCompletions.class);
 
-    private final Transport transport;
+    /** Where held readers are replaced; a transport that cannot replace its reader never does. */
+    private final ReplaceableReader readers;
     private final Scheduler timer;
     private final Running running = new Running();
     /** Whether a look is scheduled for a continuation that sent something (see {@link #beforeSend}). */
@@ -48,18 +50,34 @@ final class ResponseCompletions {
     private volatile long lastLook;
     private volatile boolean warnedNoReplace;
 
+    private static final ReplaceableReader CANNOT_REPLACE = new ReplaceableReader() {
+        @Override
+        public boolean replaceReader() {
+            return false;
+        }
+
+        @Override
+        public boolean replaceReaderIfWriting(long now, long heldNanos) {
+            return false;
+        }
+
+        @Override
+        public long readerWritingSince() {
+            return 0;
+        }
+    };
+
     /** How often sending threads look at the reader's bookkeeping. */
     private static final long LOOK_EVERY_NANOS = HELD_NANOS / 2;
     /** How long after a completion could count as held a scheduled look comes. */
     static final long LOOK_SLACK_NANOS = 500_000;
 
     /**
-     * @param transport whose reader is replaced when held ({@link Transport#replaceReader()},
-     *     {@link Transport#replaceReaderIfWriting})
+     * @param transport whose reader is replaced when held, if it is a {@link ReplaceableReader}
      * @param timer runs the looks scheduled for continuations that send
      */
     ResponseCompletions(Transport transport, Scheduler timer) {
-        this.transport = transport;
+        this.readers = transport instanceof ReplaceableReader r ? r : CANNOT_REPLACE;
         this.timer = timer;
     }
 
@@ -118,7 +136,7 @@ final class ResponseCompletions {
         if (rescueIfHeld(now)) {
             return;
         }
-        long since = running.current() > 0 ? running.since() : transport.readerWritingSince();
+        long since = running.current() > 0 ? running.since() : readers.readerWritingSince();
         if (since != 0 && watching.compareAndSet(false, true)) {
             lookLater(Math.max(0, HELD_NANOS - (now - since)) + LOOK_SLACK_NANOS);
         }
@@ -144,12 +162,12 @@ final class ResponseCompletions {
         long current = running.current();
         if (current <= 0 || now - running.since() < HELD_NANOS) {
             // (a newer completion may have begun since current was read: then it is not held)
-            return transport.replaceReaderIfWriting(now, HELD_NANOS);
+            return readers.replaceReaderIfWriting(now, HELD_NANOS);
         }
         if (!running.giveUp(current)) {
             return false; // it ended just now
         }
-        if (transport.replaceReader()) {
+        if (readers.replaceReader()) {
             log.debug("a response's continuation has held the reader for milliseconds; a new reader reads on");
         } else if (!warnedNoReplace) {
             warnedNoReplace = true;

@@ -9,7 +9,7 @@
  * another thread cost a wake-up per burst and a third busy thread on a two-core machine, and the pipelined
  * benchmark could not reach the hand-written baseline that way. What the sketch's rule protected is kept
  * another way: a continuation that holds the reader for more than 2 ms gets a new reader started
- * ({@code Transport.replaceReader()}, {@code ResponseCompletions}), which goes on from the next line, so a
+ * ({@code ReplaceableReader.replaceReader()}, {@code ResponseCompletions}), which goes on from the next line, so a
  * continuation that blocks, even on another request, delays the connection by milliseconds and never stops
  * it. Notifications and approval handlers still never run on the reader: subscribers drain their own queues
  * on {@code codex4j-dispatch-*}, handlers run on {@code codex4j-handler-*}.
@@ -17,6 +17,6 @@
  * <p>The reader also writes: what is sent while it handles a read leaves in one system call when it is done
  * with that read (see {@code StdinWriter}): one write and one wake-up of the app-server for many requests
  * in flight instead of one each. A reader whose write blocks is replaced the same way as a held one
- * ({@code Transport.replaceReaderIfWriting()}).
+ * ({@code ReplaceableReader.replaceReaderIfWriting()}).
  */
 package dev.codex4j.appserver;

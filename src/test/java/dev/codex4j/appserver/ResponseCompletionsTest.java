@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.RequestId;
 import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.transport.ReplaceableReader;
 import dev.codex4j.appserver.transport.Transport;
 import dev.codex4j.appserver.transport.TransportListener;
 import java.time.Duration;
@@ -38,7 +39,7 @@ class ResponseCompletionsTest {
     private final ResponseCompletions completions = new ResponseCompletions(transport, timer);
 
     /** A transport that only counts replacements, and reports a write in progress when told to. */
-    private static class ReaderStub implements Transport {
+    private static class ReaderStub implements Transport, ReplaceableReader {
         final AtomicInteger replacements;
         final List<Long> writingReplacements = new CopyOnWriteArrayList<>();
         volatile long writingSince;

@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * <p>The end of stdout, a failed write and {@link #close} all lead to one place: the process tree is
  * ended and the listener is told once, with the exit code and the stderr tail.
  */
-public final class StdioTransport implements Transport {
+public final class StdioTransport implements Transport, ReplaceableReader {
 
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
     private static final Logger stderrLog = LoggerFactory.getLogger("dev.codex4j.appserver.codex.stderr");

@@ -16,8 +16,8 @@ public interface Transport extends AutoCloseable {
     /**
      * Opens the connection and begins reading. Lines are delivered to {@code listener} on a transport-owned
      * thread, each run of them followed by {@link TransportListener#onBatchEnd()} (the client hands on what
-     * it collected only then). A listener call may take long only on a transport that supports
-     * {@link #replaceReader()}.
+     * it collected only then). A listener call may take long only on a transport that is also a
+     * {@link ReplaceableReader}.
      *
      * @throws IOException if the connection cannot be opened (for example, the executable is missing)
      */
@@ -33,40 +33,6 @@ public interface Transport extends AutoCloseable {
      * @throws IOException if the connection is closed or the write fails
      */
     void send(byte[] message) throws IOException;
-
-    /**
-     * Starts a new reader thread to carry on reading while the current one is held in a listener call (by a
-     * listener that runs slow code there): the new one goes on with the line after the one being handled, and
-     * the held thread leaves the read loop once its call returns. So lines keep their order and the listener
-     * sees one reader at a time, apart from the held thread finishing its call. Callable from any thread.
-     *
-     * @return whether a new reader took over; {@code false}, changing nothing, if the reader is not in a
-     *     listener call at that moment or the transport cannot replace its reader (the default)
-     */
-    default boolean replaceReader() {
-        return false;
-    }
-
-    /**
-     * Starts a new reader, as {@link #replaceReader()} does, if the current one has been writing for at least
-     * {@code heldNanos} at {@code now}: a transport whose reader writes what was sent while it handled a read
-     * (one system call for many messages) must not leave reading to a thread blocked on a peer that does not
-     * read, since the peer may be blocked writing what that thread should read. Callable from any thread.
-     *
-     * @param now a {@link System#nanoTime()} value
-     * @return whether a new reader took over; {@code false} by default
-     */
-    default boolean replaceReaderIfWriting(long now, long heldNanos) {
-        return false;
-    }
-
-    /**
-     * When the reader began the write it is in (see {@link #replaceReaderIfWriting}), as a
-     * {@link System#nanoTime()} value, or 0 while it is not writing (always, by default).
-     */
-    default long readerWritingSince() {
-        return 0;
-    }
 
     /** The last lines the peer wrote to its diagnostic stream (stderr), secrets redacted; oldest first. */
     List<String> diagnosticTail();

@@ -2,7 +2,7 @@ package dev.codex4j.appserver.transport;
 
 /**
  * Receives what a {@link Transport} reads. Called on the transport's reader thread, one call at a time, except
- * that a reader held in a call may be replaced (see {@link Transport#replaceReader()}): the next calls then
+ * that a reader held in a call may be replaced (see {@link ReplaceableReader#replaceReader()}): the next calls then
  * come from the new reader while the held one finishes. A listener that may be held (running slow code) does
  * that last in its call, after it is done with its own state.
  */

@@ -2,6 +2,7 @@ package dev.codex4j.appserver.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.appserver.transport.ReplaceableReader;
 import dev.codex4j.appserver.transport.Transport;
 import dev.codex4j.appserver.transport.TransportClosed;
 import dev.codex4j.appserver.transport.TransportListener;
@@ -22,7 +23,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * test "sends from the server" are delivered on one dedicated reader thread, in order, like the real reader,
  * each line followed by {@code onBatchEnd}; a reader held in either can be replaced ({@link #replaceReader()}).
  */
-public final class InMemoryTransport implements Transport {
+public final class InMemoryTransport implements Transport, ReplaceableReader {
 
     public static final String READER_THREAD = "in-memory-reader";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,6 +57,17 @@ public final class InMemoryTransport implements Transport {
         // held in onLine: the new reader ends that line's batch first, as the held one would have
         startReader(READER_THREAD + "-" + (readers.get() + 1), inLine ? this::endBatch : () -> true);
         return true;
+    }
+
+    /** Writes are never held here: nothing to replace. */
+    @Override
+    public boolean replaceReaderIfWriting(long now, long heldNanos) {
+        return false;
+    }
+
+    @Override
+    public long readerWritingSince() {
+        return 0;
     }
 
     private void startReader(String name, Step first) {
