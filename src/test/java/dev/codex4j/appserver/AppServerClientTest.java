@@ -50,11 +50,11 @@ class AppServerClientTest {
         }
     }
 
-    private AppServerClient.Builder builder() {
+    private AppServerClientBuilder builder() {
         return AppServerClient.builder().transport(() -> server).requestTimeout(Duration.ofSeconds(10));
     }
 
-    private AppServerClient started(AppServerClient.Builder builder) {
+    private AppServerClient started(AppServerClientBuilder builder) {
         client = builder.build();
         CompletableFuture<InitializeResponse> init = client.start().toFuture();
         server.completeHandshake();
@@ -96,7 +96,7 @@ class AppServerClientTest {
         server.nextWrittenJson(); // initialize
         assertThatThrownBy(() -> client.request("model/list", Map.of()).block(WAIT))
                 .isInstanceOf(NotInitializedException.class);
-        assertThatThrownBy(() -> client.notify("x", null).block(WAIT)).isInstanceOf(NotInitializedException.class);
+        assertThatThrownBy(() -> client.sendNotification("x", null).block(WAIT)).isInstanceOf(NotInitializedException.class);
         assertThat(server.drainWritten()).isEmpty();
     }
 
@@ -444,7 +444,7 @@ class AppServerClientTest {
 
     @Test
     void theBuilderRejectsBadArgumentsAtOnce() {
-        AppServerClient.Builder b = AppServerClient.builder();
+        AppServerClientBuilder b = AppServerClient.builder();
         assertThatThrownBy(() -> b.requestTimeout(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> b.requestTimeout(null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> b.notificationBufferSize(0)).isInstanceOf(IllegalArgumentException.class);

@@ -40,7 +40,7 @@ class FakeProcessClientTest {
         return start(AppServerClient.builder(), fakeArgs);
     }
 
-    private AppServerClient start(AppServerClient.Builder builder, String... fakeArgs) throws Exception {
+    private AppServerClient start(AppServerClientBuilder builder, String... fakeArgs) throws Exception {
         client = clients.add(builder.executable(FakeAppServerLauncher.createScript(dir))
                 .arguments(List.of(fakeArgs))
                 .environment(Map.of("CODEX_HOME", dir.toString()))

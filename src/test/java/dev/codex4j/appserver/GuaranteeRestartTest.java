@@ -1,5 +1,6 @@
 package dev.codex4j.appserver;
 
+import dev.codex4j.appserver.thread.CodexThreads;
 import dev.codex4j.appserver.rpc.ConnectionEvent;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
@@ -246,7 +247,7 @@ class GuaranteeRestartTest {
                         return Mono.<CommandExecutionApprovalDecision>never(); // holds the turn open
                     }).build())
                     .restartOnCrash(RESTART));
-            CodexThread thread = client.startThread(ThreadOptions.defaults()).block(WAIT);
+            CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block(WAIT);
             BlockingQueue<ConnectionEvent> events = events();
             model.enqueue(Reply.escalatedExecCommand("call-1", "echo hi > out.txt", "hold the turn open"));
             TurnHandle turn = thread.turn("go");

@@ -58,13 +58,13 @@ class RealCodexClientTest {
         codex.close();
     }
 
-    private AppServerClient.Builder builder() {
+    private AppServerClientBuilder builder() {
         return codex.clientBuilder()
                 .clientInfo(new ClientInfo("codex4j-test", "codex4j tests", "0.0.1"))
                 .requestTimeout(WAIT);
     }
 
-    private AppServerClient started(AppServerClient.Builder builder) {
+    private AppServerClient started(AppServerClientBuilder builder) {
         client = builder.build();
         client.start().block(WAIT);
         return client;

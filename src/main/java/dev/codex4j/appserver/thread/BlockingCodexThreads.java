@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * with an {@link IllegalStateException}); the library's internal threads never wait on these calls.
  *
  * <pre>{@code
- * BlockingCodexThread thread = client.blocking().start(ThreadOptions.defaults());
+ * BlockingCodexThread thread = CodexThreads.of(client).blocking().start(ThreadOptions.defaults());
  * TurnResult result = thread.run("Explain the build");
  * }</pre>
  */

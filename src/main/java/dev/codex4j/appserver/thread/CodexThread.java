@@ -17,7 +17,7 @@ import reactor.core.publisher.Mono;
  * {@link CodexThreads#resume} or {@link CodexThreads#fork}. Cheap; holds no resources.
  *
  * <pre>{@code
- * CodexThread thread = client.startThread(ThreadOptions.defaults()).block();
+ * CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block();
  * TurnResult result = thread.run("List the files in this repository").block();
  * System.out.println(result.finalResponse() + " (" + result.tokenUsage().last().totalTokens() + " tokens)");
  *

@@ -10,43 +10,34 @@ import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.protocol.types.ThreadListResponse;
 import dev.codex4j.appserver.protocol.types.ThreadReadParams;
 import dev.codex4j.appserver.protocol.types.ThreadUnarchiveParams;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
  * The threads of one {@link AppServerClient}: start, resume, fork, read, list, archive; plus one-off
- * commands. Get it with {@code client.threads()} (or {@link #of(AppServerClient)}); the client must be started.
+ * commands. Get it with {@link #of(AppServerClient)}; the client must be started.
  *
  * <pre>{@code
  * client.start().block();
- * CodexThread thread = client.threads().start(ThreadOptions.builder().model("gpt-5-codex").build()).block();
+ * CodexThread thread = CodexThreads.of(client).start(ThreadOptions.builder().model("gpt-5-codex").build()).block();
  * String answer = thread.run("What does this repository do?").block().finalResponse();
  *
  * // later, also after a restart (same CODEX_HOME):
- * CodexThread again = client.threads().resume(thread.id(), ThreadOptions.defaults()).block();
+ * CodexThread again = CodexThreads.of(client).resume(thread.id(), ThreadOptions.defaults()).block();
  * }</pre>
  *
  * Operations on a thread id the server does not know fail with {@link ThreadNotFoundException}.
  */
 public final class CodexThreads {
 
-    /**
-     * Running turns per client and thread id, shared by every {@code CodexThreads} of a client, so that one
-     * turn per thread holds however the thread was reached. Weak keys: a dropped client takes its entry along.
-     */
-    private static final Map<AppServerClient, Map<String, TurnHandle>> RUNNING_TURNS =
-            Collections.synchronizedMap(new WeakHashMap<>());
-
     private final AppServerClient client;
-    private final Map<String, TurnHandle> runningTurns;
+    private final RunningTurns runningTurns;
 
-    private CodexThreads(AppServerClient client, Map<String, TurnHandle> runningTurns) {
+    private CodexThreads(AppServerClient client, RunningTurns runningTurns) {
         this.client = client;
         this.runningTurns = runningTurns;
     }
@@ -54,7 +45,7 @@ public final class CodexThreads {
     /** The threads of {@code client}. */
     public static CodexThreads of(AppServerClient client) {
         Objects.requireNonNull(client, "client");
-        return new CodexThreads(client, RUNNING_TURNS.computeIfAbsent(client, c -> new ConcurrentHashMap<>()));
+        return new CodexThreads(client, client.attachment(RunningTurns.class, RunningTurns::new));
     }
 
     /** Starts a new thread ({@code thread/start}). */
@@ -105,7 +96,7 @@ public final class CodexThreads {
      * page to page, requesting the next page only when the previous one has been consumed.
      *
      * <pre>{@code
-     * client.threads().list(ThreadListParams.builder().searchTerm("flaky test").limit(20L).build())
+     * CodexThreads.of(client).list(ThreadListParams.builder().searchTerm("flaky test").limit(20L).build())
      *         .take(50)
      *         .subscribe(t -> System.out.println(t.id() + " " + t.preview()));
      * }</pre>
@@ -161,7 +152,7 @@ public final class CodexThreads {
 
     /** {@code true} while a turn started through this library runs on the thread. */
     public boolean hasRunningTurn(String threadId) {
-        return runningTurns.containsKey(threadId);
+        return runningTurns.byThread.containsKey(threadId);
     }
 
     /** The same operations returning plain values, for callers that do not use Reactor. */
@@ -175,8 +166,9 @@ public final class CodexThreads {
 
     /** Claims the thread's one turn slot, then starts the turn; the slot is freed when the turn ends. */
     TurnHandle startTurn(String threadId, TurnOptions options, Mono<String> startRequest) {
-        TurnHandle turn = new TurnHandle(client, threadId, options, ended -> runningTurns.remove(threadId, ended));
-        if (runningTurns.putIfAbsent(threadId, turn) != null) {
+        TurnHandle turn = new TurnHandle(client, threadId, options, runningTurns.timer(),
+                ended -> runningTurns.byThread.remove(threadId, ended));
+        if (runningTurns.byThread.putIfAbsent(threadId, turn) != null) {
             throw new TurnInProgressException(threadId);
         }
         turn.start(startRequest);

@@ -28,6 +28,7 @@ import reactor.core.Disposables;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
 
 /**
  * One running turn: its events as they happen, its result, and the means to interrupt or steer it.
@@ -61,6 +62,8 @@ public final class TurnHandle {
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
 
     private final AppServerClient client;
+    /** Runs the turn's deadlines: the thread API's timer for this client. */
+    private final Scheduler timer;
     private final String threadId;
     private final TurnOptions options;
     private final Consumer<TurnHandle> onEnd;
@@ -80,8 +83,9 @@ public final class TurnHandle {
     private ThreadTokenUsage tokenUsage;
     private TurnError lastError;
 
-    TurnHandle(AppServerClient client, String threadId, TurnOptions options, Consumer<TurnHandle> onEnd) {
+    TurnHandle(AppServerClient client, String threadId, TurnOptions options, Scheduler timer, Consumer<TurnHandle> onEnd) {
         this.client = client;
+        this.timer = timer;
         this.threadId = threadId;
         this.options = options;
         this.onEnd = onEnd;
@@ -101,7 +105,7 @@ public final class TurnHandle {
         }
         resources.add(inactivityTimer);
         if (options.timeout() != null) {
-            resources.add(Mono.delay(options.timeout())
+            resources.add(Mono.delay(options.timeout(), timer)
                     .subscribe(x -> timeOut(TurnTimeoutException.Kind.DEADLINE, options.timeout())));
         }
         armInactivityTimer();
@@ -336,7 +340,7 @@ public final class TurnHandle {
     private void armInactivityTimer() {
         Duration limit = options.inactivityTimeout();
         if (limit != null && !inactivityTimer.isDisposed()) {
-            inactivityTimer.update(Mono.delay(limit).subscribe(x -> timeOut(TurnTimeoutException.Kind.INACTIVITY, limit)));
+            inactivityTimer.update(Mono.delay(limit, timer).subscribe(x -> timeOut(TurnTimeoutException.Kind.INACTIVITY, limit)));
         }
     }
 
@@ -352,7 +356,7 @@ public final class TurnHandle {
         log.info("turn {} of thread {} overran its {} limit of {}; interrupting it", turnId, threadId, kind, limit);
         interrupt().subscribe(null, e -> log.warn("interrupting timed-out turn {} failed: {}", turnId, e.toString()));
         // If codex never reports the interrupted turn's end, the caller still gets its answer.
-        Mono.delay(INTERRUPT_GRACE).subscribe(x -> fail(timeout));
+        Mono.delay(INTERRUPT_GRACE, timer).subscribe(x -> fail(timeout));
     }
 
     private static boolean isNoActiveTurn(Throwable error) {

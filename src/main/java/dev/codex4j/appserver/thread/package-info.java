@@ -3,7 +3,7 @@
  *
  * <pre>{@code
  * client.start().block();
- * CodexThread thread = client.startThread(ThreadOptions.defaults()).block();
+ * CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block();
  *
  * TurnResult result = thread.run("What does this repository do?").block();   // one call, one turn
  *

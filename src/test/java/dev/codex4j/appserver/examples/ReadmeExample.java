@@ -1,5 +1,6 @@
 package dev.codex4j.appserver.examples;
 
+import dev.codex4j.appserver.thread.CodexThreads;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
@@ -146,7 +147,8 @@ final class ReadmeExample {
     static ThreadsOutcome threadsAndTurns(AppServerClient client) {
         // README:threads:start
         client.start().block();
-        CodexThread thread = client.startThread(ThreadOptions.builder()
+        CodexThreads threads = CodexThreads.of(client);   // the thread API builds on the client
+        CodexThread thread = threads.start(ThreadOptions.builder()
                 .developerInstructions("Answer in one sentence.")
                 .build()).block();
 

@@ -1,6 +1,8 @@
 package dev.codex4j.appserver.examples;
 
+import dev.codex4j.appserver.thread.CodexThreads;
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
@@ -55,7 +57,7 @@ public final class StreamOneTurn {
             // output reads in the order things happened, the handler prints once the events have announced
             // the command it is asked about (item/started comes first), and with it everything before it.
             Map<String, CompletableFuture<Void>> announced = new ConcurrentHashMap<>();
-            AppServerClient.Builder builder = AppServerClient.builder()
+            AppServerClientBuilder builder = AppServerClient.builder()
                     .clientInfo(new ClientInfo("codex4j-example", "codex4j example", "0.1.0"))
                     .approvals(visiblePolicy(out, announced))
                     .requestTimeout(Duration.ofMinutes(2));
@@ -78,7 +80,7 @@ public final class StreamOneTurn {
                 if (apiKey != null) {
                     client.request("account/login/start", Map.of("type", "apiKey", "apiKey", apiKey)).block();
                 }
-                CodexThread thread = client.startThread(ThreadOptions.defaults()).block();
+                CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block();
                 out.println("> " + prompt);
 
                 TurnHandle turn = thread.turn(TurnInput.text(prompt));

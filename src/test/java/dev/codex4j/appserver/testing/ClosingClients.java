@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.testing;
 
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -22,7 +23,7 @@ public final class ClosingClients implements AfterEachCallback {
     }
 
     /** Builds a client, registers it to be closed after the test and runs its handshake (waiting 30 s at most). */
-    public AppServerClient started(AppServerClient.Builder builder) {
+    public AppServerClient started(AppServerClientBuilder builder) {
         AppServerClient client = add(builder.build());
         client.start().block(java.time.Duration.ofSeconds(30));
         return client;

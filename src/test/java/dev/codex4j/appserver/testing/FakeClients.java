@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.testing;
 
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -17,7 +18,7 @@ public final class FakeClients {
     private FakeClients() {}
 
     /** A builder whose app-server is the fake, started with {@code fakeArgs}, with {@code CODEX_HOME=dir}. */
-    public static AppServerClient.Builder builder(Path dir, String... fakeArgs) {
+    public static AppServerClientBuilder builder(Path dir, String... fakeArgs) {
         try {
             return AppServerClient.builder()
                     .executable(FakeAppServerLauncher.createScript(dir))

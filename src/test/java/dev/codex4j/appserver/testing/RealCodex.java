@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.testing;
 
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -156,7 +157,7 @@ public final class RealCodex implements AutoCloseable {
      * A client builder set up to spawn this codex: its executable and arguments, only its own environment
      * (never the user's), and its workspace as the working directory.
      */
-    public AppServerClient.Builder clientBuilder() {
+    public AppServerClientBuilder clientBuilder() {
         return AppServerClient.builder().executable(executable).arguments(appServerArguments())
                 .environment(environment()).inheritEnvironment(false).workingDirectory(workspace);
     }

@@ -70,7 +70,7 @@ class ThreadMaintenanceRealCodexTest {
 
     /** A new thread with one completed turn per prompt; the model answers each prompt with {@code answers}. */
     private CodexThread threadWithTurns(List<String> prompts, List<String> answers) {
-        CodexThread thread = client.startThread(ThreadOptions.defaults()).block(WAIT);
+        CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block(WAIT);
         for (int i = 0; i < prompts.size(); i++) {
             model.enqueue(Reply.message(answers.get(i)));
             assertThat(thread.run(prompts.get(i)).block(WAIT).status()).isEqualTo(TurnStatus.COMPLETED);
@@ -93,7 +93,7 @@ class ThreadMaintenanceRealCodexTest {
         assertThat(compaction.threadId()).isEqualTo(thread.id());
         assertThat(compaction.items()).singleElement().isInstanceOf(ThreadItem.ContextCompaction.class);
         assertThat(compaction.finalResponse()).isNull();
-        assertThat(client.threads().hasRunningTurn(thread.id())).isFalse();
+        assertThat(CodexThreads.of(client).hasRunningTurn(thread.id())).isFalse();
 
         // What the model saw: an ordinary Responses request with the whole history, no tools, and a
         // compaction prompt as the last user message.
@@ -146,10 +146,10 @@ class ThreadMaintenanceRealCodexTest {
 
         assertThat(announced.get(WAIT.toSeconds(), TimeUnit.SECONDS).threadName()).isEqualTo("Flaky test hunt");
         assertThat(thread.read().block(WAIT).name()).isEqualTo("Flaky test hunt");
-        assertThat(client.listThreads(ThreadListParams.builder().build())
+        assertThat(CodexThreads.of(client).list(ThreadListParams.builder().build())
                 .filter(t -> t.id().equals(thread.id())).map(Thread::name).collectList().block(WAIT))
                 .containsExactly("Flaky test hunt");
-        assertThat(client.listThreads(ThreadListParams.builder().searchTerm("test hunt").build())
+        assertThat(CodexThreads.of(client).list(ThreadListParams.builder().searchTerm("test hunt").build())
                 .map(Thread::id).collectList().block(WAIT)).containsExactly(thread.id());
 
         // Renaming again replaces the name; an empty name is refused.
@@ -161,7 +161,7 @@ class ThreadMaintenanceRealCodexTest {
         // The name is stored in CODEX_HOME: a new codex process reads it back.
         client.close();
         client = newClient();
-        assertThat(client.readThread(thread.id()).block(WAIT).name()).isEqualTo("Renamed");
+        assertThat(CodexThreads.of(client).read(thread.id(), true).block(WAIT).name()).isEqualTo("Renamed");
     }
 
     // --- archive / unarchive ---------------------------------------------------------------------------
@@ -197,7 +197,7 @@ class ThreadMaintenanceRealCodexTest {
         // next turn's model request carries the first exchange.
         assertThatThrownBy(() -> thread.run("still archived?").block(WAIT)).isInstanceOf(ThreadNotFoundException.class);
         model.enqueue(Reply.message("42"));
-        CodexThread resumed = client.resumeThread(thread.id(), ThreadOptions.defaults()).block(WAIT);
+        CodexThread resumed = CodexThreads.of(client).resume(thread.id(), ThreadOptions.defaults()).block(WAIT);
         assertThat(resumed.run("which number?").block(WAIT).finalResponse()).isEqualTo("42");
         RecordedRequest request = model.requests().get(2);
         assertThat(texts(request, "user")).contains("remember the number 42", "which number?");
@@ -255,7 +255,7 @@ class ThreadMaintenanceRealCodexTest {
     }
 
     private List<String> listedIds(boolean archived) {
-        return client.listThreads(ThreadListParams.builder().archived(archived).build())
+        return CodexThreads.of(client).list(ThreadListParams.builder().archived(archived).build())
                 .map(Thread::id).collectList().block(WAIT);
     }
 

@@ -66,7 +66,7 @@ class ThreadsRealCodexTest {
     }
 
     private CodexThread newThread() {
-        return client.startThread(ThreadOptions.defaults()).block(WAIT);
+        return CodexThreads.of(client).start(ThreadOptions.defaults()).block(WAIT);
     }
 
     @Test
@@ -164,7 +164,7 @@ class ThreadsRealCodexTest {
 
         assertThat(result.status()).isEqualTo(TurnStatus.INTERRUPTED);
         assertThat(result.duration()).isLessThan(Duration.ofSeconds(30));
-        assertThat(client.threads().hasRunningTurn(thread.id())).isFalse();
+        assertThat(CodexThreads.of(client).hasRunningTurn(thread.id())).isFalse();
     }
 
     @Test
@@ -232,7 +232,7 @@ class ThreadsRealCodexTest {
         model.enqueue(Reply.message("remembered"), Reply.message("forked answer"));
         thread.run("remember this").block(WAIT);
 
-        CodexThread fork = client.forkThread(thread.id(), ThreadOptions.defaults()).block(WAIT);
+        CodexThread fork = CodexThreads.of(client).fork(thread.id(), ThreadOptions.defaults()).block(WAIT);
         TurnResult inFork = fork.run("what did I say?").block(WAIT);
 
         assertThat(fork.id()).isNotEqualTo(thread.id());
@@ -250,7 +250,7 @@ class ThreadsRealCodexTest {
         client.close();
 
         client = newClient(ApprovalDecisions.declineAll()); // a new codex process, same CODEX_HOME
-        CodexThread resumed = client.resumeThread(thread.id(), ThreadOptions.defaults()).block(WAIT);
+        CodexThread resumed = CodexThreads.of(client).resume(thread.id(), ThreadOptions.defaults()).block(WAIT);
         TurnResult next = resumed.run("second question").block(WAIT);
 
         assertThat(resumed.snapshot().turns()).extracting(t -> t.id()).contains(turnId);
@@ -263,10 +263,10 @@ class ThreadsRealCodexTest {
     @Test
     void anUnknownThreadFailsWithThreadNotFound() {
         String unknown = "00000000-0000-0000-0000-000000000000";
-        assertThatThrownBy(() -> client.resumeThread(unknown, ThreadOptions.defaults()).block(WAIT))
+        assertThatThrownBy(() -> CodexThreads.of(client).resume(unknown, ThreadOptions.defaults()).block(WAIT))
                 .isInstanceOf(ThreadNotFoundException.class).hasMessageContaining(unknown);
-        assertThatThrownBy(() -> client.readThread(unknown).block(WAIT)).isInstanceOf(ThreadNotFoundException.class);
-        assertThatThrownBy(() -> client.forkThread(unknown, ThreadOptions.defaults()).block(WAIT))
+        assertThatThrownBy(() -> CodexThreads.of(client).read(unknown, true).block(WAIT)).isInstanceOf(ThreadNotFoundException.class);
+        assertThatThrownBy(() -> CodexThreads.of(client).fork(unknown, ThreadOptions.defaults()).block(WAIT))
                 .isInstanceOf(ThreadNotFoundException.class);
     }
 
@@ -337,7 +337,7 @@ class ThreadsRealCodexTest {
         List<String> ids = List.of(newThread(), newThread(), newThread()).stream()
                 .peek(t -> t.run("hi").block(WAIT)).map(CodexThread::id).toList();
 
-        List<String> listed = client.listThreads(ThreadListParams.builder().limit(1L).build())
+        List<String> listed = CodexThreads.of(client).list(ThreadListParams.builder().limit(1L).build())
                 .map(t -> t.id()).collectList().block(WAIT);
 
         assertThat(listed).containsExactlyInAnyOrderElementsOf(ids);
@@ -355,7 +355,7 @@ class ThreadsRealCodexTest {
 
     @Test
     void commandExecRunsAOneOffCommand() {
-        var result = client.threads().exec(List.of("echo", "one-off")).block(WAIT);
+        var result = CodexThreads.of(client).exec(List.of("echo", "one-off")).block(WAIT);
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.stdout()).isEqualTo("one-off\n");
@@ -365,11 +365,11 @@ class ThreadsRealCodexTest {
     void theBlockingFacadeRunsTurnsWithoutReactor() {
         model.enqueue(Reply.message("plain value"));
 
-        BlockingCodexThread thread = client.blocking().start(ThreadOptions.defaults());
+        BlockingCodexThread thread = CodexThreads.of(client).blocking().start(ThreadOptions.defaults());
         TurnResult result = thread.run("hi");
 
         assertThat(result.finalResponse()).isEqualTo("plain value");
-        assertThat(client.blocking().read(thread.id(), true).turns()).hasSize(1);
+        assertThat(CodexThreads.of(client).blocking().read(thread.id(), true).turns()).hasSize(1);
     }
 
     private static Mono<ServerNotification> commandStarted(TurnHandle turn) {

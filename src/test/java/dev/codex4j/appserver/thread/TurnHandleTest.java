@@ -37,7 +37,7 @@ class TurnHandleTest {
         CompletableFuture<?> started = client.start().toFuture();
         server.completeHandshake();
         started.join();
-        CompletableFuture<CodexThread> threadStarted = client.startThread(ThreadOptions.defaults()).toFuture();
+        CompletableFuture<CodexThread> threadStarted = CodexThreads.of(client).start(ThreadOptions.defaults()).toFuture();
         answer("thread/start", "{\"thread\":{\"id\":\"" + THREAD + "\"}}");
         thread = threadStarted.join();
     }
@@ -134,7 +134,7 @@ class TurnHandleTest {
 
         assertThatThrownBy(() -> turn.result().block(WAIT)).isInstanceOf(ThreadNotFoundException.class)
                 .hasMessageContaining("th-1");
-        assertThat(client.threads().hasRunningTurn(THREAD)).isFalse();
+        assertThat(CodexThreads.of(client).hasRunningTurn(THREAD)).isFalse();
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.PendingRequests;

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.session;
 
 import dev.codex4j.appserver.rpc.ConnectionEvent;
 import dev.codex4j.appserver.rpc.RestartPolicy;
@@ -30,7 +30,8 @@ final class CrashRecovery {
 
     private static final Logger log = LoggerFactory.getLogger(CrashRecovery.class);
     /** A private mapper for the reserved notifications: the user's may be configured in unexpected ways. */
-    private static final ObjectMapper EVENTS = AppServerClient.defaultObjectMapper();
+    private static final ObjectMapper EVENTS = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
 
     /** What the client lends to the restart loop. */
     interface Host {

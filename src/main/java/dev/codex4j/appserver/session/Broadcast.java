@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.session;
 
 import dev.codex4j.appserver.rpc.NotificationOverflowException;
 import java.util.List;
@@ -27,7 +27,7 @@ import reactor.util.concurrent.Queues;
  * (published but not yet handed to the subscriber), so a subscriber is failed only if it really fell that
  * far behind.
  */
-final class Broadcast<T> {
+public final class Broadcast<T> {
 
     /** Events per array a subscriber's queue grows by. */
     private static final int QUEUE_LINK_SIZE = 256;
@@ -40,13 +40,13 @@ final class Broadcast<T> {
 
     private static final class Completed {}
 
-    Broadcast(Scheduler scheduler, int bufferSize) {
+    public Broadcast(Scheduler scheduler, int bufferSize) {
         this.scheduler = scheduler;
         this.bufferSize = bufferSize;
     }
 
     /** A hot stream: each subscriber sees what is published after it subscribed, then the end. */
-    Flux<T> flux() {
+    public Flux<T> flux() {
         return new Flux<>() {
             @Override
             public void subscribe(CoreSubscriber<? super T> actual) {
@@ -62,7 +62,7 @@ final class Broadcast<T> {
     }
 
     /** Delivers to every current subscriber; subscribers see events in the order of these calls. */
-    void publish(T event) {
+    public void publish(T event) {
         publishAll(List.of(event));
     }
 
@@ -83,7 +83,7 @@ final class Broadcast<T> {
         }
     }
 
-    void complete() {
+    public void complete() {
         terminate(new Completed());
     }
 

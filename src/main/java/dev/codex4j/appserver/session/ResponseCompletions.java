@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.session;
 
 import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;

@@ -1,4 +1,4 @@
-package dev.codex4j.appserver;
+package dev.codex4j.appserver.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,218 @@
+package dev.codex4j.appserver;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.types.ClientInfo;
+import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.transport.StdioOptions;
+import dev.codex4j.appserver.transport.Transport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * Configures an {@link AppServerClient}. Every setter validates its argument at once; {@link #build()}
+ * spawns nothing ({@link AppServerClient#start()} does).
+ */
+public final class AppServerClientBuilder {
+
+    private Path executable;
+    private List<String> arguments = List.of();
+    private Map<String, String> environment = Map.of();
+    private boolean inheritEnvironment = true;
+    private Path workingDirectory;
+    private ClientInfo clientInfo = new ClientInfo("codex4j", "codex4j", Version.CURRENT);
+    private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
+    private Duration requestTimeout = Duration.ofSeconds(60);
+    private ObjectMapper objectMapper;
+    private boolean experimentalApi;
+    private List<String> optOutNotificationMethods = List.of();
+    private int notificationBufferSize = 8192;
+    private int maxLineBytes = StdioOptions.DEFAULT_MAX_LINE_BYTES;
+    private Duration shutdownGrace = Duration.ofSeconds(2);
+    private Supplier<Transport> transport;
+    private OverloadRetry overloadRetry = OverloadRetry.defaults();
+    private RestartPolicy restartPolicy = RestartPolicy.none();
+
+    AppServerClientBuilder() {}
+
+    /**
+     * The codex executable. Default: {@code $CODEX_EXECUTABLE}, else {@code codex} on the {@code PATH}.
+     * Prefer the native binary over the npm launcher script: the launcher runs it as a child process.
+     */
+    public AppServerClientBuilder executable(Path executable) {
+        this.executable = Objects.requireNonNull(executable, "executable");
+        return this;
+    }
+
+    /** Extra arguments after {@code app-server}, e.g. {@code List.of("-c", "model=o4-mini")}. */
+    public AppServerClientBuilder arguments(List<String> arguments) {
+        Objects.requireNonNull(arguments, "arguments");
+        arguments.forEach(a -> Objects.requireNonNull(a, "arguments must not contain null"));
+        this.arguments = List.copyOf(arguments);
+        return this;
+    }
+
+    /** Variables added to (or overriding) the inherited environment, e.g. {@code CODEX_HOME}. */
+    public AppServerClientBuilder environment(Map<String, String> environment) {
+        Objects.requireNonNull(environment, "environment");
+        environment.forEach((k, v) -> {
+            Objects.requireNonNull(k, "environment names must not be null");
+            Objects.requireNonNull(v, "environment value of " + k + " must not be null");
+        });
+        this.environment = Map.copyOf(environment);
+        return this;
+    }
+
+    /**
+     * Whether the app-server starts from this JVM's environment (the default), with
+     * {@link #environment(Map)} added, or from {@link #environment(Map)} alone (then include {@code PATH}
+     * and {@code HOME} yourself). Turning it off keeps credentials and proxy settings of the host out.
+     */
+    public AppServerClientBuilder inheritEnvironment(boolean inherit) {
+        this.inheritEnvironment = inherit;
+        return this;
+    }
+
+    /** The app-server's working directory; must exist. Default: the JVM's. */
+    public AppServerClientBuilder workingDirectory(Path directory) {
+        Objects.requireNonNull(directory, "workingDirectory");
+        if (!Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("workingDirectory is not a directory: " + directory);
+        }
+        this.workingDirectory = directory;
+        return this;
+    }
+
+    /**
+     * How the client introduces itself in {@code initialize}; codex puts it in its user agent. Default:
+     * codex4j's own name and version.
+     *
+     * @param clientInfo a short machine {@code name} (e.g. {@code "my-service"}), a display {@code title}
+     *     and the client's {@code version}, none of them blank
+     */
+    public AppServerClientBuilder clientInfo(ClientInfo clientInfo) {
+        Objects.requireNonNull(clientInfo, "clientInfo");
+        requireText(clientInfo.name(), "clientInfo name");
+        requireText(clientInfo.title(), "clientInfo title");
+        requireText(clientInfo.version(), "clientInfo version");
+        this.clientInfo = clientInfo;
+        return this;
+    }
+
+    private static void requireText(String value, String what) {
+        Objects.requireNonNull(value, what);
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(what + " must not be blank");
+        }
+    }
+
+    /** Answers to the server's approval requests. Default: {@link ApprovalDecisions#declineAll()}. */
+    public AppServerClientBuilder approvals(ApprovalDecisions approvals) {
+        this.approvals = Objects.requireNonNull(approvals, "approvals");
+        return this;
+    }
+
+    /** How long a request waits for its response. Default: 60 seconds. */
+    public AppServerClientBuilder requestTimeout(Duration timeout) {
+        this.requestTimeout = positive(timeout, "requestTimeout");
+        return this;
+    }
+
+    /** The mapper for params and results. Default: {@link AppServerClient#defaultObjectMapper()}. */
+    public AppServerClientBuilder objectMapper(ObjectMapper mapper) {
+        this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
+        return this;
+    }
+
+    /** Opts into codex's experimental API methods and fields. Default: off. */
+    public AppServerClientBuilder experimentalApi(boolean enabled) {
+        this.experimentalApi = enabled;
+        return this;
+    }
+
+    /** Notification methods the server should not send to this client, e.g. {@code "thread/started"}. */
+    public AppServerClientBuilder optOutNotificationMethods(List<String> methods) {
+        Objects.requireNonNull(methods, "optOutNotificationMethods");
+        methods.forEach(AppServerClient::requireMethod);
+        this.optOutNotificationMethods = List.copyOf(methods);
+        return this;
+    }
+
+    /** How far one notification subscriber may fall behind before its stream fails. Default: 8192. */
+    public AppServerClientBuilder notificationBufferSize(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("notificationBufferSize must be positive: " + size);
+        }
+        this.notificationBufferSize = size;
+        return this;
+    }
+
+    /** The longest line accepted from the server; a longer one fails the connection. Default: 128 MiB. */
+    public AppServerClientBuilder maxLineBytes(int bytes) {
+        if (bytes < 1024) {
+            throw new IllegalArgumentException("maxLineBytes must be at least 1024: " + bytes);
+        }
+        this.maxLineBytes = bytes;
+        return this;
+    }
+
+    /** How long {@code close()} lets the server exit on its own before terminating it. Default: 2 s. */
+    public AppServerClientBuilder shutdownGrace(Duration grace) {
+        Objects.requireNonNull(grace, "shutdownGrace");
+        if (grace.isNegative()) {
+            throw new IllegalArgumentException("shutdownGrace must not be negative: " + grace);
+        }
+        this.shutdownGrace = grace;
+        return this;
+    }
+
+    /**
+     * How requests refused with JSON-RPC error -32001 (server overloaded) are retried. Default:
+     * {@link OverloadRetry#defaults()}; {@link OverloadRetry#none()} turns retries off.
+     */
+    public AppServerClientBuilder overloadRetry(OverloadRetry retry) {
+        this.overloadRetry = Objects.requireNonNull(retry, "overloadRetry");
+        return this;
+    }
+
+    /**
+     * Whether to start a new app-server after the one in use ends unexpectedly, re-run the handshake and
+     * resume the known threads. Default: {@link RestartPolicy#none()}. See {@link RestartPolicy}.
+     */
+    public AppServerClientBuilder restartOnCrash(RestartPolicy policy) {
+        this.restartPolicy = Objects.requireNonNull(policy, "restartOnCrash");
+        return this;
+    }
+
+    /**
+     * Uses a custom transport instead of spawning {@code codex app-server} over stdio (the executable,
+     * arguments, environment and working directory are then ignored). Called by {@code start()}, and again
+     * for each restart with a {@link RestartPolicy}: return a new transport each time.
+     */
+    public AppServerClientBuilder transport(Supplier<Transport> transport) {
+        this.transport = Objects.requireNonNull(transport, "transport");
+        return this;
+    }
+
+    /** A new client with this configuration; later changes to the builder do not affect it. */
+    public AppServerClient build() {
+        return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
+                workingDirectory, clientInfo, approvals, requestTimeout, objectMapper, experimentalApi,
+                optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
+                overloadRetry, restartPolicy));
+    }
+
+    private static Duration positive(Duration d, String name) {
+        Objects.requireNonNull(d, name);
+        if (d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be positive: " + d);
+        }
+        return d;
+    }
+}

@@ -1,0 +1,108 @@
+package dev.codex4j.appserver.session;
+
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.IncomingMessage;
+import dev.codex4j.appserver.rpc.MalformedMessageException;
+import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.rpc.PendingRequests;
+import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.transport.Transport;
+import dev.codex4j.appserver.transport.TransportClosed;
+import dev.codex4j.appserver.transport.TransportListener;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One connection as its reader thread sees it: parse, route, never throw. The only user code it runs is the
+ * continuations of responses (see {@link ResponseCompletions} for what keeps them from holding it up).
+ */
+final class Inbound implements TransportListener {
+
+    private static final int MALFORMED_PREVIEW_CHARS = 200;
+
+    private final Session session;
+    final Transport transport;
+    final ResponseCompletions completions;
+    /** Set once this connection has ended, before what was pending on it is failed. */
+    volatile ConnectionClosedException ended;
+    /** The notifications this read brought, handed on together at its end (reader thread only). */
+    private List<Notification> notifications = new ArrayList<>();
+
+    Inbound(Session session, Transport transport) {
+        this.session = session;
+        this.transport = transport;
+        this.completions = new ResponseCompletions(transport, session.timer);
+    }
+
+    @Override
+    public void onLine(byte[] buffer, int offset, int length) {
+        IncomingMessage message;
+        try {
+            message = session.codec.decode(buffer, offset, length);
+        } catch (MalformedMessageException e) {
+            session.malformedLines.increment();
+            Session.log.warn("skipping a malformed line from app-server ({}): {}",
+                    session.redactor.redact(e.getMessage()), preview(buffer, offset, length));
+            return;
+        }
+        if (message instanceof Response response) {
+            PendingRequests.Waiter waiter = session.pending.take(response);
+            if (waiter == null) {
+                Session.log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
+                        + "answered twice)", response.id());
+            } else {
+                publishNotifications(); // those before it go first, and its continuation may hold this thread
+                if (response.unreadResultBytes() > Session.READ_ELSEWHERE_BYTES) {
+                    session.deliver(() -> waiter.onResponse(response)); // reading it would hold this thread long
+                } else {
+                    completions.complete(waiter, response); // the last thing: a new reader may be on by its end
+                }
+            }
+        } else if (message instanceof Notification notification) {
+            session.serverRequests.observe(notification);
+            notifications.add(notification);
+            if (session.recovery != null) {
+                session.recovery.observe(notification);
+            }
+        } else {
+            session.serverRequests.dispatch((ServerRequest) message, this);
+        }
+    }
+
+    /** Hands on the notifications this read brought: each subscriber gets them in one run. */
+    @Override
+    public void onBatchEnd() {
+        publishNotifications();
+    }
+
+    private void publishNotifications() {
+        if (!notifications.isEmpty()) {
+            List<Notification> batch = notifications;
+            notifications = new ArrayList<>();
+            session.hub.publishAll(batch);
+        }
+    }
+
+    @Override
+    public void onClosed(TransportClosed closed) {
+        onBatchEnd(); // whatever the last read brought goes out before the end is told
+        ConnectionClosedException cause = new ConnectionClosedException(closed.reason(), closed.exitCode(),
+                closed.diagnosticTail(), closed.requestedByClient(), closed.cause());
+        ended = cause;
+        session.connectionEnded(cause, closed.requestedByClient());
+    }
+
+    private String preview(byte[] buffer, int offset, int length) {
+        int shown = Math.min(length, MALFORMED_PREVIEW_CHARS * 4);
+        String text = new String(buffer, offset, shown, StandardCharsets.UTF_8);
+        if (text.length() > MALFORMED_PREVIEW_CHARS) {
+            text = text.substring(0, MALFORMED_PREVIEW_CHARS);
+        }
+        if (text.length() < length) {
+            text += "… (" + length + " bytes)";
+        }
+        return session.redactor.redact(text);
+    }
+}

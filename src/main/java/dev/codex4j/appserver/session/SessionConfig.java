@@ -1,0 +1,43 @@
+package dev.codex4j.appserver.session;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.transport.SecretRedactor;
+import dev.codex4j.appserver.transport.Transport;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * What one {@link Session} is made of, fixed when the client is built.
+ *
+ * @param transports opens the transport of each connection: the first, and one per restart
+ * @param initializeParams the params of {@code initialize}
+ * @param experimentalApi whether experimental methods may be sent
+ * @param serverRequests answers the server's requests
+ */
+public record SessionConfig(
+        Supplier<Transport> transports,
+        ObjectMapper mapper,
+        SecretRedactor redactor,
+        Map<String, Object> initializeParams,
+        boolean experimentalApi,
+        Duration requestTimeout,
+        int notificationBufferSize,
+        OverloadRetry overloadRetry,
+        RestartPolicy restartPolicy,
+        ServerRequestHandler serverRequests) {
+
+    public SessionConfig {
+        Objects.requireNonNull(transports, "transports");
+        Objects.requireNonNull(mapper, "mapper");
+        Objects.requireNonNull(redactor, "redactor");
+        initializeParams = Map.copyOf(initializeParams);
+        Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(overloadRetry, "overloadRetry");
+        Objects.requireNonNull(restartPolicy, "restartPolicy");
+        Objects.requireNonNull(serverRequests, "serverRequests");
+    }
+}
