@@ -84,7 +84,8 @@ class ShellSyntaxTest {
                 "coproc rm x", "if true; then rm x; fi", "while ls; do rm x; done", "case x in x) rm x;; esac",
                 "cat <<EOF\nrm x\nEOF", "cat <<< x", "cat <(x)", "diff >(x) y", "(( 1 ))", "ls \\\nx", "ls x\\",
                 "ls 'x", "ls \"x", "ls \"x\\\"", "ls \u0001", "ls a\rb", "ls \u007f", "=ls", "ls; =ls", "f() (rm x)",
-                "f () { rm x; }", "ls @(x)", "ls ^x", "[[ -e x ]]", "{ ls; }", "ls >", "ls > $X",
+                "f () { rm x; }", "ls @(x)", "ls ^x", "[[ -e x ]]", "{ ls; }", "ls >", "ls > $X", "ls 10>x",
+                "ls 09<x", "ls 99999999999>x",
                 "ls " + "a".repeat(ShellSyntax.MAX_CHARS));
     }
 
@@ -205,6 +206,35 @@ class ShellSyntaxTest {
         // not vacuous: a good share of the generated text was read, and each of those ran in every shell
         assertThat(compared).as("texts compared").isGreaterThanOrEqualTo(400);
         assertThat(compared).as("texts compared").isLessThan(generated);
+    }
+
+    /**
+     * Around redirections too, the words read are the words the shell passes: a digit right before {@code <} or
+     * {@code >} names a file descriptor, anywhere else (before {@code &>}, quoted, part of a longer word) it is an
+     * argument. Text with {@code &>} runs in bash only: dash reads it as {@code &} and {@code >}.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"1>out b", "b 1>>out", "b 1>|out", ">out 1", "1&>out", "2&>out b", "3&>>out",
+            "'1'>out", "\\1>out", "x1>out", "1\\2>out", "&>out 2", "1<&0 >out 2", "b 2>&1 3>out >out"})
+    void wordsAroundRedirectionsAsShellsReadThem(String redirections) throws IOException {
+        String script = "printf '%s\\0' a " + redirections;
+        Script read = ShellSyntax.parse(script);
+        assertThat(read.readable()).isTrue();
+        assertThat(read.commands()).hasSize(1);
+        List<String> argv = read.commands().get(0).argv();
+        Path cwd = Files.createDirectories(temp.resolve("cwd"));
+        Path scratch = Files.createDirectories(temp.resolve("scratch"));
+        Map<String, String> env = Map.of("PATH", Files.createDirectories(temp.resolve("empty-path")).toString());
+        List<List<String>> shells = script.contains("&>") ? List.of(List.of("/bin/bash", "--noprofile", "--norc"))
+                : List.of(List.of("/bin/bash", "--noprofile", "--norc"), List.of("/bin/sh"));
+        for (List<String> shell : shells) {
+            Files.deleteIfExists(cwd.resolve("out"));
+            ShellTestSupport.Result result = ShellTestSupport.run(
+                    ShellTestSupport.shellCommand(shell, script, scratch.resolve("script")), cwd, env, scratch);
+            assertThat(result.exitCode()).as(result.stderr()).isZero();
+            assertThat(ShellTestSupport.nulTerminated(Files.readAllBytes(cwd.resolve("out"))))
+                    .as("%s on %s", shell.get(0), script).isEqualTo(argv.subList(2, argv.size()));
+        }
     }
 
     /**
