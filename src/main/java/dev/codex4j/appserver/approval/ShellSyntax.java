@@ -18,7 +18,8 @@ import java.util.Set;
  * glob characters {@code * ? [}, braces, {@code ~}, {@code !}, a comment, a keyword ({@code time},
  * {@code function}, {@code if}…), a here-document or here-string, process substitution, a line
  * continuation, a control character, an unterminated quote, a leading unquoted {@code =} (zsh expands it),
- * a function definition, and text over {@value #MAX_CHARS} characters.
+ * a function definition, a file descriptor of more than one digit (shells disagree whether it is one), and
+ * text over {@value #MAX_CHARS} characters.
  *
  * <p>One left-to-right pass with no backtracking: linear in the length of the text.
  *
@@ -250,8 +251,14 @@ final class ShellSyntax {
         }
 
         private int redirection(int i) {
-            // a word of digits right before the operator is a file descriptor, not an argument
-            if (inWord && !wordQuoted && !wordIsAssignment && word.chars().allMatch(Character::isDigit)) {
+            // a word of digits right before < or > is a file descriptor, not an argument; before &> it is an
+            // argument (bash: "ls 1&>x" runs ls 1)
+            if (text.charAt(i) != '&' && inWord && !wordQuoted && !wordIsAssignment
+                    && word.chars().allMatch(Character::isDigit)) {
+                if (word.length() > 1) {
+                    // bash: 10>x is descriptor 10, dash and zsh: the argument 10 (bash too when over int)
+                    return fail("a number of more than one digit before a redirection");
+                }
                 word.setLength(0);
                 inWord = false;
             } else {
