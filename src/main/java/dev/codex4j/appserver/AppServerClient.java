@@ -443,7 +443,20 @@ public final class AppServerClient implements AutoCloseable {
 
     /** {@link #close()} without blocking the caller: the returned {@code Mono} completes when it is done. */
     public Mono<Void> closeGracefully() {
-        return Mono.<Void>fromRunnable(this::close).subscribeOn(Schedulers.boundedElastic());
+        // On a short-lived daemon thread of its own, not on Reactor's global boundedElastic scheduler. Not named
+        // codex4j-*: disposeSchedulers() would take it for one of the client's threads and not wait for dispatch.
+        return Mono.create(sink -> {
+            Thread closer = new Thread(() -> {
+                try {
+                    close();
+                    sink.success();
+                } catch (Throwable e) {
+                    sink.error(e);
+                }
+            }, "codex4j.close");
+            closer.setDaemon(true);
+            closer.start();
+        });
     }
 
     // --- threads and turns (the high-level API in dev.codex4j.appserver.thread) ----------------------
@@ -1093,7 +1106,7 @@ public final class AppServerClient implements AutoCloseable {
             return;
         }
         try {
-            drained.timeout(Duration.ofSeconds(2)).block();
+            drained.block(Duration.ofSeconds(2)); // waits on this thread: no timer, no scheduler
         } catch (RuntimeException e) {
             dispatch.dispose();
         }

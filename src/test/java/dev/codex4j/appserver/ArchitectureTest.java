@@ -8,9 +8,6 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClass;
-import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
@@ -30,25 +27,19 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ArchitectureTest {
 
-    private static final String ROOT = "dev.codex4j.appserver";
+    private static final String ROOT = MainClasses.ROOT;
     private static final String TRANSPORT = ROOT + ".transport..";
     private static final String RPC = ROOT + ".rpc..";
     private static final String APPROVAL = ROOT + ".approval..";
     private static final String THREAD = ROOT + ".thread..";
     private static final String PROTOCOL = ROOT + ".protocol..";
 
-    /** The library's classes, imported once for all rules. */
-    private static final JavaClasses MAIN = new ClassFileImporter()
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_JARS)
-            .importPackages(ROOT);
-
     @Test
     void transportUsesNoOtherPackageOfTheProject() {
         ArchRule rule = classes().that().resideInAPackage(TRANSPORT)
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..").or(resideInAPackage(TRANSPORT)))
                 .because("the transport is the bottom layer: it moves lines to and from a process");
-        rule.check(MAIN);
+        rule.check(MainClasses.all());
     }
 
     @Test
@@ -57,7 +48,7 @@ class ArchitectureTest {
                 .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..")
                         .or(resideInAnyPackage(RPC, TRANSPORT)))
                 .because("JSON-RPC messages know nothing of the client, the protocol's types, approvals or threads");
-        rule.check(MAIN);
+        rule.check(MainClasses.all());
     }
 
     @Test
@@ -65,7 +56,7 @@ class ArchitectureTest {
         ArchRule rule = noClasses().that().resideInAPackage(APPROVAL)
                 .should().dependOnClassesThat(resideInAPackage(ROOT).or(resideInAPackage(THREAD)))
                 .because("approval decisions are built on rpc and protocol, and the client and threads use them");
-        rule.check(MAIN);
+        rule.check(MainClasses.all());
     }
 
     @Test
@@ -73,7 +64,7 @@ class ArchitectureTest {
         ArchRule rule = classes().that().resideInAPackage(PROTOCOL)
                 .should().onlyDependOnClassesThat(resideInAnyPackage(PROTOCOL, "com.fasterxml.jackson..", "java.."))
                 .because("the generated protocol types are plain Jackson-annotated records, enums and unions");
-        rule.check(MAIN);
+        rule.check(MainClasses.all());
     }
 
     /**
@@ -89,7 +80,7 @@ class ArchitectureTest {
     @Test
     void noCyclesBetweenPackages() {
         ArchRule rule = slices().assignedFrom(PACKAGES).should().beFreeOfCycles();
-        rule.check(MAIN);
+        rule.check(MainClasses.all());
     }
 
     private static final SliceIdentifier KNOWN_CYCLE = SliceIdentifier.of("root and thread (known cycle)");
