@@ -17,9 +17,9 @@ for a in "$@"; do
   if [[ "$a" == "--jfr" ]]; then jfr=true; else args+=("$a"); fi
 done
 
-mvn -q -B -DskipTests test-compile
+./mvnw -q -B -DskipTests test-compile
 mkdir -p target/bench
-mvn -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
+./mvnw -q -B dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench/classpath.txt
 cp="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
 
 jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch)

@@ -10,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 out="$root/target/codegen"
 mkdir -p "$out/classes"
-mvn -q -B "$@" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath.txt" >/dev/null
+./mvnw -q -B "$@" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath.txt" >/dev/null
 cp="$(cat "$out/classpath.txt")"
 javac -nowarn -d "$out/classes" -cp "$cp" src/test/java/dev/codex4j/appserver/codegen/*.java
 java -cp "$out/classes:$cp" dev.codex4j.appserver.codegen.ProtocolGenerator \

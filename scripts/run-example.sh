@@ -5,8 +5,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 scripts/install-codex.sh >/dev/null
-mvn -q -B -DskipTests test-compile
+./mvnw -q -B -DskipTests test-compile
 args=""
 for a in "$@"; do args+="${args:+ }$a"; done
-mvn -q -B exec:java -Dexec.classpathScope=test -Dexec.cleanupDaemonThreads=false \
+./mvnw -q -B exec:java -Dexec.classpathScope=test -Dexec.cleanupDaemonThreads=false \
   -Dexec.mainClass=dev.codex4j.appserver.examples.StreamOneTurn -Dexec.args="$args"

@@ -391,18 +391,19 @@ public final class AppServerClient implements AutoCloseable {
 
     /**
      * {@link #close()} without blocking the caller: the returned {@code Mono} completes when it is done. It
-     * runs on a short-lived daemon thread of its own ({@code codex4j-close}), not on a shared scheduler.
+     * runs on a short-lived daemon thread of its own ({@code codex4j.close}), not on a shared scheduler.
      */
     public Mono<Void> closeGracefully() {
+        // Not named codex4j-*: the session would take it for one of its own threads and not wait for dispatch.
         return Mono.create(sink -> {
             Thread closer = new Thread(() -> {
                 try {
                     close();
                     sink.success();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     sink.error(e);
                 }
-            }, "codex4j-close");
+            }, "codex4j.close");
             closer.setDaemon(true);
             closer.start();
         });

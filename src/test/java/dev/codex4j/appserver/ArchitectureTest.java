@@ -1,78 +1,122 @@
 package dev.codex4j.appserver;
 
-import static org.assertj.core.api.Assertions.assertThat;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideOutsideOfPackage;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.library.dependencies.SliceAssignment;
+import com.tngtech.archunit.library.dependencies.SliceIdentifier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Layers depend one way: transport <- rpc <- client (root) <- thread; approval on rpc; protocol on Jackson only.
- * (The client's few delegating methods to the thread API are the one link back.)
+ * Layers depend one way: transport <- rpc <- session <- client (root) <- thread; approval on rpc and protocol
+ * (the client uses it); protocol on Jackson only; and no two of the project's packages depend on each other
+ * in a cycle.
+ *
+ * <p>ArchUnit reads the compiled main classes (target/classes, not the tests or examples), so a dependency
+ * counts however it is written: an import, a fully qualified name, a static call, a field or signature type.
+ * The rules are checked from plain JUnit tests (not ArchUnit's own engine) so that the class's {@code @Timeout}
+ * applies to them.
  */
-@Timeout(30)
+@Timeout(60)
 class ArchitectureTest {
 
-    private static final Path MAIN = Path.of(System.getProperty("codex4j.project.dir", "."), "src/main/java/dev/codex4j/appserver");
-    private static final Pattern IMPORT = Pattern.compile("^import (?:static )?(dev\\.codex4j\\.appserver[\\w.]*)\\.\\w+;", Pattern.MULTILINE);
-
-    /** For each package, the project packages it must not use. */
-    private static final Map<String, List<String>> FORBIDDEN = Map.of(
-            "transport", List.of("dev.codex4j.appserver.rpc", "dev.codex4j.appserver.approval",
-                    "dev.codex4j.appserver.protocol", "dev.codex4j.appserver", "dev.codex4j.appserver.thread"),
-            "rpc", List.of("dev.codex4j.appserver.approval", "dev.codex4j.appserver.protocol", "dev.codex4j.appserver",
-                    "dev.codex4j.appserver.thread"),
-            "approval", List.of("dev.codex4j.appserver", "dev.codex4j.appserver.thread"),
-            "protocol", List.of("dev.codex4j.appserver.rpc", "dev.codex4j.appserver.transport",
-                    "dev.codex4j.appserver.approval", "dev.codex4j.appserver", "dev.codex4j.appserver.thread"));
+    private static final String ROOT = MainClasses.ROOT;
+    private static final String TRANSPORT = ROOT + ".transport..";
+    private static final String RPC = ROOT + ".rpc..";
+    private static final String SESSION = ROOT + ".session..";
+    private static final String APPROVAL = ROOT + ".approval..";
+    private static final String THREAD = ROOT + ".thread..";
+    private static final String PROTOCOL = ROOT + ".protocol..";
 
     @Test
-    void lowerLayersDoNotDependOnHigherOnes() {
-        FORBIDDEN.forEach((pkg, forbidden) -> {
-            Path dir = MAIN.resolve(pkg);
-            if (!Files.isDirectory(dir)) {
-                return;
-            }
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.filter(f -> f.toString().endsWith(".java")).forEach(file -> {
-                    Matcher m = IMPORT.matcher(read(file));
-                    while (m.find()) {
-                        String imported = m.group(1);
-                        assertThat(forbidden).as("%s imports %s", MAIN.relativize(file), imported)
-                                .doesNotContain(imported);
-                    }
-                });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+    void transportUsesNoOtherPackageOfTheProject() {
+        ArchRule rule = classes().that().resideInAPackage(TRANSPORT)
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..").or(resideInAPackage(TRANSPORT)))
+                .because("the transport is the bottom layer: it moves lines to and from a process");
+        rule.check(MainClasses.all());
     }
 
     @Test
-    void theProtocolPackageUsesNothingButJackson() throws IOException {
-        Path dir = MAIN.resolve("protocol");
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.filter(f -> f.toString().endsWith(".java")).forEach(file -> assertThat(read(file))
-                    .as(file.toString()).doesNotContain("import reactor.", "import org.slf4j."));
-        }
+    void rpcUsesOnlyTheTransport() {
+        ArchRule rule = classes().that().resideInAPackage(RPC)
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..")
+                        .or(resideInAnyPackage(RPC, TRANSPORT)))
+                .because("JSON-RPC messages know nothing of the client, the protocol's types, approvals or threads");
+        rule.check(MainClasses.all());
     }
 
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    @Test
+    void theSessionKnowsNeitherTheClientNorApprovalsNorThreads() {
+        ArchRule rule = classes().that().resideInAPackage(SESSION)
+                .should().onlyDependOnClassesThat(resideOutsideOfPackage(ROOT + "..")
+                        .or(resideInAnyPackage(SESSION, RPC, TRANSPORT, PROTOCOL)))
+                .because("the session is one connection's life below the client: it answers server requests "
+                        + "through a ServerRequestHandler the client gives it");
+        rule.check(MainClasses.all());
     }
+
+    @Test
+    void approvalUsesNeitherTheClientNorTheSessionNorThreads() {
+        ArchRule rule = noClasses().that().resideInAPackage(APPROVAL)
+                .should().dependOnClassesThat(resideInAPackage(ROOT).or(resideInAnyPackage(SESSION, THREAD)))
+                .because("approval decisions are built on rpc and protocol, and the client and threads use them");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void theClientDoesNotKnowTheThreadApi() {
+        ArchRule rule = noClasses().that().resideInAPackage(ROOT)
+                .should().dependOnClassesThat(resideInAPackage(THREAD))
+                .because("thread builds on the client (keeping its state in a client attachment), never the reverse");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void theThreadApiUsesTheClientNotTheSession() {
+        ArchRule rule = noClasses().that().resideInAPackage(THREAD)
+                .should().dependOnClassesThat(resideInAPackage(SESSION))
+                .because("the session is internal; the thread API is a user of the client's public API");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void theGeneratedProtocolDependsOnNothingButJacksonAndTheJdk() {
+        ArchRule rule = classes().that().resideInAPackage(PROTOCOL)
+                .should().onlyDependOnClassesThat(resideInAnyPackage(PROTOCOL, "com.fasterxml.jackson..", "java.."))
+                .because("the generated protocol types are plain Jackson-annotated records, enums and unions");
+        rule.check(MainClasses.all());
+    }
+
+    /** Slices: the root package, and each package under it with its subpackages ({@code dev.codex4j.appserver.(*)..}). */
+    @Test
+    void noCyclesBetweenPackages() {
+        ArchRule rule = slices().assignedFrom(PACKAGES).should().beFreeOfCycles();
+        rule.check(MainClasses.all());
+    }
+
+    private static final SliceAssignment PACKAGES = new SliceAssignment() {
+        @Override
+        public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+            String pkg = javaClass.getPackageName();
+            if (pkg.equals(ROOT)) {
+                return SliceIdentifier.of("root");
+            }
+            if (!pkg.startsWith(ROOT + ".")) {
+                return SliceIdentifier.ignore();
+            }
+            return SliceIdentifier.of(pkg.substring(ROOT.length() + 1).split("\\.", 2)[0]);
+        }
+
+        @Override
+        public String getDescription() {
+            return "the root package and each package under " + ROOT + " (with its subpackages)";
+        }
+    };
 }

@@ -120,10 +120,14 @@ public final class Broadcast<T> {
      */
     private static final class Inbox<T> implements Subscription, Runnable {
 
+        // A field updater is made from a class literal, which is raw (as in Reactor's own operators).
+        @SuppressWarnings("rawtypes")
         private static final AtomicIntegerFieldUpdater<Inbox> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "wip");
+        @SuppressWarnings("rawtypes")
         private static final AtomicIntegerFieldUpdater<Inbox> WAITING =
                 AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "waiting");
+        @SuppressWarnings("rawtypes")
         private static final AtomicLongFieldUpdater<Inbox> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Inbox.class, "requested");
 

@@ -26,7 +26,7 @@ class ReadmeExampleTest {
     @ValueSource(strings = {"usage", "typed", "approvals", "threads"})
     void theReadmeShowsTheCompiledExampleVerbatim(String example) throws Exception {
         List<String> source = Files.readAllLines(
-                PROJECT.resolve("src/test/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
+                PROJECT.resolve("src/examples/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
         int from = indexOf(source, "// README:" + example + ":start") + 1;
         int to = indexOf(source, "// README:" + example + ":end");
         int indent = source.get(from).length() - source.get(from).stripLeading().length();
