@@ -73,7 +73,7 @@ final class ApprovalDispatch implements ServerRequestHandler {
     }
 
     @Override
-    public void observe(Notification notification) {
+    public void observeItem(Notification notification) {
         switch (notification.method()) {
             case "item/started" -> {
                 JsonNode item = notification.params().get("item");

@@ -32,12 +32,12 @@ final class ServerRequestDispatch {
 
     /** On the reader thread: what the handler and the dispatch learn from a notification before it is handed on. */
     void observe(Notification notification) {
-        switch (notification.method()) {
+        switch (notification.method()) { // one switch per notification: this runs for every delta of a flood
             case "serverRequest/resolved" -> cancel(notification.params().get("requestId"));
             case "turn/completed" -> cancelTurn(notification.params().path("turn").path("id").asText(null));
+            case "item/started", "item/completed" -> handler.observeItem(notification);
             default -> { }
         }
-        handler.observe(notification);
     }
 
     /** Runs the handler for {@code request}; its reply goes back on {@code via}, the connection it came on. */

@@ -23,10 +23,11 @@ public interface ServerRequestHandler {
     ServerRequestReply fallback(ServerRequest request);
 
     /**
-     * Sees each notification on the reader thread, in wire order, before any later server request is
-     * handled (codex announces an item before asking about it). Must be quick and must not throw.
+     * Sees each {@code item/started} and {@code item/completed} notification on the reader thread, in wire
+     * order, before any later server request is handled (codex announces an item before asking about it).
+     * Must be quick and must not throw.
      */
-    default void observe(Notification notification) {}
+    default void observeItem(Notification notification) {}
 
     /** The connection ended: what it announced is gone. */
     default void connectionEnded() {}
