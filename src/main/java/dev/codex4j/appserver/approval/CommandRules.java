@@ -111,6 +111,7 @@ public final class CommandRules {
      * @throws IllegalArgumentException if a prefix is empty
      */
     public static PrefixRule acceptPrefixes(List<List<String>> prefixes) {
+        Objects.requireNonNull(prefixes, "prefixes");
         List<List<String>> copy = prefixes.stream().map(List::copyOf).toList();
         if (copy.stream().anyMatch(List::isEmpty)) {
             throw new IllegalArgumentException("an empty prefix would accept every command");
@@ -149,6 +150,7 @@ public final class CommandRules {
      * safe default, codex's sandbox and its execpolicy draw the line.
      */
     public static CommandRule declinePrefixes(List<List<String>> prefixes) {
+        Objects.requireNonNull(prefixes, "prefixes");
         List<List<String>> copy = prefixes.stream().map(List::copyOf).filter(p -> !p.isEmpty()).toList();
         return (params, context) -> mayRun(params, copy)
                 ? Optional.of(CommandExecutionApprovalDecision.DECLINE) : Optional.empty();
@@ -167,6 +169,7 @@ public final class CommandRules {
      * ({@code git -C}, {@code tar -C}, a config file, an interpreter).
      */
     public static CommandRule declineOutside(Path root) {
+        Objects.requireNonNull(root, "root");
         Workspace workspace = Workspace.of(root);
         return (params, context) -> staysInside(params, workspace)
                 ? Optional.empty() : Optional.of(CommandExecutionApprovalDecision.DECLINE);
@@ -185,6 +188,7 @@ public final class CommandRules {
      * gives {@code [git, commit, -m, x y]}; a command codex runs without a shell gives its own argv.
      */
     public static Optional<List<String>> literalArgv(CommandExecutionRequestApprovalParams params) {
+        Objects.requireNonNull(params, "params");
         if (!isPlainCommand(params)) {
             return Optional.empty();
         }

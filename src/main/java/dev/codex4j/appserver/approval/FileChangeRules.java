@@ -8,6 +8,7 @@ import dev.codex4j.appserver.protocol.types.ThreadItem;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -33,6 +34,7 @@ public final class FileChangeRules {
      * whose files the client cannot see (no announced item).
      */
     public static FileChangeRule declineOutside(Path root) {
+        Objects.requireNonNull(root, "root");
         Workspace workspace = Workspace.of(root);
         return (params, context) -> {
             Optional<Path> base = workspace.realRoot();
@@ -58,6 +60,8 @@ public final class FileChangeRules {
      * this version does not know is left to the handler.
      */
     public static FileChangeRule acceptInside(Path root, List<String> protectedPaths) {
+        Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(protectedPaths, "protectedPaths");
         Workspace workspace = Workspace.of(root, protectedPaths);
         return (params, context) -> {
             Optional<Path> base = workspace.realRoot();

@@ -138,6 +138,16 @@ class CommandRulesTest {
     }
 
     @Test
+    void nullArgumentsAreRefusedByName() {
+        assertThatThrownBy(() -> CommandRules.acceptPrefixes(null)).hasMessage("prefixes");
+        assertThatThrownBy(() -> CommandRules.declinePrefixes(null)).hasMessage("prefixes");
+        assertThatThrownBy(() -> CommandRules.declineOutside(null)).hasMessage("root");
+        assertThatThrownBy(() -> CommandRules.literalArgv(null)).hasMessage("params");
+        assertThatThrownBy(() -> FileChangeRules.acceptInside(ROOT, null)).hasMessage("protectedPaths");
+        assertThatThrownBy(() -> FileChangeRules.declineOutside(null)).hasMessage("root");
+    }
+
+    @Test
     void anEmptyPrefixIsRefusedWhenTheRuleIsBuilt() {
         assertThatThrownBy(() -> CommandRules.acceptPrefixes(List.of(List.of())))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("empty prefix");
