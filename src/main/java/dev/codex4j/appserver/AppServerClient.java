@@ -21,7 +21,7 @@ import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import dev.codex4j.appserver.rpc.NotInitializedException;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.rpc.NotificationOverflowException;
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RequestTimeoutException;
 import dev.codex4j.appserver.rpc.ResponseDecodingException;
 import dev.codex4j.appserver.rpc.RestartPolicy;
@@ -73,7 +73,7 @@ import reactor.core.publisher.Mono;
  * app-server instead of ending, and the stream carries on (see {@link ConnectionEvent}).
  *
  * <p><b>Overload.</b> A request refused with JSON-RPC error -32001 is sent again with backoff, within the
- * {@link OverloadRetry} budget ({@link AppServerClientBuilder#overloadRetry}); no other request is ever sent twice.
+ * {@link OverloadRetryPolicy} budget ({@link AppServerClientBuilder#overloadRetry}); no other request is ever sent twice.
  */
 public final class AppServerClient implements AutoCloseable {
 

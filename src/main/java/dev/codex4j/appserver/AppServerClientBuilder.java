@@ -3,7 +3,7 @@ package dev.codex4j.appserver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.Transport;
@@ -36,7 +36,7 @@ public final class AppServerClientBuilder {
     private int maxLineBytes = StdioOptions.DEFAULT_MAX_LINE_BYTES;
     private Duration shutdownGrace = Duration.ofSeconds(2);
     private Supplier<Transport> transport;
-    private OverloadRetry overloadRetry = OverloadRetry.defaults();
+    private OverloadRetryPolicy overloadRetry = OverloadRetryPolicy.defaults();
     private RestartPolicy restartPolicy = RestartPolicy.none();
 
     AppServerClientBuilder() {}
@@ -174,9 +174,9 @@ public final class AppServerClientBuilder {
 
     /**
      * How requests refused with JSON-RPC error -32001 (server overloaded) are retried. Default:
-     * {@link OverloadRetry#defaults()}; {@link OverloadRetry#none()} turns retries off.
+     * {@link OverloadRetryPolicy#defaults()}; {@link OverloadRetryPolicy#none()} turns retries off.
      */
-    public AppServerClientBuilder overloadRetry(OverloadRetry retry) {
+    public AppServerClientBuilder overloadRetry(OverloadRetryPolicy retry) {
         this.overloadRetry = Objects.requireNonNull(retry, "overloadRetry");
         return this;
     }

@@ -7,7 +7,7 @@ import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.ApprovalEvent;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.rpc.Notification;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import dev.codex4j.appserver.session.Broadcast;
 import dev.codex4j.appserver.session.ServerRequestHandler;
@@ -63,12 +63,12 @@ final class ApprovalDispatch implements ServerRequestHandler {
     }
 
     @Override
-    public Mono<ServerRequestReply> handle(ServerRequest request, Scheduler scheduler) {
+    public Mono<ServerRequestReply> handle(IncomingRequest request, Scheduler scheduler) {
         return approvalsFor(request).handle(request, new Context(scheduler));
     }
 
     @Override
-    public ServerRequestReply fallback(ServerRequest request) {
+    public ServerRequestReply fallback(IncomingRequest request) {
         return ApprovalDecisions.safeDefault(request);
     }
 
@@ -106,7 +106,7 @@ final class ApprovalDispatch implements ServerRequestHandler {
     }
 
     /** A thread's override takes precedence for the request kinds it has a handler for. */
-    private ApprovalDecisions approvalsFor(ServerRequest request) {
+    private ApprovalDecisions approvalsFor(IncomingRequest request) {
         if (overrides.isEmpty()) {
             return approvals;
         }

@@ -3,7 +3,7 @@ package dev.codex4j.appserver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.session.ServerRequestHandler;
 import dev.codex4j.appserver.session.SessionConfig;
@@ -42,7 +42,7 @@ record ClientConfig(
         int maxLineBytes,
         Duration shutdownGrace,
         Supplier<Transport> transport,
-        OverloadRetry overloadRetry,
+        OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy) {
 
     /** The mapper to use: the configured one, else {@link AppServerClient#defaultObjectMapper()}. */

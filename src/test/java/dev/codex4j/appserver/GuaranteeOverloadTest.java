@@ -1,6 +1,6 @@
 package dev.codex4j.appserver;
 
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.ServerOverloadedException;
 import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,7 +39,7 @@ class GuaranteeOverloadTest {
     final ClosingClients clients = new ClosingClients();
     private AppServerClient client;
 
-    private AppServerClient started(OverloadRetry retry) {
+    private AppServerClient started(OverloadRetryPolicy retry) {
         client = clients.add(FakeClients.builder(dir).overloadRetry(retry).build());
         client.start().block(WAIT);
         return client;
@@ -58,7 +58,7 @@ class GuaranteeOverloadTest {
 
     @Test
     void anOverloadedAnswerIsRetriedWithBackoffUntilTheRequestSucceeds() {
-        started(OverloadRetry.of(5, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10)));
+        started(OverloadRetryPolicy.of(5, Duration.ofMillis(100), Duration.ofSeconds(1), Duration.ofSeconds(10)));
         failNextEchoes(3, JsonRpcError.SERVER_OVERLOADED);
 
         long sentAt = System.nanoTime();
@@ -73,7 +73,7 @@ class GuaranteeOverloadTest {
 
     @Test
     void whenTheAttemptBudgetIsSpentTheCallerGetsServerOverloadedException() {
-        started(OverloadRetry.of(3, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)));
+        started(OverloadRetryPolicy.of(3, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)));
         failNextEchoes(100, JsonRpcError.SERVER_OVERLOADED);
 
         assertThatThrownBy(() -> client.request("echo", Map.of()).block(WAIT))
@@ -89,7 +89,7 @@ class GuaranteeOverloadTest {
     @Test
     void whenTheTimeBudgetIsSpentTheCallerGetsServerOverloadedExceptionEarly() {
         Duration maxTotal = Duration.ofMillis(500);
-        started(OverloadRetry.of(1000, Duration.ofMillis(100), Duration.ofMillis(100), maxTotal));
+        started(OverloadRetryPolicy.of(1000, Duration.ofMillis(100), Duration.ofMillis(100), maxTotal));
         failNextEchoes(1000, JsonRpcError.SERVER_OVERLOADED);
 
         long sentAt = System.nanoTime();
@@ -104,7 +104,7 @@ class GuaranteeOverloadTest {
 
     @Test
     void otherErrorsAreNeverRetried() {
-        started(OverloadRetry.of(5, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)));
+        started(OverloadRetryPolicy.of(5, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(10)));
         failNextEchoes(1, JsonRpcError.INTERNAL_ERROR);
 
         assertThatThrownBy(() -> client.request("echo", Map.of()).block(WAIT))
@@ -115,7 +115,7 @@ class GuaranteeOverloadTest {
 
     @Test
     void retriesCanBeTurnedOff() {
-        started(OverloadRetry.none());
+        started(OverloadRetryPolicy.none());
         failNextEchoes(1, JsonRpcError.SERVER_OVERLOADED);
 
         assertThatThrownBy(() -> client.request("echo", Map.of()).block(WAIT))
@@ -125,7 +125,7 @@ class GuaranteeOverloadTest {
 
     @Test
     void theBackoffDoublesUpToItsCapWithJitterOfHalfTheWait() {
-        OverloadRetry retry = OverloadRetry.of(10, Duration.ofMillis(100), Duration.ofMillis(800), Duration.ofMinutes(1));
+        OverloadRetryPolicy retry = OverloadRetryPolicy.of(10, Duration.ofMillis(100), Duration.ofMillis(800), Duration.ofMinutes(1));
         Random random = new Random(42);
         long[] ceilings = {100, 200, 400, 800, 800, 800};
         for (int n = 1; n <= ceilings.length; n++) {
@@ -137,10 +137,10 @@ class GuaranteeOverloadTest {
             }
             assertThat(seen).as("jitter of retry %d", n).hasSizeGreaterThan(10);
         }
-        assertThat(OverloadRetry.defaults().maxAttempts()).isEqualTo(5);
-        assertThatThrownBy(() -> OverloadRetry.of(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1)))
+        assertThat(OverloadRetryPolicy.defaults().maxAttempts()).isEqualTo(5);
+        assertThatThrownBy(() -> OverloadRetryPolicy.of(0, Duration.ofMillis(1), Duration.ofMillis(1), Duration.ofMillis(1)))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> OverloadRetry.of(2, Duration.ofMillis(10), Duration.ofMillis(1), Duration.ofMillis(1)))
+        assertThatThrownBy(() -> OverloadRetryPolicy.of(2, Duration.ofMillis(10), Duration.ofMillis(1), Duration.ofMillis(1)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -24,7 +24,7 @@ import dev.codex4j.appserver.protocol.types.ReviewDecision;
 import dev.codex4j.appserver.protocol.types.ToolRequestUserInputResponse;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.time.Duration;
 import java.time.Instant;
@@ -171,7 +171,7 @@ public final class ApprovalDecisions {
      * its turn ended or the connection dropped), a {@link DecidedBy#CANCELLED} event is recorded and nothing
      * must be sent.
      */
-    public Mono<ServerRequestReply> handle(ServerRequest request, ApprovalContext context) {
+    public Mono<ServerRequestReply> handle(IncomingRequest request, ApprovalContext context) {
         Objects.requireNonNull(request, "request");
         Objects.requireNonNull(context, "context");
         return Mono.defer(() -> {
@@ -273,7 +273,7 @@ public final class ApprovalDecisions {
     }
 
     /** The answer to a request when nothing else decides: never grants anything. */
-    public static ServerRequestReply safeDefault(ServerRequest request) {
+    public static ServerRequestReply safeDefault(IncomingRequest request) {
         String method = request.method();
         Object response;
         if (method.equals(COMMAND)) {
@@ -305,7 +305,7 @@ public final class ApprovalDecisions {
         return ServerRequestReply.result(response);
     }
 
-    private ServerRequestReply finish(ServerRequest request, ApprovalContext context, long started, DecidedBy by,
+    private ServerRequestReply finish(IncomingRequest request, ApprovalContext context, long started, DecidedBy by,
             ServerRequestReply reply) {
         String decision;
         if (reply instanceof ServerRequestReply.Result result) {
@@ -321,7 +321,7 @@ public final class ApprovalDecisions {
         return reply;
     }
 
-    private static ApprovalEvent event(ServerRequest request, ApprovalContext context, long started, DecidedBy by,
+    private static ApprovalEvent event(IncomingRequest request, ApprovalContext context, long started, DecidedBy by,
             String decision) {
         JsonNode p = request.params();
         String threadId = Optional.ofNullable(text(p, "threadId")).orElse(text(p, "conversationId"));

@@ -1,4 +1,4 @@
 package dev.codex4j.appserver.rpc;
 
 /** One message read from the server, classified once. */
-public sealed interface IncomingMessage permits Response, Notification, ServerRequest {}
+public sealed interface IncomingMessage permits Response, Notification, IncomingRequest {}

@@ -61,8 +61,12 @@ public final class Notification implements IncomingMessage {
         this.emittedAtMs = emittedAtMs;
     }
 
-    /** A notification whose params are {@code rawParams} (JSON, UTF-8; {@code null} if absent), read on demand. */
-    static Notification ofRaw(String method, byte[] rawParams, Long emittedAtMs, ObjectMapper mapper) {
+    /**
+     * A notification whose params are {@code rawParams} (JSON, UTF-8; {@code null} if absent), read by
+     * {@code mapper} only when asked. The caller has checked the bytes' syntax and hands them over: they are
+     * not copied, so they must not change afterwards.
+     */
+    public static Notification ofRaw(String method, byte[] rawParams, Long emittedAtMs, ObjectMapper mapper) {
         return new Notification(method,
                 rawParams == null ? LazyJson.ofTree(NullNode.getInstance()) : LazyJson.ofRaw(rawParams, mapper),
                 emittedAtMs);

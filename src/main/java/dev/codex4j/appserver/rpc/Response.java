@@ -29,8 +29,11 @@ public final class Response implements IncomingMessage {
         this.error = error;
     }
 
-    /** A successful response whose result is {@code rawResult} (a JSON object or array, UTF-8). */
-    static Response ofRaw(RequestId id, byte[] rawResult, ObjectMapper mapper) {
+    /**
+     * A successful response whose result is {@code rawResult} (a JSON object or array, UTF-8), read by
+     * {@code mapper} only when asked. The bytes are not copied and must not change afterwards.
+     */
+    public static Response ofRaw(RequestId id, byte[] rawResult, ObjectMapper mapper) {
         return new Response(id, LazyJson.ofRaw(Objects.requireNonNull(rawResult, "rawResult"), mapper), null);
     }
 

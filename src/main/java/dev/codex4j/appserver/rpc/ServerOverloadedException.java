@@ -5,7 +5,7 @@ import java.time.Duration;
 
 /**
  * The server kept answering a request with JSON-RPC error {@code -32001} (overloaded) until the
- * {@link OverloadRetry} budget was spent. The request was never acted on; it is safe to send it again later.
+ * {@link OverloadRetryPolicy} budget was spent. The request was never acted on; it is safe to send it again later.
  */
 public final class ServerOverloadedException extends JsonRpcErrorException {
 

@@ -3,7 +3,7 @@ package dev.codex4j.appserver.rpc;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Objects;
 
-/** What the client answers to a {@link ServerRequest}: a result or a JSON-RPC error. */
+/** What the client answers to an {@link IncomingRequest}: a result or a JSON-RPC error. */
 public sealed interface ServerRequestReply permits ServerRequestReply.Result, ServerRequestReply.Error {
 
     /** A successful reply; {@code value} is serialized with the client's object mapper. */

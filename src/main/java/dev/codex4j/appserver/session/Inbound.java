@@ -2,11 +2,9 @@ package dev.codex4j.appserver.session;
 
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.IncomingMessage;
-import dev.codex4j.appserver.rpc.MalformedMessageException;
 import dev.codex4j.appserver.rpc.Notification;
-import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.transport.Transport;
 import dev.codex4j.appserver.transport.TransportClosed;
 import dev.codex4j.appserver.transport.TransportListener;
@@ -67,7 +65,7 @@ final class Inbound implements TransportListener {
                 session.recovery.observe(notification);
             }
         } else {
-            session.serverRequests.dispatch((ServerRequest) message, this);
+            session.serverRequests.dispatch((IncomingRequest) message, this);
         }
     }
 

@@ -15,7 +15,7 @@ import reactor.core.publisher.Mono;
 
 /**
  * A cold {@code Mono} of one request: each subscription sends it under a new id, and again (under another new
- * id) while the server answers "overloaded" and the {@link dev.codex4j.appserver.rpc.OverloadRetry} budget
+ * id) while the server answers "overloaded" and the {@link dev.codex4j.appserver.rpc.OverloadRetryPolicy} budget
  * lasts. No other request is ever sent twice.
  */
 final class OutgoingRequest extends Mono<JsonNode> {

@@ -1,6 +1,6 @@
 package dev.codex4j.appserver.session;
 
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.ServerOverloadedException;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import java.time.Duration;
@@ -9,7 +9,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Applies an {@link OverloadRetry} to the error responses of one request: whether a {@code -32001} answer
+ * Applies an {@link OverloadRetryPolicy} to the error responses of one request: whether a {@code -32001} answer
  * leads to another attempt (sent under a new id) and after how long, or ends the request. The request's own
  * subscription does the sending, so a request that is answered pays nothing for the retry budget.
  */
@@ -17,9 +17,9 @@ final class OverloadRetrier {
 
     private static final Logger log = LoggerFactory.getLogger(OverloadRetrier.class);
 
-    private final OverloadRetry policy;
+    private final OverloadRetryPolicy policy;
 
-    OverloadRetrier(OverloadRetry policy) {
+    OverloadRetrier(OverloadRetryPolicy policy) {
         this.policy = policy;
     }
 

@@ -1,7 +1,6 @@
 package dev.codex4j.appserver.session;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.Consumer;

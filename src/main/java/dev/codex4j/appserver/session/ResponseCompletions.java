@@ -1,6 +1,5 @@
 package dev.codex4j.appserver.session;
 
-import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.Response;
 import dev.codex4j.appserver.transport.ReplaceableReader;
 import dev.codex4j.appserver.transport.Transport;

@@ -3,7 +3,7 @@ package dev.codex4j.appserver.session;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.io.IOException;
 import java.util.Map;
@@ -41,7 +41,7 @@ final class ServerRequestDispatch {
     }
 
     /** Runs the handler for {@code request}; its reply goes back on {@code via}, the connection it came on. */
-    void dispatch(ServerRequest request, Inbound via) {
+    void dispatch(IncomingRequest request, Inbound via) {
         Disposable.Swap slot = Disposables.swap();
         JsonNode turnId = request.params().get("turnId");
         RunningHandler entry = new RunningHandler(slot, turnId == null ? null : turnId.asText());
@@ -72,7 +72,7 @@ final class ServerRequestDispatch {
         handler.sessionEnded();
     }
 
-    private void reply(Inbound via, ServerRequest request, ServerRequestReply reply) {
+    private void reply(Inbound via, IncomingRequest request, ServerRequestReply reply) {
         if (via.ended != null) { // never answer a dead server's request on a restarted one: ids start over
             Session.log.debug("reply to {} (id {}) not sent: its connection has ended", request.method(), request.id());
             return;

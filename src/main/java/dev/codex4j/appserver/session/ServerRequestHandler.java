@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.session;
 
 import dev.codex4j.appserver.rpc.Notification;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
@@ -17,10 +17,10 @@ public interface ServerRequestHandler {
      * Decides the reply to {@code request}. The session subscribes once on {@code scheduler} (threads that
      * may block), and cancels the subscription when the reply is no longer wanted.
      */
-    Mono<ServerRequestReply> handle(ServerRequest request, Scheduler scheduler);
+    Mono<ServerRequestReply> handle(IncomingRequest request, Scheduler scheduler);
 
     /** The reply when {@link #handle} fails anyway, or its reply cannot be written. */
-    ServerRequestReply fallback(ServerRequest request);
+    ServerRequestReply fallback(IncomingRequest request);
 
     /**
      * Sees each {@code item/started} and {@code item/completed} notification on the reader thread, in wire

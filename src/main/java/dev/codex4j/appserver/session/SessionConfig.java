@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.codex4j.appserver.rpc.OverloadRetry;
+import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import dev.codex4j.appserver.transport.Transport;
@@ -26,7 +26,7 @@ public record SessionConfig(
         boolean experimentalApi,
         Duration requestTimeout,
         int notificationBufferSize,
-        OverloadRetry overloadRetry,
+        OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
         ServerRequestHandler serverRequests) {
 

@@ -1,7 +1,9 @@
 /**
  * One client's life with the app-server, below the {@link dev.codex4j.appserver.AppServerClient} facade and
  * not part of the API: {@link dev.codex4j.appserver.session.Session} owns the connection and its lifecycle,
- * {@code Handshake} opens each connection, {@code OutgoingRequest} sends one request (again only while the
+ * {@code Handshake} opens each connection, {@code MessageCodec} reads and writes JSON-RPC lines (each incoming
+ * line classified once: a response, a notification or a server request), {@code PendingRequests} is the
+ * table of requests awaiting an answer, {@code OutgoingRequest} sends one request (again only while the
  * server answers "overloaded"), {@code Inbound} is the reader thread's routing, {@code ResponseCompletions}
  * keeps a continuation from stopping the reader, {@code ServerRequestDispatch} answers server requests
  * exactly once through a {@link dev.codex4j.appserver.session.ServerRequestHandler}, {@code Broadcast} hands

@@ -19,7 +19,7 @@ import dev.codex4j.appserver.protocol.types.PermissionGrantScope;
 import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalResponse;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.time.Duration;
 import java.util.List;
@@ -48,25 +48,25 @@ class ApprovalDecisionsTest {
     private final TestApprovalContext context = new TestApprovalContext();
 
     /** The real command request, with its parsed action replaced by {@code script}. */
-    private ServerRequest commandRequest(String script) {
-        ServerRequest real = context.fixtureRequest(COMMAND_FIXTURE, COMMAND);
+    private IncomingRequest commandRequest(String script) {
+        IncomingRequest real = context.fixtureRequest(COMMAND_FIXTURE, COMMAND);
         ObjectNode params = (ObjectNode) real.params();
         params.put("command", "/bin/bash -lc '" + script + "'");
         params.putArray("commandActions").addObject().put("type", "unknown").put("command", script);
         return real;
     }
 
-    private ServerRequest realCommandRequest() {
+    private IncomingRequest realCommandRequest() {
         return context.fixtureRequest(COMMAND_FIXTURE, COMMAND);
     }
 
-    private ServerRequest permissionsRequest() {
-        return new ServerRequest(RequestId.of(3), PERMISSIONS, context.json("""
+    private IncomingRequest permissionsRequest() {
+        return new IncomingRequest(RequestId.of(3), PERMISSIONS, context.json("""
                 {"threadId":"thr-1","turnId":"turn-1","itemId":"item-1","cwd":"/srv/ws","environmentId":"local",
                  "permissions":{"network":{"enabled":true}},"reason":"needs the network","startedAtMs":1}"""));
     }
 
-    private ServerRequestReply handle(ApprovalDecisions approvals, ServerRequest request) {
+    private ServerRequestReply handle(ApprovalDecisions approvals, IncomingRequest request) {
         return approvals.handle(request, context).block(WAIT);
     }
 
@@ -140,7 +140,7 @@ class ApprovalDecisionsTest {
     void fileChangeRulesComeBeforeTheFileChangeHandler() {
         TestApprovalContext withItem = new TestApprovalContext()
                 .withStartedItem(context.fixtureStartedItem(FILE_CHANGE_FIXTURE, "fileChange"));
-        ServerRequest request = context.fixtureRequest(FILE_CHANGE_FIXTURE, FILE_CHANGE);
+        IncomingRequest request = context.fixtureRequest(FILE_CHANGE_FIXTURE, FILE_CHANGE);
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .fileChangeRules(FileChangeRules.acceptInside(java.nio.file.Path.of("/srv/elsewhere")))
                 .onFileChange(params -> FileChangeApprovalDecision.CANCEL)
@@ -294,7 +294,7 @@ class ApprovalDecisionsTest {
                     return ACCEPT;
                 })
                 .build();
-        ServerRequest request = realCommandRequest();
+        IncomingRequest request = realCommandRequest();
         ((ObjectNode) request.params()).put("commandActions", 5);
 
         assertThat(context.resultJson(handle(approvals, request))).isEqualTo("{\"decision\":\"decline\"}");
@@ -385,7 +385,7 @@ class ApprovalDecisionsTest {
     void anUnknownMethodIsNotRoutedToAnyHandler() {
         ApprovalDecisions approvals = ApprovalDecisions.builder().onCommandExecution(params -> ACCEPT).build();
         ServerRequestReply reply = handle(approvals,
-                new ServerRequest(RequestId.of(9), "item/future/requestApproval", context.json("{}")));
+                new IncomingRequest(RequestId.of(9), "item/future/requestApproval", context.json("{}")));
         assertThat(TestApprovalContext.error(reply).code()).isEqualTo(-32601);
         assertThat(onlyEvent().decidedBy()).isEqualTo(DecidedBy.DEFAULT);
     }
@@ -457,9 +457,9 @@ class ApprovalDecisionsTest {
     void eventsCarryTheRequestIdAsPlainTextWithoutJsonQuotes() {
         ApprovalDecisions approvals = ApprovalDecisions.declineAll();
         String params = realCommandRequest().params().toString();
-        handle(approvals, new ServerRequest(RequestId.of("abc-1"), COMMAND, context.json(params)));
-        handle(approvals, new ServerRequest(RequestId.of(42), COMMAND, context.json(params)));
-        handle(approvals, new ServerRequest(RequestId.of("7"), COMMAND, context.json(params)));
+        handle(approvals, new IncomingRequest(RequestId.of("abc-1"), COMMAND, context.json(params)));
+        handle(approvals, new IncomingRequest(RequestId.of(42), COMMAND, context.json(params)));
+        handle(approvals, new IncomingRequest(RequestId.of("7"), COMMAND, context.json(params)));
 
         assertThat(context.events()).extracting(ApprovalEvent::requestId).containsExactly("abc-1", "42", "7");
     }
@@ -469,7 +469,7 @@ class ApprovalDecisionsTest {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .onCommandExecutionAsync(params -> Mono.never())
                 .build();
-        ServerRequest request = new ServerRequest(RequestId.of("req-9"), COMMAND, realCommandRequest().params());
+        IncomingRequest request = new IncomingRequest(RequestId.of("req-9"), COMMAND, realCommandRequest().params());
         approvals.handle(request, context).subscribe().dispose();
 
         assertThat(context.events()).singleElement().satisfies(event -> {

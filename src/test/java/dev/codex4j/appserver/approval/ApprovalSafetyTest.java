@@ -8,7 +8,7 @@ import dev.codex4j.appserver.approval.ApprovalEvent.DecidedBy;
 import dev.codex4j.appserver.protocol.ServerRequests;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -49,8 +49,8 @@ class ApprovalSafetyTest {
     private final TestApprovalContext context = new TestApprovalContext();
 
     /** The real command request with {@code script} run as codex runs it, and no parsed actions. */
-    private ServerRequest command(String script) {
-        ServerRequest request = context.fixtureRequest(COMMANDS, COMMAND);
+    private IncomingRequest command(String script) {
+        IncomingRequest request = context.fixtureRequest(COMMANDS, COMMAND);
         ObjectNode params = (ObjectNode) request.params();
         params.put("command", "/bin/bash -lc '" + script.replace("'", "'\\''") + "'");
         params.putArray("commandActions");
@@ -58,11 +58,11 @@ class ApprovalSafetyTest {
         return request;
     }
 
-    private String decide(ApprovalDecisions approvals, ServerRequest request) {
+    private String decide(ApprovalDecisions approvals, IncomingRequest request) {
         return decide(approvals, request, context);
     }
 
-    private static String decide(ApprovalDecisions approvals, ServerRequest request, TestApprovalContext context) {
+    private static String decide(ApprovalDecisions approvals, IncomingRequest request, TestApprovalContext context) {
         return context.resultTree(approvals.handle(request, context).block(WAIT)).get("decision").toString();
     }
 
@@ -118,7 +118,7 @@ class ApprovalSafetyTest {
                 .build();
         for (String line : List.of("'ls $'\"'';touch /tmp/x\"'$'", "/bin/bash -lc 'ls $'\"'';touch /tmp/x\"'$'",
                 "/bin/bash -lc \"ls '\"';touch /tmp/x'", "/bin/bash -lc 'ls \\';touch /tmp/x'")) {
-            ServerRequest request = command("ls");
+            IncomingRequest request = command("ls");
             ((ObjectNode) request.params()).put("command", line);
             assertThat(decide(approvals, request)).as(line).isEqualTo("\"decline\"");
         }
@@ -133,11 +133,11 @@ class ApprovalSafetyTest {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .commandRules(CommandRules.acceptPrefixes(List.of(List.of("npm", "test"))).withProposedAmendment())
                 .build();
-        ServerRequest wide = command("npm test");
+        IncomingRequest wide = command("npm test");
         ((ObjectNode) wide.params()).set("proposedExecpolicyAmendment", context.mapper().valueToTree(List.of("npm")));
         assertThat(decide(approvals, wide)).isEqualTo("\"accept\"");
 
-        ServerRequest narrow = command("npm test");
+        IncomingRequest narrow = command("npm test");
         ((ObjectNode) narrow.params()).set("proposedExecpolicyAmendment",
                 context.mapper().valueToTree(List.of("npm", "test")));
         assertThat(decide(approvals, narrow))
@@ -166,7 +166,7 @@ class ApprovalSafetyTest {
                 .commandRules(CommandRules.acceptPrefixes(List.of(List.of("ls"))),
                         CommandRules.acceptMatching(Pattern.compile(".*")))
                 .build();
-        ServerRequest request = command("ls");
+        IncomingRequest request = command("ls");
         ((ObjectNode) request.params()).set(field, context.json(json));
         assertThat(decide(approvals, request)).isEqualTo("\"decline\"");
         assertThat(context.events()).singleElement().extracting(ApprovalEvent::decidedBy).isEqualTo(DecidedBy.DEFAULT);
@@ -175,7 +175,7 @@ class ApprovalSafetyTest {
 
     @Test
     void anUnknownFieldStillLetsARuleDeclineAndTheHandlerDecide() {
-        ServerRequest request = command("rm x");
+        IncomingRequest request = command("rm x");
         ((ObjectNode) request.params()).put("somethingNew", true);
         ApprovalDecisions declining = ApprovalDecisions.builder()
                 .commandRules(CommandRules.declinePrefixes(List.of(List.of("rm"))))
@@ -198,11 +198,11 @@ class ApprovalSafetyTest {
         for (String script : List.of("cat ~/.ssh/id_rsa", "cat $HOME/.ssh/id_rsa", "cat README.md /etc/shadow",
                 "cat ../../etc/shadow", "cat \"$HOME\"/x", "cat ${HOME}/x", "cat /etc/shadow", "cat -- /etc/shadow",
                 "cat --file=/etc/shadow")) {
-            ServerRequest request = command(script);
+            IncomingRequest request = command(script);
             ((ObjectNode) request.params()).put("cwd", ws.toString());
             assertThat(decide(approvals, request)).as(script).isEqualTo("\"decline\"");
         }
-        ServerRequest inside = command("cat README.md");
+        IncomingRequest inside = command("cat README.md");
         ((ObjectNode) inside.params()).put("cwd", ws.toString());
         assertThat(decide(approvals, inside)).isEqualTo("\"accept\"");
     }
@@ -281,7 +281,7 @@ class ApprovalSafetyTest {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .commandRules(CommandRules.acceptMatching(Pattern.compile("ls (a|b)*")))
                 .build();
-        ServerRequest request = command("ls " + "a".repeat(60_000));
+        IncomingRequest request = command("ls " + "a".repeat(60_000));
         StepVerifier.create(approvals.handle(request, context))
                 .assertNext(reply -> assertThat(context.resultJson(reply)).isEqualTo("{\"decision\":\"decline\"}"))
                 .verifyComplete();

@@ -16,7 +16,7 @@ import dev.codex4j.appserver.protocol.ServerRequests;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision.AcceptWithExecpolicyAmendment;
 import dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -642,7 +642,7 @@ class CommandRulesTest {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .commandRules(CommandRules.acceptPrefixes(List.of(List.of("npm", "test"))).withProposedAmendment())
                 .build();
-        ServerRequest request = context.fixtureRequest(FIXTURE, METHOD);
+        IncomingRequest request = context.fixtureRequest(FIXTURE, METHOD);
         ((ObjectNode) request.params()).put("command", "/bin/bash -lc 'npm test'")
                 .set("proposedExecpolicyAmendment", context.mapper().valueToTree(List.of("npm")));
         assertThat(context.resultJson(approvals.handle(request, context).block(Duration.ofSeconds(10))))
@@ -688,7 +688,7 @@ class CommandRulesTest {
 
     @Test
     void builderRulesKeepTheirOrder() {
-        ServerRequest push = context.fixtureRequest(FIXTURE, METHOD);
+        IncomingRequest push = context.fixtureRequest(FIXTURE, METHOD);
         ((ObjectNode) push.params()).put("command", "/bin/bash -lc 'git push'")
                 .putArray("commandActions").add(unknown("git push"));
         ApprovalDecisions declineFirst = ApprovalDecisions.builder()

@@ -11,7 +11,7 @@ import dev.codex4j.appserver.protocol.types.DynamicToolCallOutputContentItem;
 import dev.codex4j.appserver.protocol.types.DynamicToolCallResponse;
 import dev.codex4j.appserver.protocol.types.DynamicToolSpec;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -31,13 +31,13 @@ class DynamicToolTest {
     private final DynamicTool lookup = DynamicTool.of("lookup_ticket", "Looks up a support ticket by id",
             TicketQuery.class, q -> "ticket " + q.ticketId() + " is open");
 
-    private ServerRequest call(String tool, String arguments) {
-        return new ServerRequest(RequestId.of(11), ServerRequests.ITEM_TOOL_CALL.name(), context.json("""
+    private IncomingRequest call(String tool, String arguments) {
+        return new IncomingRequest(RequestId.of(11), ServerRequests.ITEM_TOOL_CALL.name(), context.json("""
                 {"threadId":"thr-1","turnId":"turn-1","callId":"call-1","namespace":null,"tool":"%s",
                  "arguments":%s}""".formatted(tool, arguments)));
     }
 
-    private JsonNode answer(ApprovalDecisions approvals, ServerRequest request) {
+    private JsonNode answer(ApprovalDecisions approvals, IncomingRequest request) {
         return context.resultTree(approvals.handle(request, context).block(WAIT));
     }
 

@@ -14,7 +14,7 @@ import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
 import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.FileUpdateChange;
 import dev.codex4j.appserver.protocol.types.PatchChangeKind;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -183,7 +183,7 @@ class FileChangeRulesTest {
         ApprovalDecisions approvals = ApprovalDecisions.builder()
                 .fileChangeRules(FileChangeRules.declineOutside(ws), FileChangeRules.acceptInside(ws))
                 .build();
-        ServerRequest request = withItem.fixtureRequest(FIXTURE, METHOD);
+        IncomingRequest request = withItem.fixtureRequest(FIXTURE, METHOD);
         assertThat(withItem.resultJson(approvals.handle(request, withItem).block(Duration.ofSeconds(10))))
                 .isEqualTo("{\"decision\":\"accept\"}");
         assertThat(withItem.events()).singleElement().satisfies(event -> {

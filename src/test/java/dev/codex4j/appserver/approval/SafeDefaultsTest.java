@@ -8,7 +8,7 @@ import dev.codex4j.appserver.protocol.ServerRequestMethod;
 import dev.codex4j.appserver.protocol.ServerRequests;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.time.Duration;
 import java.time.Instant;
@@ -84,14 +84,14 @@ class SafeDefaultsTest {
         return CASES.keySet().stream();
     }
 
-    private ServerRequest request(String method) {
+    private IncomingRequest request(String method) {
         if (method.equals(ServerRequests.ITEM_COMMAND_EXECUTION_REQUEST_APPROVAL.name())) {
             return context.fixtureRequest(COMMAND_FIXTURE, method);
         }
         if (method.equals(ServerRequests.ITEM_FILE_CHANGE_REQUEST_APPROVAL.name())) {
             return context.fixtureRequest(FILE_CHANGE_FIXTURE, method);
         }
-        return new ServerRequest(RequestId.of(7), method, context.json(CASES.get(method).params()));
+        return new IncomingRequest(RequestId.of(7), method, context.json(CASES.get(method).params()));
     }
 
     private ServerRequestReply declineAll(String method) {
@@ -114,7 +114,7 @@ class SafeDefaultsTest {
     @ParameterizedTest
     @MethodSource("everyMethod")
     void declineAllRecordsExactlyOneDefaultEventWithTheIdsOfTheParams(String method) {
-        ServerRequest request = request(method);
+        IncomingRequest request = request(method);
         ServerRequestReply reply = ApprovalDecisions.declineAll().handle(request, context).block(WAIT);
 
         assertThat(reply).isNotNull();
@@ -240,7 +240,7 @@ class SafeDefaultsTest {
             if (method.equals(ServerRequests.CURRENT_TIME_READ.name())) {
                 continue; // the clock may tick between the two
             }
-            ServerRequest request = request(method);
+            IncomingRequest request = request(method);
             ServerRequestReply viaHandle = ApprovalDecisions.declineAll().handle(request, context).block(WAIT);
             ServerRequestReply direct = ApprovalDecisions.safeDefault(request);
             assertThat(describe(direct)).as(method).isEqualTo(describe(viaHandle));
@@ -294,7 +294,7 @@ class SafeDefaultsTest {
                 .toList();
         assertThat(others).contains(ServerRequests.ITEM_PERMISSIONS_REQUEST_APPROVAL.name(), UNKNOWN);
         for (String method : others) {
-            ServerRequest request = request(method);
+            IncomingRequest request = request(method);
             assertThat(describe(ApprovalDecisions.acceptAll().handle(request, context).block(WAIT))).as(method)
                     .isEqualTo(describe(ApprovalDecisions.safeDefault(request)));
         }
@@ -309,7 +309,7 @@ class SafeDefaultsTest {
 
     @Test
     void aStringRequestIdIsRecordedAsPlainTextWithoutJsonQuotes() {
-        ServerRequest request = new ServerRequest(RequestId.of("req-9"),
+        IncomingRequest request = new IncomingRequest(RequestId.of("req-9"),
                 ServerRequests.ITEM_TOOL_REQUEST_USER_INPUT.name(),
                 context.json(CASES.get(ServerRequests.ITEM_TOOL_REQUEST_USER_INPUT.name()).params()));
         ApprovalDecisions.declineAll().handle(request, context).block(WAIT);

@@ -7,7 +7,7 @@ import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.rpc.JsonRpcError;
 import dev.codex4j.appserver.rpc.RequestId;
-import dev.codex4j.appserver.rpc.ServerRequest;
+import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,9 +120,9 @@ final class TestApprovalContext implements ApprovalContext {
     }
 
     /** The first server request of {@code fixture} with this {@code method}, as the client receives it. */
-    ServerRequest fixtureRequest(String name, String method) {
+    IncomingRequest fixtureRequest(String name, String method) {
         JsonNode message = fixtureMessage(name, method);
-        return new ServerRequest(RequestId.of(message.get("id").asLong()), method, message.get("params"));
+        return new IncomingRequest(RequestId.of(message.get("id").asLong()), method, message.get("params"));
     }
 
     /** The item of the first {@code item/started} notification of {@code fixture} whose item has this type. */

@@ -3,7 +3,6 @@ package dev.codex4j.appserver.session;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import dev.codex4j.appserver.rpc.PendingRequests;
 import dev.codex4j.appserver.rpc.RequestId;
 import dev.codex4j.appserver.rpc.Response;
 import dev.codex4j.appserver.transport.ReplaceableReader;

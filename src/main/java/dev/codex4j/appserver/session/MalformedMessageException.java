@@ -1,4 +1,4 @@
-package dev.codex4j.appserver.rpc;
+package dev.codex4j.appserver.session;
 
 /** An incoming line that is not a JSON-RPC message this client can route. The connection carries on. */
 public final class MalformedMessageException extends Exception {

@@ -1,4 +1,12 @@
-package dev.codex4j.appserver.rpc;
+package dev.codex4j.appserver.session;
+
+import dev.codex4j.appserver.rpc.IncomingMessage;
+import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.rpc.RequestId;
+import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.rpc.IncomingRequest;
+import dev.codex4j.appserver.rpc.ServerRequestReply;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
@@ -154,7 +162,7 @@ public final class MessageCodec {
                         : Notification.ofRaw(method, rawParams, emittedAtMs, reader);
             }
             JsonNode requestParams = params != null ? params : rawParams == null ? null : reader.readTree(rawParams);
-            return new ServerRequest(id, method, requestParams);
+            return new IncomingRequest(id, method, requestParams);
         }
         if (!idSeen) {
             throw new MalformedMessageException("neither \"method\" nor \"id\"");

@@ -17,22 +17,22 @@ import java.util.random.RandomGenerator;
  * after the first attempt was sent.
  *
  * <pre>{@code
- * AppServerClient.builder().overloadRetry(OverloadRetry.of(8, Duration.ofMillis(200), Duration.ofSeconds(5),
+ * AppServerClient.builder().overloadRetry(OverloadRetryPolicy.of(8, Duration.ofMillis(200), Duration.ofSeconds(5),
  *         Duration.ofSeconds(30)))
  * }</pre>
  */
-public final class OverloadRetry {
+public final class OverloadRetryPolicy {
 
-    private static final OverloadRetry NONE = new OverloadRetry(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
-    private static final OverloadRetry DEFAULTS =
-            new OverloadRetry(5, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(10));
+    private static final OverloadRetryPolicy NONE = new OverloadRetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+    private static final OverloadRetryPolicy DEFAULTS =
+            new OverloadRetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(10));
 
     private final int maxAttempts;
     private final Duration initialBackoff;
     private final Duration maxBackoff;
     private final Duration maxTotal;
 
-    private OverloadRetry(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxTotal) {
+    private OverloadRetryPolicy(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxTotal) {
         this.maxAttempts = maxAttempts;
         this.initialBackoff = initialBackoff;
         this.maxBackoff = maxBackoff;
@@ -47,7 +47,7 @@ public final class OverloadRetry {
      * @param maxBackoff the longest wait between two attempts (at least {@code initialBackoff})
      * @param maxTotal how long after the first attempt a retry may still be sent (positive)
      */
-    public static OverloadRetry of(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxTotal) {
+    public static OverloadRetryPolicy of(int maxAttempts, Duration initialBackoff, Duration maxBackoff, Duration maxTotal) {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
         }
@@ -58,16 +58,16 @@ public final class OverloadRetry {
             throw new IllegalArgumentException("maxBackoff " + maxBackoff + " is shorter than initialBackoff "
                     + initialBackoff);
         }
-        return new OverloadRetry(maxAttempts, initialBackoff, maxBackoff, maxTotal);
+        return new OverloadRetryPolicy(maxAttempts, initialBackoff, maxBackoff, maxTotal);
     }
 
     /** The default: 5 attempts, 100 ms doubling up to 2 s, with jitter, within 10 s. */
-    public static OverloadRetry defaults() {
+    public static OverloadRetryPolicy defaults() {
         return DEFAULTS;
     }
 
     /** No retry: the first {@code -32001} fails the request with a {@link ServerOverloadedException}. */
-    public static OverloadRetry none() {
+    public static OverloadRetryPolicy none() {
         return NONE;
     }
 
@@ -110,7 +110,7 @@ public final class OverloadRetry {
 
     @Override
     public String toString() {
-        return this == NONE ? "OverloadRetry.none()" : "OverloadRetry.of(" + maxAttempts + ", " + initialBackoff
+        return this == NONE ? "OverloadRetryPolicy.none()" : "OverloadRetryPolicy.of(" + maxAttempts + ", " + initialBackoff
                 + ", " + maxBackoff + ", " + maxTotal + ")";
     }
 

@@ -1,4 +1,7 @@
-package dev.codex4j.appserver.rpc;
+package dev.codex4j.appserver.session;
+
+import dev.codex4j.appserver.rpc.RequestId;
+import dev.codex4j.appserver.rpc.Response;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,7 @@
-package dev.codex4j.appserver.rpc;
+package dev.codex4j.appserver.session;
+
+import dev.codex4j.appserver.rpc.RequestId;
+import dev.codex4j.appserver.rpc.Response;
 
 import java.util.Map;
 import java.util.Objects;

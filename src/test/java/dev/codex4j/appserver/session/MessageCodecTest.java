@@ -1,4 +1,12 @@
-package dev.codex4j.appserver.rpc;
+package dev.codex4j.appserver.session;
+
+import dev.codex4j.appserver.rpc.IncomingMessage;
+import dev.codex4j.appserver.rpc.JsonRpcError;
+import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.rpc.RequestId;
+import dev.codex4j.appserver.rpc.Response;
+import dev.codex4j.appserver.rpc.IncomingRequest;
+import dev.codex4j.appserver.rpc.ServerRequestReply;
 
 import java.util.List;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -110,7 +118,7 @@ class MessageCodecTest {
         assertThat(bare.params().isNull()).isTrue();
         assertThat(bare.emittedAtMs()).isNull();
 
-        ServerRequest r = (ServerRequest) decode(
+        IncomingRequest r = (IncomingRequest) decode(
                 "{\"method\":\"item/commandExecution/requestApproval\",\"id\":0,\"params\":{\"itemId\":\"i\"}}");
         assertThat(r.id()).isEqualTo(RequestId.of(0));
         assertThat(r.method()).isEqualTo("item/commandExecution/requestApproval");

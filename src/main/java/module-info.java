@@ -1,0 +1,25 @@
+/**
+ * codex4j: a Java client for {@code codex app-server}.
+ *
+ * <p>Exported: the client API ({@code dev.codex4j.appserver}), the messages, errors and policies it speaks in
+ * ({@code rpc}), the transport SPI with the stdio transport ({@code transport}), threads and turns
+ * ({@code thread}), approvals ({@code approval}) and the generated protocol ({@code protocol} and below).
+ * Not exported: {@code session}, the engine that runs one connection. Nothing is opened: Jackson
+ * binds the protocol records through their public constructors and accessors.
+ */
+module dev.codex4j.appserver {
+    requires transitive com.fasterxml.jackson.databind;
+    requires transitive reactor.core;
+    requires transitive org.reactivestreams;
+    requires com.github.victools.jsonschema.generator;
+    requires org.slf4j;
+
+    exports dev.codex4j.appserver;
+    exports dev.codex4j.appserver.rpc;
+    exports dev.codex4j.appserver.transport;
+    exports dev.codex4j.appserver.thread;
+    exports dev.codex4j.appserver.approval;
+    exports dev.codex4j.appserver.protocol;
+    exports dev.codex4j.appserver.protocol.types;
+    exports dev.codex4j.appserver.protocol.support;
+}
