@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.thread;
 
 import dev.codex4j.appserver.protocol.types.ReviewTarget;
-import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 
 /**
  * {@link CodexThread} for callers that do not use Reactor: each method blocks its caller until the answer is
@@ -20,7 +20,7 @@ public final class BlockingCodexThread {
         return thread.id();
     }
 
-    public Thread snapshot() {
+    public ThreadSnapshot snapshot() {
         return thread.snapshot();
     }
 
@@ -54,7 +54,7 @@ public final class BlockingCodexThread {
         return thread.review(target).block();
     }
 
-    public Thread read() {
+    public ThreadSnapshot read() {
         return thread.read().block();
     }
 

@@ -1,7 +1,7 @@
 package dev.codex4j.appserver.thread;
 
 import dev.codex4j.appserver.protocol.types.CommandExecResponse;
-import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import java.util.List;
 import java.util.Objects;
@@ -40,12 +40,12 @@ public final class BlockingCodexThreads {
     }
 
     /** @throws ThreadNotFoundException if the server knows no such thread */
-    public Thread read(String threadId, boolean includeTurns) {
+    public ThreadSnapshot read(String threadId, boolean includeTurns) {
         return threads.read(threadId, includeTurns).block();
     }
 
     /** The matching threads as a lazy stream: each page is fetched when the stream reaches it; close it when done. */
-    public Stream<Thread> list(ThreadListParams filter) {
+    public Stream<ThreadSnapshot> list(ThreadListParams filter) {
         return threads.list(filter).toStream();
     }
 
@@ -53,7 +53,7 @@ public final class BlockingCodexThreads {
         threads.archive(threadId).block();
     }
 
-    public Thread unarchive(String threadId) {
+    public ThreadSnapshot unarchive(String threadId) {
         return threads.unarchive(threadId).block();
     }
 

@@ -5,7 +5,7 @@ import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.types.ReviewStartParams;
 import dev.codex4j.appserver.protocol.types.ReviewTarget;
-import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadCompactStartParams;
 import dev.codex4j.appserver.protocol.types.ThreadRevertParams;
 import dev.codex4j.appserver.protocol.types.ThreadSetNameParams;
@@ -33,9 +33,9 @@ public final class CodexThread {
 
     private final CodexThreads threads;
     private final AppServerClient client;
-    private final Thread snapshot;
+    private final ThreadSnapshot snapshot;
 
-    CodexThread(CodexThreads threads, AppServerClient client, Thread snapshot) {
+    CodexThread(CodexThreads threads, AppServerClient client, ThreadSnapshot snapshot) {
         this.threads = threads;
         this.client = client;
         this.snapshot = snapshot;
@@ -50,7 +50,7 @@ public final class CodexThread {
      * The thread as the server described it when this handle was made (for a resumed or forked thread,
      * including its earlier turns). {@link #read()} fetches the current state.
      */
-    public Thread snapshot() {
+    public ThreadSnapshot snapshot() {
         return snapshot;
     }
 
@@ -163,7 +163,7 @@ public final class CodexThread {
     }
 
     /** The thread's current state with all its turns ({@code thread/read}). */
-    public Mono<Thread> read() {
+    public Mono<ThreadSnapshot> read() {
         return threads.read(id(), true);
     }
 
@@ -181,7 +181,7 @@ public final class CodexThread {
      * lists no turns). A turn id the thread does not have fails with a {@code JsonRpcErrorException}
      * ({@code turn not found: ID}) and leaves the history as it was.
      */
-    public Mono<Thread> rollback(String beforeTurnId) {
+    public Mono<ThreadSnapshot> rollback(String beforeTurnId) {
         Objects.requireNonNull(beforeTurnId, "beforeTurnId");
         return client.request(ClientMethods.THREAD_REVERT, new ThreadRevertParams(beforeTurnId, id()))
                 .onErrorMap(e -> ThreadNotFoundException.map(id(), e))
@@ -197,7 +197,7 @@ public final class CodexThread {
      * Unarchives the thread; see {@link CodexThreads#unarchive(String)}. The thread comes back unloaded: turns
      * on it fail with {@link ThreadNotFoundException} until it is resumed ({@link CodexThreads#resume}).
      */
-    public Mono<Thread> unarchive() {
+    public Mono<ThreadSnapshot> unarchive() {
         return threads.unarchive(id());
     }
 

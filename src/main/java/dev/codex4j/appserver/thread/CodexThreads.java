@@ -4,7 +4,7 @@ import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.types.CommandExecParams;
 import dev.codex4j.appserver.protocol.types.CommandExecResponse;
-import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadArchiveParams;
 import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.protocol.types.ThreadListResponse;
@@ -79,7 +79,7 @@ public final class CodexThreads {
      * Reads a thread ({@code thread/read}), with its turns and their items if {@code includeTurns}. Works for
      * threads this server process has loaded or that are stored in {@code CODEX_HOME}.
      */
-    public Mono<Thread> read(String threadId, boolean includeTurns) {
+    public Mono<ThreadSnapshot> read(String threadId, boolean includeTurns) {
         Objects.requireNonNull(threadId, "threadId");
         return client.request(ClientMethods.THREAD_READ, new ThreadReadParams(includeTurns, threadId))
                 .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
@@ -87,7 +87,7 @@ public final class CodexThreads {
     }
 
     /** Every stored thread, newest first, page by page as the stream is consumed. */
-    public Flux<Thread> list() {
+    public Flux<ThreadSnapshot> list() {
         return list(ThreadListParams.builder().build());
     }
 
@@ -101,7 +101,7 @@ public final class CodexThreads {
      *         .subscribe(t -> System.out.println(t.id() + " " + t.preview()));
      * }</pre>
      */
-    public Flux<Thread> list(ThreadListParams filter) {
+    public Flux<ThreadSnapshot> list(ThreadListParams filter) {
         Objects.requireNonNull(filter, "filter");
         return page(filter, filter.cursor())
                 .expand(page -> page.nextCursor() == null ? Mono.empty() : page(filter, page.nextCursor()))
@@ -128,7 +128,7 @@ public final class CodexThreads {
      * {@link ThreadNotFoundException}). Unarchiving a thread that is not archived fails with
      * {@link ThreadNotFoundException} too.
      */
-    public Mono<Thread> unarchive(String threadId) {
+    public Mono<ThreadSnapshot> unarchive(String threadId) {
         Objects.requireNonNull(threadId, "threadId");
         return client.request(ClientMethods.THREAD_UNARCHIVE, new ThreadUnarchiveParams(threadId))
                 .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
@@ -175,7 +175,7 @@ public final class CodexThreads {
         return turn;
     }
 
-    private CodexThread handle(Thread thread) {
+    private CodexThread handle(ThreadSnapshot thread) {
         return new CodexThread(this, client, thread);
     }
 

@@ -3,6 +3,7 @@ package dev.codex4j.appserver.codegen;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /** Turns wire names (camelCase, snake_case, kebab-case, paths like {@code thread/start}) into Java names. */
@@ -18,7 +19,24 @@ final class Names {
             // accessors of these would clash with java.lang.Object methods
             "hashCode", "toString", "getClass", "wait", "notify", "notifyAll", "clone", "finalize", "equals");
 
+    /**
+     * Schema definitions whose Java type has another name (schema name → Java name); the schema and the
+     * wire are unchanged. Each entry avoids shadowing the {@code java.lang} type of the schema name.
+     */
+    private static final Map<String, String> RENAMED_TYPES = Map.of(
+            "Thread", "ThreadSnapshot"); // "Thread" shadows java.lang.Thread in every file importing the types
+
     private Names() {}
+
+    /** The Java simple name of the schema definition {@code name}: the name itself unless it is renamed. */
+    static String typeName(String name) {
+        return RENAMED_TYPES.getOrDefault(name, name);
+    }
+
+    /** Whether the Java type of the schema definition {@code name} has another name than the schema's. */
+    static boolean isRenamed(String name) {
+        return RENAMED_TYPES.containsKey(name);
+    }
 
     /** Words of a wire name: split on non-alphanumerics and on lower-to-upper case changes. */
     static List<String> words(String wire) {

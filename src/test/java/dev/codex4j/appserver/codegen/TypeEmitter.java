@@ -121,7 +121,7 @@ final class TypeEmitter {
             ClassName cn = ClassName.get(TYPES_PACKAGE, simpleName);
             TypeSpec spec = switch (kind) {
                 case RECORD -> record(cn, def).build();
-                case ENUM -> enumType(cn, def.schema(), docOf(def.schema()), def.experimentalOnly()).build();
+                case ENUM -> enumType(cn, def.schema(), definitionDoc(def), def.experimentalOnly()).build();
                 case TAGGED_UNION -> taggedUnion(cn, def);
                 case EXTERNAL_UNION -> externalUnion(cn, def);
                 case KIND_UNION -> kindUnion(cn, def);
@@ -171,6 +171,7 @@ final class TypeEmitter {
                 byName.computeIfAbsent(def.name(), n -> new ArrayList<>()).add(def);
             }
         }
+        Map<String, String> schemaNameOf = new HashMap<>(); // Java name → schema name, to catch clashes
         for (List<Definition> sameName : byName.values()) {
             Definition first = sameName.get(0);
             for (Definition def : sameName) {
@@ -178,7 +179,13 @@ final class TypeEmitter {
                 // different ones keep the v2 name and the top-level one gets a "V1" prefix.
                 boolean identical = normalized(def.schema()).equals(normalized(first.schema()));
                 boolean isV2 = def.namespace().equals("v2");
-                String name = identical || isV2 || sameName.size() == 1 ? def.name() : "V1" + def.name();
+                String javaName = Names.typeName(def.name());
+                String name = identical || isV2 || sameName.size() == 1 ? javaName : "V1" + javaName;
+                String clash = schemaNameOf.putIfAbsent(name, def.name());
+                if (clash != null && !clash.equals(def.name())) {
+                    throw new IllegalStateException("schema definitions " + clash + " and " + def.name()
+                            + " both map to the Java type " + name);
+                }
                 classNames.put(def.ref(), name);
             }
         }
@@ -487,7 +494,7 @@ final class TypeEmitter {
     private TypeSpec.Builder record(ClassName cn, Definition def) {
         JsonNode s = def.schema();
         TypeSpec.Builder b = recordBuilder(cn, props(s, def.stable(), null, null, null), def.stable() != null,
-                isOpen(s), docOf(s), builderRefs.contains(def.ref()), false);
+                isOpen(s), definitionDoc(def), builderRefs.contains(def.ref()), false);
         if (def.experimentalOnly()) {
             b.addAnnotation(EXPERIMENTAL);
         }
@@ -676,7 +683,7 @@ final class TypeEmitter {
 
     private TypeSpec.Builder unionInterface(ClassName cn, Definition def, String deserializerDoc) {
         TypeSpec.Builder b = TypeSpec.interfaceBuilder(cn).addModifiers(Modifier.PUBLIC, Modifier.SEALED);
-        CodeBlock doc = docOf(def.schema());
+        CodeBlock doc = definitionDoc(def);
         CodeBlock.Builder javadoc = CodeBlock.builder();
         if (doc != null) {
             javadoc.add(doc).add("\n\n");
@@ -743,7 +750,10 @@ final class TypeEmitter {
         return b.add(entries.isEmpty() ? ")" : "$<$<)").build();
     }
 
-    /** Variant name: from the discriminator value; on a clash from the schema title; else numbered. */
+    /**
+     * Variant name: from the discriminator value; on a clash from the schema title (minus the union's
+     * schema name, {@code unionName}, as a suffix); else numbered.
+     */
     private static String variantName(String tagValue, JsonNode branch, String unionName, Set<String> used) {
         String name = Names.pascal(tagValue);
         if (used.contains(name) && branch.has("title")) {
@@ -780,7 +790,7 @@ final class TypeEmitter {
         List<CodeBlock> entries = new ArrayList<>();
         for (JsonNode branch : branches) {
             String tagValue = branch.get("properties").get(tag).get("enum").get(0).asText();
-            ClassName vcn = cn.nestedClass(variantName(tagValue, branch, cn.simpleName(), used));
+            ClassName vcn = cn.nestedClass(variantName(tagValue, branch, def.name(), used));
             JsonNode stableBranch = stableBranches.get(tagValue);
             boolean stableKnown = def.stable() != null && stableBranch != null;
             TypeSpec.Builder variant = recordBuilder(vcn,
@@ -999,6 +1009,17 @@ final class TypeEmitter {
     static CodeBlock docOf(JsonNode s) {
         String description = s == null ? "" : s.path("description").asText("");
         return description.isEmpty() ? null : CodeBlock.of("$L", Names.javadoc(description));
+    }
+
+    /** The description of a named definition, plus the schema's name when the Java type is renamed. */
+    static CodeBlock definitionDoc(Definition def) {
+        CodeBlock doc = docOf(def.schema());
+        if (!Names.isRenamed(def.name())) {
+            return doc;
+        }
+        CodeBlock note = CodeBlock.of("The schema calls this type {@code $L}; the Java name differs so that it does "
+                + "not shadow {@code java.lang.$L}.", def.name(), def.name());
+        return doc == null ? note : CodeBlock.builder().add(doc).add("\n\n").add(note).build();
     }
 
     Set<String> emittedNames() {

@@ -9,7 +9,7 @@ import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
-import dev.codex4j.appserver.protocol.types.Thread;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.protocol.types.ThreadNameUpdatedNotification;
@@ -147,10 +147,10 @@ class ThreadMaintenanceRealCodexTest {
         assertThat(announced.get(WAIT.toSeconds(), TimeUnit.SECONDS).threadName()).isEqualTo("Flaky test hunt");
         assertThat(thread.read().block(WAIT).name()).isEqualTo("Flaky test hunt");
         assertThat(CodexThreads.of(client).list(ThreadListParams.builder().build())
-                .filter(t -> t.id().equals(thread.id())).map(Thread::name).collectList().block(WAIT))
+                .filter(t -> t.id().equals(thread.id())).map(ThreadSnapshot::name).collectList().block(WAIT))
                 .containsExactly("Flaky test hunt");
         assertThat(CodexThreads.of(client).list(ThreadListParams.builder().searchTerm("test hunt").build())
-                .map(Thread::id).collectList().block(WAIT)).containsExactly(thread.id());
+                .map(ThreadSnapshot::id).collectList().block(WAIT)).containsExactly(thread.id());
 
         // Renaming again replaces the name; an empty name is refused.
         thread.setName("Renamed").block(WAIT);
@@ -184,7 +184,7 @@ class ThreadMaintenanceRealCodexTest {
         assertThat(model.requests()).hasSize(2);
 
         CompletableFuture<ServerNotification> unarchived = next(ServerNotification.ThreadUnarchived.class, thread.id());
-        Thread back = thread.unarchive().block(WAIT);
+        ThreadSnapshot back = thread.unarchive().block(WAIT);
 
         unarchived.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(back.id()).isEqualTo(thread.id());
@@ -213,11 +213,11 @@ class ThreadMaintenanceRealCodexTest {
         assertThat(turnIds).hasSize(3);
         CompletableFuture<ServerNotification> reverted = next(ServerNotification.ThreadReverted.class, thread.id());
 
-        Thread afterwards = thread.rollback(turnIds.get(1)).block(WAIT);
+        ThreadSnapshot afterwards = thread.rollback(turnIds.get(1)).block(WAIT);
 
         reverted.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         assertThat(afterwards.turns()).extracting(Turn::id).containsExactly(turnIds.get(0));
-        Thread read = thread.read().block(WAIT);
+        ThreadSnapshot read = thread.read().block(WAIT);
         assertThat(read.turns()).extracting(Turn::id).containsExactly(turnIds.get(0));
         assertThat(read.turns().get(0).items()).filteredOn(i -> i instanceof ThreadItem.AgentMessage)
                 .extracting(i -> ((ThreadItem.AgentMessage) i).text()).containsExactly("one");
@@ -256,7 +256,7 @@ class ThreadMaintenanceRealCodexTest {
 
     private List<String> listedIds(boolean archived) {
         return CodexThreads.of(client).list(ThreadListParams.builder().archived(archived).build())
-                .map(Thread::id).collectList().block(WAIT);
+                .map(ThreadSnapshot::id).collectList().block(WAIT);
     }
 
     private static JsonNode turnMetadata(RecordedRequest request) {

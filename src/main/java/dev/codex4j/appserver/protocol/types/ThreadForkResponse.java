@@ -25,5 +25,5 @@ public record ThreadForkResponse(@Experimental ActivePermissionProfile activePer
         List<String> disabledPluginIds, List<String> instructionSources, String model,
         String modelProvider, @Experimental MultiAgentMode multiAgentMode, String reasoningEffort,
         @Experimental List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, String serviceTier,
-        Thread thread) {
+        ThreadSnapshot thread) {
 }

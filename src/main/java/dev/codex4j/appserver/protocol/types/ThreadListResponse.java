@@ -17,6 +17,6 @@ import java.util.Map;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadListResponse(String backwardsCursor, List<Thread> data, String nextCursor,
-        @Experimental Map<String, ThreadReadState> readStates) {
+public record ThreadListResponse(String backwardsCursor, List<ThreadSnapshot> data,
+        String nextCursor, @Experimental Map<String, ThreadReadState> readStates) {
 }

@@ -13,5 +13,5 @@ import dev.codex4j.appserver.protocol.Experimental;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadReadResponse(@Experimental ThreadReadState readState, Thread thread) {
+public record ThreadReadResponse(@Experimental ThreadReadState readState, ThreadSnapshot thread) {
 }

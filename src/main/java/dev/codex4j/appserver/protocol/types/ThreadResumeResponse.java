@@ -35,5 +35,5 @@ public record ThreadResumeResponse(@Experimental ActivePermissionProfile activeP
         String itemsBackwardsCursor, String model, String modelProvider,
         @Experimental MultiAgentMode multiAgentMode, String reasoningEffort,
         @Experimental List<String> runtimeWorkspaceRoots, SandboxPolicy sandbox, String serviceTier,
-        Thread thread, String turnsBackwardsCursor) {
+        ThreadSnapshot thread, String turnsBackwardsCursor) {
 }

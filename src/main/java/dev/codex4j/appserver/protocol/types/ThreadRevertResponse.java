@@ -18,6 +18,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadRevertResponse(String itemsBackwardsCursor, Thread thread,
+public record ThreadRevertResponse(String itemsBackwardsCursor, ThreadSnapshot thread,
         String turnsBackwardsCursor) {
 }

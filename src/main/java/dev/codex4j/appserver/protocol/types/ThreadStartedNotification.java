@@ -9,5 +9,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadStartedNotification(Thread thread) {
+public record ThreadStartedNotification(ThreadSnapshot thread) {
 }

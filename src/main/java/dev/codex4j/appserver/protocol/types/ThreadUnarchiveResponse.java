@@ -9,5 +9,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadUnarchiveResponse(Thread thread) {
+public record ThreadUnarchiveResponse(ThreadSnapshot thread) {
 }

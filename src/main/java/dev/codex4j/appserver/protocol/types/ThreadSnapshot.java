@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
+ * The schema calls this type {@code Thread}; the Java name differs so that it does not shadow {@code java.lang.Thread}.
+ *
  * @param agentNickname Optional random unique nickname assigned to an AgentControl-spawned sub-agent.
  * @param agentRole Optional role (agent_role) assigned to an AgentControl-spawned sub-agent.
  * @param attachedToThreadId Parent that owns this persisted attached thread, independent of fork or spawn lineage.
@@ -48,7 +50,7 @@ import java.util.Map;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record Thread(String agentNickname, String agentRole,
+public record ThreadSnapshot(String agentNickname, String agentRole,
         @Experimental String attachedToThreadId, @Experimental Boolean canAcceptDirectInput,
         String cliVersion, long createdAt, String cwd, @Experimental Boolean daybreakEnabled,
         @Experimental List<ThreadEnvironment> environments, boolean ephemeral,
