@@ -8,6 +8,7 @@ import dev.codex4j.appserver.rpc.Response;
 import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -35,23 +36,30 @@ public final class MessageCodec {
 
     public MessageCodec(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        this.reader = unlimitedStrings(mapper);
+        this.reader = forReading(mapper);
     }
 
     /**
      * The transport already bounds a whole line ({@code maxLineBytes}, 128 MiB by default), so a string
      * inside it needs no bound of its own; Jackson's default one would silently drop a legitimate message
-     * with a large file or diff in it as malformed. The caller's mapper is copied, never changed.
+     * with a large file or diff in it as malformed. The copy also keeps its parsing buffers in
+     * {@link ParserBuffers} and reads UTF-8 without guessing. The caller's mapper is copied, never changed.
      */
-    private static ObjectMapper unlimitedStrings(ObjectMapper mapper) {
+    @SuppressWarnings("deprecation") // JsonFactory.disable: the builder route (copyWith) refuses JsonMapper
+    private static ObjectMapper forReading(ObjectMapper mapper) {
         ObjectMapper copy;
         try {
             copy = mapper.copy();
-        } catch (IllegalStateException e) { // a subclass that cannot be copied: keep its limits
+        } catch (IllegalStateException e) { // a subclass that cannot be copied: keep its settings
             return mapper;
         }
-        copy.getFactory().setStreamReadConstraints(copy.getFactory().streamReadConstraints().rebuild()
+        JsonFactory factory = copy.getFactory();
+        factory.setStreamReadConstraints(factory.streamReadConstraints().rebuild()
                 .maxStringLength(Integer.MAX_VALUE).build());
+        factory.setRecyclerPool(new ParserBuffers());
+        // codex writes UTF-8 (JSON's rule between systems): guessing the charset of every line cost the reader
+        // a tenth of its time. A line led by a byte order mark is malformed (RFC 8259 allows that).
+        factory.disable(JsonFactory.Feature.CHARSET_DETECTION);
         return copy;
     }
 
@@ -59,7 +67,10 @@ public final class MessageCodec {
         return mapper;
     }
 
-    /** The mapper incoming messages are read with: the caller's, without a limit on string length. */
+    /**
+     * The mapper incoming messages are read with: a copy of the caller's without a limit on string length,
+     * reading UTF-8 only, with its own pool of parsing buffers.
+     */
     public ObjectMapper reader() {
         return reader;
     }
@@ -68,8 +79,8 @@ public final class MessageCodec {
      * Classifies one line with Jackson's streaming parser, without building a tree of the whole message: it
      * reads {@code method}, {@code id} and {@code emittedAtMs}, and keeps a notification's {@code params} as
      * raw bytes for {@link Notification} to decode on demand (skipping over them still checks their syntax and
-     * UTF-8, so a line accepted here is valid JSON). Jackson reads the bytes as UTF-8 (codex writes nothing else; JSON's encoding
-     * detection only picks UTF-16/32 for input with NUL bytes, which valid UTF-8 JSON text cannot contain).
+     * UTF-8, so a line accepted here is valid JSON). The bytes are read as UTF-8, without Jackson's charset
+     * detection (see {@link #reader()}).
      *
      * @throws MalformedMessageException if the line is not JSON, not an object, or fits no message shape
      */

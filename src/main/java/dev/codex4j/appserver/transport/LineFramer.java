@@ -1,5 +1,8 @@
 package dev.codex4j.appserver.transport;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -14,6 +17,9 @@ final class LineFramer {
     public interface LineSink {
         void line(byte[] buffer, int offset, int length);
     }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long NEWLINES = 0x0A0A0A0A0A0A0A0AL;
 
     private final int maxLineBytes;
     private byte[] partial = new byte[0];
@@ -36,10 +42,7 @@ final class LineFramer {
     public void feed(byte[] chunk, int offset, int length, LineSink sink) {
         int end = offset + length;
         int start = offset;
-        for (int i = offset; i < end; i++) {
-            if (chunk[i] != '\n') {
-                continue;
-            }
+        for (int i = indexOfNewline(chunk, start, end); i >= 0; i = indexOfNewline(chunk, start, end)) {
             resumeAt = i + 1;
             if (partialLength == 0) {
                 emit(chunk, start, i - start, sink);
@@ -57,6 +60,30 @@ final class LineFramer {
         if (start < end) {
             append(chunk, start, end - start);
         }
+    }
+
+    /**
+     * The index of the first {@code '\n'} in {@code [from, to)}, or -1. Eight bytes at a time: the framer
+     * looks at every byte the server sends, and a byte-by-byte loop was a quarter of the reader's time.
+     * For {@code x} = the word XOR newlines, {@code (x - 0x01..01) & ~x & 0x80..80} flags the zero bytes of
+     * {@code x}; a borrow can flag a byte only above a true zero, so the lowest flag (little-endian: the first
+     * byte in the array) is exact.
+     */
+    static int indexOfNewline(byte[] bytes, int from, int to) {
+        int i = from;
+        for (; i <= to - Long.BYTES; i += Long.BYTES) {
+            long x = (long) LONGS.get(bytes, i) ^ NEWLINES;
+            long zeros = (x - 0x0101010101010101L) & ~x & 0x8080808080808080L;
+            if (zeros != 0) {
+                return i + (Long.numberOfTrailingZeros(zeros) >>> 3);
+            }
+        }
+        for (; i < to; i++) {
+            if (bytes[i] == '\n') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     /**

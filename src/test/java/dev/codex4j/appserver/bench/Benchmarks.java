@@ -49,19 +49,20 @@ import reactor.core.publisher.Flux;
  * all live threads before and after a flood, divided by N.
  *
  * <p>Options ({@code --name=value}): {@code n} (notifications per flood to one typed subscriber, 1000000), {@code n8} (per
- * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/4), {@code warmup} (2),
+ * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/2), {@code warmup} (2),
  * {@code rounds} (11), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
- * latency, pipelined, chained, memory), {@code side} (both, client, baseline: for profiling one side),
+ * rawparams1, latency, pipelined, chained, memory), {@code side} (both, client, baseline: for profiling one side),
  * {@code server} ({@code java} for {@link BenchServer}, or the path of its native twin), {@code out}
  * (target/bench/results.md).
  */
 public final class Benchmarks {
 
     private static final Duration FLOOD_TIMEOUT = Duration.ofMinutes(2);
-    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "latency", "pipelined", "chained", "memory");
+    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "rawparams1", "latency", "pipelined", "chained", "memory");
     private static final long MIB = 1024 * 1024;
+    private static final List<String> FLOODS = List.of("typed1", "typed8", "raw1", "rawparams1");
 
     private final int n;
     private final int n8;
@@ -92,7 +93,7 @@ public final class Benchmarks {
     private Benchmarks(Map<String, String> options, Path script) {
         this.n = Integer.parseInt(options.getOrDefault("n", "1000000"));
         this.n8 = Integer.parseInt(options.getOrDefault("n8", String.valueOf(Math.max(1, n / 5))));
-        this.nRaw = Integer.parseInt(options.getOrDefault("nraw", String.valueOf(Math.max(1, n / 4))));
+        this.nRaw = Integer.parseInt(options.getOrDefault("nraw", String.valueOf(Math.max(1, n / 2))));
         this.warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
         this.rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
         this.seq = Integer.parseInt(options.getOrDefault("seq", "10000"));
@@ -154,13 +155,16 @@ public final class Benchmarks {
             ceiling();
         }
         if (only.contains("typed1")) {
-            flood("typed1", n, 1, true);
+            flood("typed1", n, 1, Reads.TYPED);
         }
         if (only.contains("typed8")) {
-            flood("typed8", n8, 8, true);
+            flood("typed8", n8, 8, Reads.TYPED);
         }
         if (only.contains("raw1")) {
-            flood("raw1", nRaw, 1, false);
+            flood("raw1", nRaw, 1, Reads.METHOD);
+        }
+        if (only.contains("rawparams1")) {
+            flood("rawparams1", nRaw, 1, Reads.PARAMS);
         }
         if (only.contains("latency")) {
             latency();
@@ -315,6 +319,13 @@ public final class Benchmarks {
 
     // --- notification floods -------------------------------------------------------------------------
 
+    /**
+     * What a flood's subscribers read of each notification: the typed record of one method's stream, or from
+     * {@code notifications()} only the method, or the method and the params tree (the baseline's listener
+     * gets the tree it built from the whole line in every case).
+     */
+    private enum Reads { TYPED, METHOD, PARAMS }
+
     /** Counts what one subscriber receives; signals the latch at exactly {@code target}. */
     private static final class Counter {
         private final long target;
@@ -339,6 +350,11 @@ public final class Benchmarks {
             tick();
         }
 
+        void raw(String method, JsonNode params) {
+            chars += method.length() + params.size();
+            tick();
+        }
+
         private void tick() {
             if (++count == target) {
                 done.countDown();
@@ -351,10 +367,10 @@ public final class Benchmarks {
         }
     }
 
-    private void flood(String key, int count, int subscribers, boolean typed) throws Exception {
+    private void flood(String key, int count, int subscribers, Reads reads) throws Exception {
         Map<String, double[]> m = alternate(key,
-                r -> clientFlood(count, subscribers, typed),
-                r -> baselineFlood(count, subscribers, typed));
+                r -> clientFlood(count, subscribers, reads),
+                r -> baselineFlood(count, subscribers, reads));
         results.put(key + ".baseline", m.get("value")[0]);
         results.put(key + ".client", m.get("value")[1]);
         results.put(key + ".alloc.baseline", m.get("B/notif")[0]);
@@ -367,15 +383,19 @@ public final class Benchmarks {
         results.put(key + ".nanosPerNotification.client", m.get("s")[1] * 1e9 / count);
     }
 
-    private Sample clientFlood(int n, int subscribers, boolean typed) throws Exception {
+    private Sample clientFlood(int n, int subscribers, Reads reads) throws Exception {
         CountDownLatch done = new CountDownLatch(subscribers);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Disposable> subscriptions = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
             Counter counter = new Counter(n, done, failure);
-            subscriptions.add(typed
-                    ? client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA).subscribe(counter::typed, counter::error)
-                    : client.notifications().subscribe(notification -> counter.raw(notification.method()), counter::error));
+            subscriptions.add(switch (reads) {
+                case TYPED -> client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA)
+                        .subscribe(counter::typed, counter::error);
+                case METHOD -> client.notifications().subscribe(n1 -> counter.raw(n1.method()), counter::error);
+                case PARAMS -> client.notifications().subscribe(n1 -> counter.raw(n1.method(), n1.params()),
+                        counter::error);
+            });
         }
         Map<Long, Long> allocatedBefore = allocatedBytes();
         long cpuBefore = processCpuNanos();
@@ -392,15 +412,18 @@ public final class Benchmarks {
         return floodSample(n, elapsed, allocated, cpu, switches);
     }
 
-    private Sample baselineFlood(int n, int subscribers, boolean typed) throws Exception {
+    private Sample baselineFlood(int n, int subscribers, Reads reads) throws Exception {
         CountDownLatch done = new CountDownLatch(subscribers);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Runnable> removals = new ArrayList<>();
         for (int i = 0; i < subscribers; i++) {
             Counter counter = new Counter(n, done, failure);
-            removals.add(typed
-                    ? baseline.listen("item/agentMessage/delta", AgentMessageDeltaNotification.class, counter::typed)
-                    : baseline.listen((method, params) -> counter.raw(method)));
+            removals.add(switch (reads) {
+                case TYPED -> baseline.listen("item/agentMessage/delta", AgentMessageDeltaNotification.class,
+                        counter::typed);
+                case METHOD -> baseline.listen((method, params) -> counter.raw(method));
+                case PARAMS -> baseline.listen(counter::raw);
+            });
         }
         Map<Long, Long> allocatedBefore = allocatedBytes();
         long cpuBefore = processCpuNanos();
@@ -751,9 +774,13 @@ public final class Benchmarks {
         }
         if (results.containsKey("raw1.client") || results.containsKey("raw1.baseline")) {
             throughputRow("raw1", String.format(Locale.ROOT,
-                    "notifications/s, raw `notifications()`, 1 subscriber (N=%,d)", nRaw), Double.NaN);
+                    "notifications/s, raw `notifications()` reading method(), 1 subscriber (N=%,d)", nRaw), 1.5);
         }
-        for (String key : List.of("typed1", "typed8", "raw1")) {
+        if (results.containsKey("rawparams1.client") || results.containsKey("rawparams1.baseline")) {
+            throughputRow("rawparams1", String.format(Locale.ROOT,
+                    "notifications/s, raw `notifications()` reading params(), 1 subscriber (N=%,d)", nRaw), 1.5);
+        }
+        for (String key : FLOODS) {
             if (results.containsKey(key + ".alloc.client") || results.containsKey(key + ".alloc.baseline")) {
                 lowerIsBetterRow("bytes allocated / notification, " + key, key + ".alloc", "%,.0f", "%.2f×");
                 lowerIsBetterRow("JVM CPU ns / notification, " + key, key + ".cpu", "%,.0f", "%.2f×");
@@ -780,9 +807,16 @@ public final class Benchmarks {
         }
         if (results.containsKey("ceiling")) {
             double ceiling = results.get("ceiling");
-            double fastest = Math.max(results.getOrDefault("typed1.client", 0.0),
-                    Math.max(results.getOrDefault("typed1.baseline", 0.0), results.getOrDefault("raw1.client", 0.0)));
-            fastest = Math.max(fastest, results.getOrDefault("raw1.baseline", 0.0));
+            double fastest = 0;
+            for (String key : FLOODS) {
+                double b = results.getOrDefault(key + ".baseline", Double.NaN);
+                double c = results.getOrDefault(key + ".client", Double.NaN);
+                if (!Double.isNaN(b) || !Double.isNaN(c)) {
+                    rows.add(new Row("share of the pipe's ceiling, " + key, fmt(100 * b / ceiling, "%.0f %%"),
+                            fmt(100 * c / ceiling, "%.0f %%"), "", "(info)", "info"));
+                }
+                fastest = Math.max(fastest, Math.max(Double.isNaN(b) ? 0 : b, Double.isNaN(c) ? 0 : c));
+            }
             double ratio = ceiling / fastest;
             rows.add(new Row("fake server ceiling (newline-counting reader), notifications/s", "", fmt(ceiling, "%,.0f"),
                     fastest > 0 ? fmt(ratio, "%.1f× fastest") : "", "≥ 3× fastest side",

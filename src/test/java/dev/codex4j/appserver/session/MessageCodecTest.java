@@ -133,6 +133,19 @@ class MessageCodecTest {
     }
 
     @Test
+    void readsUtf8OnlyWithoutChangingTheCallersMapper() throws Exception {
+        String line = "{\"method\":\"m\",\"params\":{\"t\":\"\u00e9\"}}";
+        for (byte[] other : new byte[][] {line.getBytes(StandardCharsets.UTF_16LE), line.getBytes(StandardCharsets.UTF_16BE),
+                ("\uFEFF" + line).getBytes(StandardCharsets.UTF_8)}) {
+            assertThatThrownBy(() -> codec.decode(other, 0, other.length)).isInstanceOf(MalformedMessageException.class);
+        }
+        assertThat(((Notification) decode(line)).params().get("t").asText()).isEqualTo("\u00e9");
+        assertThat(mapper.getFactory().isEnabled(com.fasterxml.jackson.core.JsonFactory.Feature.CHARSET_DETECTION)).isTrue();
+        assertThat(mapper.getFactory()._getRecyclerPool())
+                .isSameAs(new ObjectMapper().getFactory()._getRecyclerPool()); // Jackson's shared default
+    }
+
+    @Test
     void readsALineInTheMiddleOfALargerBufferAndKeepsTheParamsExact() throws Exception {
         String line = "{\"method\":\"item/agentMessage/delta\",\"params\":{\"delta\":\"hé \\\"q\\\"  \",\"n\":[1,{\"a\":null}]},\"emittedAtMs\":7}";
         byte[] lineBytes = line.getBytes(StandardCharsets.UTF_8);

@@ -80,4 +80,49 @@ class LineFramerTest {
         feed("y".repeat(34) + "\n");
         assertThat(lines).containsExactly("y".repeat(64));
     }
+
+    @Test
+    void findsTheFirstNewlineAtEveryPositionOfAWordAndAcrossWords() {
+        // every byte value around the newline: 0x0B and 0x09 differ from it by one bit, 0x8A only in the top bit
+        byte[] fillers = {0, 1, 0x09, 0x0B, (byte) 0x8A, (byte) 0xFF, 'x'};
+        for (byte filler : fillers) {
+            for (int length = 0; length <= 40; length++) {
+                for (int newline = -1; newline < length; newline++) {
+                    for (int from = 0; from <= Math.min(length, 9); from++) {
+                        byte[] bytes = new byte[length];
+                        java.util.Arrays.fill(bytes, filler);
+                        if (newline >= 0) {
+                            bytes[newline] = '\n';
+                            if (newline + 1 < length) {
+                                bytes[newline + 1] = '\n'; // a second one right after must not win
+                            }
+                        }
+                        int expected = -1;
+                        for (int i = length - 1; i >= from; i--) {
+                            expected = bytes[i] == '\n' ? i : expected; // the byte-by-byte answer
+                        }
+                        assertThat(LineFramer.indexOfNewline(bytes, from, length))
+                                .as("filler %d, length %d, newline at %d, from %d", filler, length, newline, from)
+                                .isEqualTo(expected);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void framesTheSameLinesWhateverTheChunkBoundaries() {
+        String text = "{\"id\":1}\n\n{\"method\":\"a\",\"params\":{\"t\":\"\u00e9\u4e16\"}}\r\n  \n{\"x\":[1,2]}\n";
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        for (int chunk = 1; chunk <= bytes.length; chunk++) {
+            lines.clear();
+            LineFramer fresh = new LineFramer(64);
+            for (int at = 0; at < bytes.length; at += chunk) {
+                fresh.feed(bytes, at, Math.min(chunk, bytes.length - at),
+                        (b, o, l) -> lines.add(new String(b, o, l, StandardCharsets.UTF_8)));
+            }
+            assertThat(lines).as("chunks of %d", chunk).containsExactly("{\"id\":1}",
+                    "{\"method\":\"a\",\"params\":{\"t\":\"\u00e9\u4e16\"}}", "{\"x\":[1,2]}");
+        }
+    }
 }
