@@ -49,6 +49,8 @@ final class TypeEmitter {
     static final ClassName JSON_NODE = ClassName.get(DATABIND, "JsonNode");
     static final ClassName EXPERIMENTAL = ClassName.get(PROTOCOL_PACKAGE, "Experimental");
     static final ClassName UNKNOWN_VARIANT = ClassName.get(PROTOCOL_PACKAGE, "UnknownVariant");
+    static final ClassName THREAD_SCOPED = ClassName.get(PROTOCOL_PACKAGE, "ThreadScoped");
+    static final ClassName TURN_SCOPED = ClassName.get(PROTOCOL_PACKAGE, "TurnScoped");
     private static final ClassName JSON_PROPERTY = ClassName.get(ANNOTATION, "JsonProperty");
     private static final ClassName JSON_INCLUDE = ClassName.get(ANNOTATION, "JsonInclude");
     private static final ClassName JSON_IGNORE_PROPERTIES = ClassName.get(ANNOTATION, "JsonIgnoreProperties");
@@ -96,6 +98,9 @@ final class TypeEmitter {
     private final SchemaIndex index;
     private final Set<String> skipped;
     private final Set<String> builderRefs;
+    private final Set<String> scopedRefs;
+    /** The components of every top-level record, by simple name: the catalog reads ids out of params. */
+    private final Map<String, List<ParameterSpec>> recordComponents = new HashMap<>();
     private final Map<String, Kind> kinds = new HashMap<>();
     private final Map<String, String> classNames = new HashMap<>();
     private final Map<String, Mapped> aliasCache = new HashMap<>();
@@ -103,10 +108,15 @@ final class TypeEmitter {
     private final Map<String, TypeSpec> emitted = new TreeMap<>();
     private final Map<String, String> generatedFrom = new TreeMap<>();
 
-    TypeEmitter(SchemaIndex index, Set<String> skippedRefs, Set<String> builderRefs) {
+    /**
+     * @param scopedRefs message params whose {@code threadId}/{@code turnId} string components make them
+     *     implement {@code ThreadScoped}/{@code TurnScoped}
+     */
+    TypeEmitter(SchemaIndex index, Set<String> skippedRefs, Set<String> builderRefs, Set<String> scopedRefs) {
         this.index = index;
         this.skipped = skippedRefs;
         this.builderRefs = builderRefs;
+        this.scopedRefs = scopedRefs;
         assignNames();
     }
 
@@ -158,6 +168,17 @@ final class TypeEmitter {
 
     Kind kindOf(String ref) {
         return kinds.get(ref);
+    }
+
+    /** The components of the top-level record {@code type}, or an empty list if it is not one (after {@link #emitAll}). */
+    List<ParameterSpec> componentsOf(TypeName type) {
+        return type instanceof ClassName cn && cn.packageName().equals(TYPES_PACKAGE) && cn.enclosingClassName() == null
+                ? recordComponents.getOrDefault(cn.simpleName(), List.of()) : List.of();
+    }
+
+    /** Whether {@code components} has a {@code String} component of that name. */
+    static boolean hasStringComponent(List<ParameterSpec> components, String name) {
+        return components.stream().anyMatch(c -> c.name().equals(name) && c.type().equals(STRING));
     }
 
     // ---------------------------------------------------------------- classification and names
@@ -493,8 +514,18 @@ final class TypeEmitter {
 
     private TypeSpec.Builder record(ClassName cn, Definition def) {
         JsonNode s = def.schema();
+        List<ParameterSpec> components = new ArrayList<>();
         TypeSpec.Builder b = recordBuilder(cn, props(s, def.stable(), null, null, null), def.stable() != null,
-                isOpen(s), definitionDoc(def), builderRefs.contains(def.ref()), false);
+                isOpen(s), definitionDoc(def), builderRefs.contains(def.ref()), false, components);
+        recordComponents.put(cn.simpleName(), List.copyOf(components));
+        if (scopedRefs.contains(def.ref())) {
+            if (hasStringComponent(components, "threadId")) {
+                b.addSuperinterface(THREAD_SCOPED);
+            }
+            if (hasStringComponent(components, "turnId")) {
+                b.addSuperinterface(TURN_SCOPED);
+            }
+        }
         if (def.experimentalOnly()) {
             b.addAnnotation(EXPERIMENTAL);
         }
