@@ -5,6 +5,7 @@ import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.VersionCheck;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.Transport;
 import java.nio.file.Files;
@@ -38,6 +39,7 @@ public final class AppServerClientBuilder {
     private Supplier<Transport> transport;
     private OverloadRetryPolicy overloadRetry = OverloadRetryPolicy.defaults();
     private RestartPolicy restartPolicy = RestartPolicy.none();
+    private VersionCheck versionCheck = VersionCheck.WARN;
 
     AppServerClientBuilder() {}
 
@@ -118,7 +120,10 @@ public final class AppServerClientBuilder {
         return this;
     }
 
-    /** How long a request waits for its response. Default: 60 seconds. */
+    /**
+     * How long a request waits for its response, unless it is sent with a timeout of its own (see
+     * {@link AppServerClient#request(String, Object, Duration)}). Default: 60 seconds.
+     */
     public AppServerClientBuilder requestTimeout(Duration timeout) {
         this.requestTimeout = positive(timeout, "requestTimeout");
         return this;
@@ -191,6 +196,18 @@ public final class AppServerClientBuilder {
     }
 
     /**
+     * What to do when the app-server is not the codex version the protocol types were generated for
+     * ({@link dev.codex4j.appserver.protocol.ProtocolVersion#CODEX_VERSION}), as its {@code initialize} answer
+     * reports: {@link VersionCheck#WARN} (the default) logs once, {@link VersionCheck#FAIL} fails
+     * {@link AppServerClient#start()} with a {@link dev.codex4j.appserver.rpc.ServerVersionMismatchException}
+     * naming both versions, {@link VersionCheck#SKIP} does not look.
+     */
+    public AppServerClientBuilder versionCheck(VersionCheck check) {
+        this.versionCheck = Objects.requireNonNull(check, "versionCheck");
+        return this;
+    }
+
+    /**
      * Uses a custom transport instead of spawning {@code codex app-server} over stdio (the executable,
      * arguments, environment and working directory are then ignored). Called by {@code start()}, and again
      * for each restart with a {@link RestartPolicy}: return a new transport each time.
@@ -205,10 +222,10 @@ public final class AppServerClientBuilder {
         return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
                 workingDirectory, clientInfo, approvals, requestTimeout, objectMapper, experimentalApi,
                 optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
-                overloadRetry, restartPolicy));
+                overloadRetry, restartPolicy, versionCheck));
     }
 
-    private static Duration positive(Duration d, String name) {
+    static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);

@@ -2,10 +2,13 @@ package dev.codex4j.appserver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.ProtocolVersion;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.VersionCheck;
 import dev.codex4j.appserver.session.ServerRequestHandler;
+import dev.codex4j.appserver.session.ServerVersion;
 import dev.codex4j.appserver.session.SessionConfig;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import dev.codex4j.appserver.transport.StdioOptions;
@@ -43,7 +46,8 @@ record ClientConfig(
         Duration shutdownGrace,
         Supplier<Transport> transport,
         OverloadRetryPolicy overloadRetry,
-        RestartPolicy restartPolicy) {
+        RestartPolicy restartPolicy,
+        VersionCheck versionCheck) {
 
     /** The mapper to use: the configured one, else {@link AppServerClient#defaultObjectMapper()}. */
     ObjectMapper mapper() {
@@ -62,7 +66,8 @@ record ClientConfig(
                 : () -> new StdioTransport(command(), environment, inheritEnvironment, workingDirectory,
                         stdioOptions(redactor));
         return new SessionConfig(transports, mapper, redactor, initializeParams(), experimentalApi, requestTimeout,
-                notificationBufferSize, overloadRetry, restartPolicy, serverRequests);
+                notificationBufferSize, overloadRetry, restartPolicy, serverRequests,
+                new ServerVersion(versionCheck, clientInfo.name(), ProtocolVersion.CODEX_VERSION));
     }
 
     private Map<String, Object> initializeParams() {

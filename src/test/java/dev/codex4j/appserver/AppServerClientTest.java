@@ -18,6 +18,7 @@ import dev.codex4j.appserver.protocol.types.FileChangeApprovalDecision;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.InMemoryTransport;
+import dev.codex4j.appserver.testing.LogCapture;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -357,11 +358,36 @@ class AppServerClientTest {
                 .doOnCancel(() -> cancelled.complete(true))).build()));
         server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":9,\"params\":{}}");
         await(handlerStarted);
-        server.serverSends("{\"method\":\"serverRequest/resolved\",\"params\":{\"threadId\":\"t\",\"requestId\":9}}");
-        assertThat(cancelled.get(5, TimeUnit.SECONDS)).isTrue();
+        try (LogCapture logs = LogCapture.start()) {
+            server.serverSends(resolved(9));
+            assertThat(cancelled.get(5, TimeUnit.SECONDS)).isTrue();
+            assertThat(logs.lines()).contains("server resolved request 9 elsewhere; cancelling its handler");
+        }
         // prove the writer is idle: a request made now is the next thing written
         client.request("echo", null).subscribe();
         assertThat(server.nextWrittenJson().get("method").asText()).isEqualTo("echo");
+    }
+
+    @Test
+    void aRequestTheClientAnsweredIsNotLoggedAsResolvedElsewhere() {
+        started();
+        // codex confirms every answer with serverRequest/resolved; stage the worst case, where the reader
+        // handles it while the client is still writing that answer
+        server.onWrite(line -> {
+            if (line.startsWith("{\"id\":5,")) {
+                server.serverSends(resolved(5));
+                server.awaitDelivered();
+            }
+        });
+        try (LogCapture logs = LogCapture.start()) {
+            server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":5,\"params\":{}}");
+            assertThat(server.nextWritten()).isEqualTo("{\"id\":5,\"result\":{\"decision\":\"decline\"}}");
+            assertThat(logs.lines()).noneMatch(l -> l.contains("elsewhere"));
+        }
+    }
+
+    private static String resolved(long requestId) {
+        return "{\"method\":\"serverRequest/resolved\",\"params\":{\"threadId\":\"t\",\"requestId\":" + requestId + "}}";
     }
 
     @Test

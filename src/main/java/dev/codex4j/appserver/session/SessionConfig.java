@@ -17,6 +17,7 @@ import java.util.function.Supplier;
  * @param initializeParams the params of {@code initialize}
  * @param experimentalApi whether experimental methods may be sent
  * @param serverRequests answers the server's requests
+ * @param serverVersion checks the version each handshake's server reports
  */
 public record SessionConfig(
         Supplier<Transport> transports,
@@ -28,7 +29,8 @@ public record SessionConfig(
         int notificationBufferSize,
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
-        ServerRequestHandler serverRequests) {
+        ServerRequestHandler serverRequests,
+        ServerVersion serverVersion) {
 
     public SessionConfig {
         Objects.requireNonNull(transports, "transports");
@@ -39,5 +41,6 @@ public record SessionConfig(
         Objects.requireNonNull(overloadRetry, "overloadRetry");
         Objects.requireNonNull(restartPolicy, "restartPolicy");
         Objects.requireNonNull(serverRequests, "serverRequests");
+        Objects.requireNonNull(serverVersion, "serverVersion");
     }
 }
