@@ -436,6 +436,27 @@ class FakeAppServerTest {
     }
 
     @Test
+    void relayHandsEveryStdinLineToTheTestAndCarriesOutItsCommands() throws Exception {
+        try (FakeAppServerRelay relay = FakeAppServerRelay.listen(Files.createDirectories(tempDir.resolve("relay")))) {
+            Driver fake = start(relay.fakeArgs());
+            String initialize = "{\"method\":\"initialize\",\"id\":1,\"params\":{}}";
+            String control = "{\"method\":\"fake/notify\",\"id\":2,\"params\":{\"count\":1,\"method\":\"x\"}}";
+            fake.send(initialize);
+            fake.send(control);
+            assertThat(relay.nextLine()).isEqualTo(initialize);
+            assertThat(relay.nextLine()).isEqualTo(control);
+
+            relay.send("not json, written verbatim");
+            // the fake answered neither request itself: the test's line is the first on its stdout
+            assertThat(fake.stdout.next()).isEqualTo("not json, written verbatim");
+
+            relay.exit(4, List.of("bye"));
+            assertThat(fake.awaitExit()).isEqualTo(4);
+            fake.stderr.await("bye"::equals);
+        }
+    }
+
+    @Test
     void launcherBakesInQuotedArguments() throws Exception {
         Path baked = FakeAppServerLauncher.createScript(tempDir.resolve("baked"), "--stderr-on-start", "it's \"baked\" $HOME");
         assertThat(Files.readString(baked)).startsWith("#!/bin/sh\nexec '");
