@@ -22,15 +22,16 @@ import reactor.util.concurrent.Queues;
  * behind gets every event it had buffered, then a {@link NotificationOverflowException}.
  *
  * <p>Hand-written rather than {@code Flux.create(..).publishOn(..)} per subscriber: that cost the publishing
- * thread (the reader) two queues and several atomic operations per event and subscriber; here an event costs
- * each subscriber one store into an array-backed queue, and a burst of events one wake-up. The bound is counted here
- * (published but not yet handed to the subscriber), so a subscriber is failed only if it really fell that
- * far behind.
+ * thread (the reader) two queues and several atomic operations per event and subscriber. Here a burst of
+ * events (one read's worth) goes into each subscriber's queue as one list, with one wake-up: the reader and
+ * a subscriber's thread share no memory per event, only per burst. The bound is counted here (published but
+ * not yet handed to the subscriber, updated at least once per burst handed on), so a subscriber is failed
+ * only if it really fell that far behind.
  */
 public final class Broadcast<T> {
 
-    /** Events per array a subscriber's queue grows by. */
-    private static final int QUEUE_LINK_SIZE = 256;
+    /** Bursts per array a subscriber's queue grows by. */
+    private static final int QUEUE_LINK_SIZE = 64;
 
     private final CopyOnWriteArrayList<Inbox<T>> inboxes = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
@@ -69,8 +70,8 @@ public final class Broadcast<T> {
     /**
      * Delivers several events in order; each subscriber gets them in one run, so a subscriber that had caught
      * up is woken once for them all rather than once per event. Publishers take turns (a lock per call, not
-     * per event): each inbox then has one producer at a time, and its queue needs no atomic operation or
-     * allocation per event.
+     * per event): each inbox then has one producer at a time. The list is handed on as it is, shared by the
+     * subscribers: the caller must not change it afterwards.
      */
     synchronized void publishAll(List<T> events) {
         if (events.isEmpty()) {
@@ -135,8 +136,11 @@ public final class Broadcast<T> {
         private final Scheduler.Worker worker;
         private final int bufferSize;
         private final Broadcast<T> owner;
-        /** Single-producer (publishers take turns), single-consumer (one drain at a time). */
-        private final Queue<T> queue = Queues.<T>unbounded(QUEUE_LINK_SIZE).get();
+        /** Bursts; single-producer (publishers take turns), single-consumer (one drain at a time). */
+        private final Queue<List<T>> queue = Queues.<List<T>>unbounded(QUEUE_LINK_SIZE).get();
+        /** The drain's place: the burst being handed on and the next index in it (drain thread only). */
+        private List<T> burst;
+        private int next;
         /** Enqueued and not yet handed to the subscriber: what the buffer bound counts. */
         private volatile int waiting;
         private volatile long requested;
@@ -158,9 +162,9 @@ public final class Broadcast<T> {
                 return !cancelled;
             }
             int accepted = Math.max(0, Math.min(events.size(), bufferSize - waiting));
-            WAITING.addAndGet(this, accepted);
-            for (int i = 0; i < accepted; i++) {
-                queue.offer(events.get(i));
+            if (accepted > 0) {
+                WAITING.addAndGet(this, accepted);
+                queue.offer(accepted == events.size() ? events : events.subList(0, accepted));
             }
             boolean all = accepted == events.size();
             if (!all) { // what fit is delivered, then the error
@@ -196,7 +200,7 @@ public final class Broadcast<T> {
             owner.inboxes.remove(this);
             worker.dispose();
             if (WIP.getAndIncrement(this) == 0) {
-                queue.clear();
+                clear();
             }
         }
 
@@ -220,21 +224,29 @@ public final class Broadcast<T> {
             for (;;) {
                 long r = requested;
                 long emitted = 0;
+                int uncounted = 0; // handed on, not yet taken off WAITING
                 while (emitted != r) {
                     if (cancelled) {
-                        queue.clear();
+                        clear();
                         return;
                     }
                     boolean finished = done;
-                    T event = queue.poll();
-                    if (event == null) {
-                        if (finished) {
-                            end();
-                            return;
+                    if (burst == null) {
+                        burst = queue.poll();
+                        next = 0;
+                        if (burst == null) {
+                            if (finished) {
+                                end();
+                                return;
+                            }
+                            break;
                         }
-                        break;
                     }
-                    WAITING.decrementAndGet(this);
+                    T event = burst.get(next++);
+                    if (next == burst.size()) {
+                        burst = null;
+                    }
+                    uncounted++;
                     try {
                         actual.onNext(event);
                     } catch (Throwable e) {
@@ -244,13 +256,20 @@ public final class Broadcast<T> {
                         return;
                     }
                     emitted++;
+                    if (burst == null) {
+                        WAITING.addAndGet(this, -uncounted);
+                        uncounted = 0;
+                    }
+                }
+                if (uncounted != 0) {
+                    WAITING.addAndGet(this, -uncounted);
                 }
                 if (emitted == r) {
                     if (cancelled) {
-                        queue.clear();
+                        clear();
                         return;
                     }
-                    if (done && queue.isEmpty()) {
+                    if (done && burst == null && queue.isEmpty()) {
                         end();
                         return;
                     }
@@ -263,6 +282,11 @@ public final class Broadcast<T> {
                     return;
                 }
             }
+        }
+
+        private void clear() {
+            burst = null;
+            queue.clear();
         }
 
         private void end() {

@@ -13,6 +13,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.reactivestreams.Subscription;
+import reactor.core.publisher.BaseSubscriber;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
 import reactor.test.StepVerifier;
@@ -100,6 +102,55 @@ class BroadcastTest {
         }
         assertThat(all.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(broadcast.subscriberCount()).isEqualTo(1);
+    }
+
+    @Test
+    void demandAcrossBurstsTakesPartOfABurstAndTheBacklogCountsOnlyWhatWasNotHandedOn() throws Exception {
+        Broadcast<Integer> broadcast = new Broadcast<>(scheduler, 1000);
+        BlockingQueue<Integer> received = new LinkedBlockingQueue<>();
+        BaseSubscriber<Integer> subscriber = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(Subscription subscription) {
+                request(3);
+            }
+
+            @Override
+            protected void hookOnNext(Integer value) {
+                received.add(value);
+            }
+        };
+        broadcast.flux().subscribe(subscriber);
+        broadcast.publishAll(List.of(1, 2));
+        broadcast.publishAll(List.of(3, 4, 5));
+        broadcast.publish(6);
+        assertThat(take(received, 3)).containsExactly(1, 2, 3);
+        awaitBacklog(broadcast, 3); // 4 and 5 of the second burst, and 6
+        subscriber.request(1);
+        assertThat(take(received, 1)).containsExactly(4);
+        awaitBacklog(broadcast, 2);
+        subscriber.request(10);
+        assertThat(take(received, 2)).containsExactly(5, 6);
+        awaitBacklog(broadcast, 0);
+        assertThat(received.poll(100, TimeUnit.MILLISECONDS)).as("nothing beyond what was published").isNull();
+    }
+
+    private static List<Integer> take(BlockingQueue<Integer> queue, int n) throws InterruptedException {
+        List<Integer> taken = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Integer next = queue.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertThat(next).as("event %d of %d", i + 1, n).isNotNull();
+            taken.add(next);
+        }
+        return taken;
+    }
+
+    /** The drain takes what it handed on off the backlog when it stops; nothing to await but that. */
+    private static void awaitBacklog(Broadcast<?> broadcast, int expected) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (broadcast.largestBacklog() != expected && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(broadcast.largestBacklog()).isEqualTo(expected);
     }
 
     @Test

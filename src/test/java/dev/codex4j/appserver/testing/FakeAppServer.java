@@ -17,6 +17,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -65,6 +66,12 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code --shuffle-responses[=maxMs]}: delays each reply to an ordinary (non-{@code fake/*},
  *       non-{@code initialize}) request by a random 0..maxMs (default 50) ms, so concurrent requests
  *       are answered out of order.
+ *   <li>{@code --relay <socket>}: the fake becomes a pipe to the test, which scripts the server itself (see
+ *       {@link FakeAppServerRelay}). It connects to the Unix-domain socket at that path and forwards every line
+ *       it reads from stdin there, answering nothing on its own (no handshake, no control methods); each line
+ *       the test writes back is a command: {@code {"stdout": line}} writes the line verbatim to stdout,
+ *       {@code {"exit": code, "stderr"?: [string...]}} writes the lines to stderr and exits with that code.
+ *       Stdin EOF still exits 0.
  * </ul>
  *
  * <p>Control methods: see the Javadoc of the private method of the same name below ({@code fake/emit},
@@ -103,6 +110,8 @@ public final class FakeAppServer {
     private final ArrayNode requestMethods = JSON.createArrayNode();
     private final Map<String, FailNext> failNext = new java.util.HashMap<>();
     private int threadsStarted;
+    /** The socket to the test with {@code --relay}, else {@code null}; set before stdin is read. */
+    private RelayChannel relay;
 
     private FakeAppServer(Options options) {
         this.options = options;
@@ -145,6 +154,30 @@ public final class FakeAppServer {
             }
             stderr.writeLine("grandchild-pid=" + builder.start().pid());
         }
+        if (options.relay != null) {
+            relay = RelayChannel.connect(Path.of(options.relay));
+            daemonThreads("fake-relay").newThread(this::relayCommands).start();
+        }
+    }
+
+    /** Carries out what the test writes to the relay socket, in order, until it closes its end. */
+    private void relayCommands() {
+        try {
+            byte[] line;
+            while ((line = relay.readLine()) != null) {
+                JsonNode command = JSON.readTree(line);
+                if (command.has("stdout")) {
+                    stdout.writeLine(command.get("stdout").asText());
+                } else if (command.has("exit")) {
+                    stringList(command, "stderr", false).forEach(text -> stderr.writeLine(text));
+                    Runtime.getRuntime().halt(command.get("exit").asInt());
+                } else {
+                    log("ignoring relay command " + command);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            log("relay from the test failed: " + e);
+        }
     }
 
     private void readStdin(InputStream in) throws IOException {
@@ -177,6 +210,14 @@ public final class FakeAppServer {
     }
 
     private void handleLine(byte[] line) {
+        if (relay != null) {
+            try {
+                relay.writeLine(line);
+            } catch (IOException e) {
+                log("relay to the test failed: " + e);
+            }
+            return;
+        }
         if (new String(line, UTF_8).isBlank()) {
             return;
         }
@@ -887,6 +928,7 @@ public final class FakeAppServer {
         boolean noHandshakeReply;
         boolean ignoreStdinEof;
         int shuffleMaxMs;
+        String relay;
 
         static Options parse(String[] args) {
             Options options = new Options();
@@ -904,7 +946,7 @@ public final class FakeAppServer {
                     case "--ignore-stdin-eof" -> options.ignoreStdinEof = true;
                     case "--shuffle-responses" ->
                             options.shuffleMaxMs = inlineValue == null ? 50 : Integer.parseInt(inlineValue);
-                    case "--exit-at-start", "--stderr-on-start" -> {
+                    case "--exit-at-start", "--stderr-on-start", "--relay" -> {
                         String value = inlineValue;
                         if (value == null) {
                             if (i + 1 >= args.length) {
@@ -914,6 +956,8 @@ public final class FakeAppServer {
                         }
                         if (name.equals("--exit-at-start")) {
                             options.exitAtStart = Integer.parseInt(value);
+                        } else if (name.equals("--relay")) {
+                            options.relay = value;
                         } else {
                             options.stderrOnStart.add(value);
                         }
