@@ -30,6 +30,7 @@ public final class AppServerClientBuilder {
     private ClientInfo clientInfo = new ClientInfo("codex4j", "codex4j", Version.CURRENT);
     private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
     private Duration requestTimeout = Duration.ofSeconds(60);
+    private Duration handshakeTimeout;
     private ObjectMapper objectMapper;
     private boolean experimentalApi;
     private List<String> optOutNotificationMethods = List.of();
@@ -129,6 +130,16 @@ public final class AppServerClientBuilder {
         return this;
     }
 
+    /**
+     * How long {@code initialize} waits for its answer, at start and after a restart: the time a server
+     * takes to start up, which may be longer than any request should wait. Default: the
+     * {@link #requestTimeout(Duration) requestTimeout}.
+     */
+    public AppServerClientBuilder handshakeTimeout(Duration timeout) {
+        this.handshakeTimeout = positive(timeout, "handshakeTimeout");
+        return this;
+    }
+
     /** The mapper for params and results. Default: {@link AppServerClient#defaultObjectMapper()}. */
     public AppServerClientBuilder objectMapper(ObjectMapper mapper) {
         this.objectMapper = Objects.requireNonNull(mapper, "objectMapper");
@@ -220,7 +231,7 @@ public final class AppServerClientBuilder {
     /** A new client with this configuration; later changes to the builder do not affect it. */
     public AppServerClient build() {
         return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
-                workingDirectory, clientInfo, approvals, requestTimeout, objectMapper, experimentalApi,
+                workingDirectory, clientInfo, approvals, requestTimeout, handshakeTimeout, objectMapper, experimentalApi,
                 optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
                 overloadRetry, restartPolicy, versionCheck));
     }

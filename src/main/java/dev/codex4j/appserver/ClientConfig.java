@@ -38,6 +38,7 @@ record ClientConfig(
         ClientInfo clientInfo,
         ApprovalDecisions approvals,
         Duration requestTimeout,
+        Duration handshakeTimeout,
         ObjectMapper objectMapper,
         boolean experimentalApi,
         List<String> optOutNotificationMethods,
@@ -66,6 +67,7 @@ record ClientConfig(
                 : () -> new StdioTransport(command(), environment, inheritEnvironment, workingDirectory,
                         stdioOptions(redactor));
         return new SessionConfig(transports, mapper, redactor, initializeParams(), experimentalApi, requestTimeout,
+                handshakeTimeout != null ? handshakeTimeout : requestTimeout,
                 notificationBufferSize, overloadRetry, restartPolicy, serverRequests,
                 new ServerVersion(versionCheck, clientInfo.name(), ProtocolVersion.CODEX_VERSION));
     }

@@ -42,8 +42,9 @@ class PerCallTimeoutTest {
 
     @Test
     void aLongerPerCallTimeoutOutlivesTheClientWideOneWhichStillAppliesToOtherCalls() {
-        // the client-wide timeout also bounds the handshake: long enough for the fake's JVM to start
-        AppServerClient client = clients.started(FakeClients.builder(dir).requestTimeout(Duration.ofSeconds(2)));
+        // the handshake has its own timeout: the fake's JVM may start slowly on a loaded machine
+        AppServerClient client = clients.started(FakeClients.builder(dir).requestTimeout(Duration.ofSeconds(2))
+                .handshakeTimeout(Duration.ofSeconds(60)));
         Map<String, Object> slow = Map.of("ms", 4_000, "result", Map.of("done", true));
 
         CompletableFuture<JsonNode> patient = client.request("fake/delay", slow, Duration.ofSeconds(30)).toFuture();
@@ -104,6 +105,20 @@ class PerCallTimeoutTest {
     }
 
     @Test
+    void theHandshakeHasItsOwnTimeout() {
+        InMemoryTransport server = new InMemoryTransport();
+        AppServerClient client = clients.add(AppServerClient.builder().transport(() -> server)
+                .requestTimeout(Duration.ofSeconds(60)).handshakeTimeout(Duration.ofMillis(200)).build());
+
+        assertThatThrownBy(() -> client.start().block(WAIT)) // the server never answers initialize
+                .isInstanceOfSatisfying(RequestTimeoutException.class,
+                        e -> assertThat(e.timeout()).isEqualTo(Duration.ofMillis(200)));
+        assertThat(server.nextWrittenJson().get("method").asText()).isEqualTo("initialize");
+        assertThatThrownBy(() -> AppServerClient.builder().handshakeTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("handshakeTimeout");
+    }
+
+    @Test
     void aTimeoutThatIsNotPositiveIsRefusedBeforeAnythingIsSent() {
         AppServerClient client = clients.started(FakeClients.builder(dir));
 
@@ -130,7 +145,8 @@ class PerCallTimeoutTest {
     @Test
     void aRealCommandExecOutlivesAShortClientWideTimeoutWithALongerPerCallOne() {
         try (RealCodex codex = RealCodex.forModelAt("http://127.0.0.1:9/v1")) {
-            AppServerClient client = clients.started(codex.clientBuilder().requestTimeout(Duration.ofMillis(500)));
+            AppServerClient client = clients.started(codex.clientBuilder().requestTimeout(Duration.ofMillis(500))
+                    .handshakeTimeout(Duration.ofSeconds(60)));
             CommandExecParams sleepThenEcho = CommandExecParams.builder()
                     .command(List.of("sh", "-c", "sleep 2; echo done")).build();
 

@@ -16,7 +16,7 @@ final class Handshake {
     private Handshake() {}
 
     static Mono<InitializeResponse> run(Session session) {
-        return session.send("initialize", session.config.initializeParams(), true)
+        return session.send("initialize", session.config.initializeParams(), true, session.config.handshakeTimeout())
                 .flatMap(result -> {
                     InitializeResponse response;
                     try {

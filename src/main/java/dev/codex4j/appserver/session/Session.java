@@ -305,7 +305,7 @@ public final class Session implements AutoCloseable {
         return send(method, params, handshake, config.requestTimeout());
     }
 
-    private Mono<JsonNode> send(String method, Object params, boolean handshake, Duration timeout) {
+    Mono<JsonNode> send(String method, Object params, boolean handshake, Duration timeout) {
         Mono<JsonNode> result = new OutgoingRequest(this, method, params, handshake, timeout);
         return recovery == null ? result
                 : result.doOnNext(r -> recovery.observeResult(method, params, r, mapper));
