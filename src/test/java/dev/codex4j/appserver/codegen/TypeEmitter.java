@@ -598,6 +598,7 @@ final class TypeEmitter {
         }
         ctor.addParameters(components);
         b.recordConstructor(ctor.build());
+        addMaskingToString(cn, b, props, components);
         b.addAnnotation(AnnotationSpec.builder(JSON_IGNORE_PROPERTIES).addMember("ignoreUnknown", "true").build());
         b.addAnnotation(AnnotationSpec.builder(JSON_INCLUDE)
                 .addMember("value", "$T.Include.NON_NULL", JSON_INCLUDE).build());
@@ -613,6 +614,35 @@ final class TypeEmitter {
             addBuilder(cn, b, components);
         }
         return b;
+    }
+
+    /**
+     * A {@code toString} like the record's own but with {@code ***} for credentials ({@link Names#isSecret}),
+     * for the records that hold one; the others keep the record's.
+     */
+    private static void addMaskingToString(ClassName cn, TypeSpec.Builder b, List<Prop> props,
+            List<ParameterSpec> components) {
+        List<Boolean> secret = new ArrayList<>();
+        for (int i = 0; i < components.size(); i++) { // a String credential, not a flag such as refreshToken
+            secret.add(i < props.size() && Names.isSecret(props.get(i).wire()) && components.get(i).type().equals(STRING));
+        }
+        if (!secret.contains(true)) {
+            return;
+        }
+        CodeBlock.Builder text = CodeBlock.builder().add("return $S", cn.simpleName() + "[");
+        for (int i = 0; i < components.size(); i++) {
+            String name = components.get(i).name();
+            text.add(" + $S + ", (i == 0 ? "" : ", ") + name + "=");
+            text.add(secret.get(i) ? "($L == null ? \"null\" : \"***\")" : "$L", name);
+        }
+        text.add(" + $S", "]");
+        b.addMethod(MethodSpec.methodBuilder("toString")
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(STRING)
+                .addStatement(text.build())
+                .addJavadoc("Masks the credentials it holds.")
+                .build());
     }
 
     /** A fluent builder, for the params types clients construct (many optional components). */
