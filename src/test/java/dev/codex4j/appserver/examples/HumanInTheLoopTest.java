@@ -37,10 +37,21 @@ class HumanInTheLoopTest {
         try (ExampleCodex codex = ExampleCodex.offline(HumanInTheLoop.offlineScript());
                 PipedOutputStream keyboard = new PipedOutputStream();
                 PipedInputStream terminal = new PipedInputStream(keyboard)) {
-            CompletableFuture<Integer> exitCode = CompletableFuture.supplyAsync(() -> HumanInTheLoop.run(codex,
-                    HumanInTheLoop.DEFAULT_PROMPT, terminal, Duration.ofSeconds(30), out));
+            // On a thread of its own: the common pool may have a single thread on a small machine, taken by others.
+            CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+            Thread example = new Thread(() -> {
+                try {
+                    exitCode.complete(HumanInTheLoop.run(codex, HumanInTheLoop.DEFAULT_PROMPT, terminal,
+                            Duration.ofSeconds(30), out));
+                } catch (Throwable e) {
+                    exitCode.completeExceptionally(e);
+                }
+            }, "human-in-the-loop");
+            example.setDaemon(true);
+            example.start();
 
-            asked.get(30, TimeUnit.SECONDS);
+            CompletableFuture.anyOf(asked, exitCode).get(30, TimeUnit.SECONDS);
+            assertThat(asked).as("asked before the run ended: %s", printed).isDone();
             keyboard.write("y\n".getBytes(StandardCharsets.UTF_8));
             keyboard.flush();
 
