@@ -132,6 +132,9 @@ public final class ThreadOptions {
                 .sandbox(sandbox)
                 .baseInstructions(baseInstructions).developerInstructions(developerInstructions)
                 .ephemeral(ephemeral).config(configOrNull())
+                // codex 0.169.0 refuses an ephemeral fork of a thread with turns unless its answer leaves the
+                // turns out; the fork itself keeps the whole history
+                .excludeTurns(Boolean.TRUE.equals(ephemeral) ? Boolean.TRUE : null)
                 .build();
     }
 

@@ -354,6 +354,19 @@ class ThreadsRealCodexTest {
     }
 
     @Test
+    void aDetachedReviewOfAThreadWithTurnsLeavesTheThreadWithoutIt() {
+        CodexThread thread = newThread();
+        model.enqueue(Reply.message("hello back"), Reply.message("Looks fine."));
+        thread.run("hello").block(WAIT);
+
+        String review = thread.reviewDetached(new ReviewTarget.Custom("review the README")).block(WAIT);
+
+        assertThat(review).isEqualTo("Looks fine.");
+        assertThat(userTexts(model.requests().get(1))).contains("review the README");
+        assertThat(thread.read().block(WAIT).turns()).as("the review went to the fork").hasSize(1);
+    }
+
+    @Test
     void commandExecRunsAOneOffCommand() {
         var result = CodexThreads.of(client).exec(List.of("echo", "one-off")).block(WAIT);
 
