@@ -33,17 +33,20 @@ public final class MessageCodec {
     private final ObjectMapper mapper;
     /** Reads incoming lines: the mapper without Jackson's 20M-character limit on one string value. */
     private final ObjectMapper reader;
+    /** Creates the parser that classifies each line: the reader's own factory, with {@link ParserBuffers}. */
+    private final JsonFactory lines;
 
     public MessageCodec(ObjectMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.reader = forReading(mapper);
+        this.lines = reader.getFactory().copy().setRecyclerPool(new ParserBuffers());
     }
 
     /**
      * The transport already bounds a whole line ({@code maxLineBytes}, 128 MiB by default), so a string
      * inside it needs no bound of its own; Jackson's default one would silently drop a legitimate message
-     * with a large file or diff in it as malformed. The copy also keeps its parsing buffers in
-     * {@link ParserBuffers} and reads UTF-8 without guessing. The caller's mapper is copied, never changed.
+     * with a large file or diff in it as malformed. The copy also reads UTF-8 without guessing. The caller's
+     * mapper is copied, never changed.
      */
     @SuppressWarnings("deprecation") // JsonFactory.disable: the builder route (copyWith) refuses JsonMapper
     private static ObjectMapper forReading(ObjectMapper mapper) {
@@ -56,7 +59,6 @@ public final class MessageCodec {
         JsonFactory factory = copy.getFactory();
         factory.setStreamReadConstraints(factory.streamReadConstraints().rebuild()
                 .maxStringLength(Integer.MAX_VALUE).build());
-        factory.setRecyclerPool(new ParserBuffers());
         // codex writes UTF-8 (JSON's rule between systems): guessing the charset of every line cost the reader
         // a tenth of its time. A line led by a byte order mark is malformed (RFC 8259 allows that).
         factory.disable(JsonFactory.Feature.CHARSET_DETECTION);
@@ -69,7 +71,7 @@ public final class MessageCodec {
 
     /**
      * The mapper incoming messages are read with: a copy of the caller's without a limit on string length,
-     * reading UTF-8 only, with its own pool of parsing buffers.
+     * reading UTF-8 only.
      */
     public ObjectMapper reader() {
         return reader;
@@ -85,7 +87,7 @@ public final class MessageCodec {
      * @throws MalformedMessageException if the line is not JSON, not an object, or fits no message shape
      */
     public IncomingMessage decode(byte[] buffer, int offset, int length) throws MalformedMessageException {
-        try (JsonParser p = reader.getFactory().createParser(buffer, offset, length)) {
+        try (JsonParser p = lines.createParser(buffer, offset, length)) {
             JsonToken first = p.nextToken();
             if (first != JsonToken.START_OBJECT) {
                 if (first == null) {
