@@ -6,6 +6,7 @@ import dev.codex4j.appserver.protocol.types.CommandExecResponse;
 import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -131,6 +132,11 @@ public final class BlockingCodexThreads implements AutoCloseable {
 
     public CommandExecResponse exec(List<String> command) {
         return threads.exec(Objects.requireNonNull(command, "command")).block();
+    }
+
+    /** {@link CodexThreads#exec(List, Duration)}: the command may run {@code timeout}. */
+    public CommandExecResponse exec(List<String> command, Duration timeout) {
+        return threads.exec(Objects.requireNonNull(command, "command"), timeout).block();
     }
 
     /** {@code true} while a turn started through this library runs on the thread. */

@@ -17,6 +17,7 @@ import dev.codex4j.appserver.protocol.types.ThreadSortKey;
 import dev.codex4j.appserver.protocol.types.ThreadStatus;
 import dev.codex4j.appserver.protocol.types.ThreadUnarchiveParams;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import reactor.core.publisher.Flux;
@@ -41,6 +42,9 @@ import reactor.core.publisher.Mono;
  * TurnOptions) runOnce} starts codex, runs the prompt in an ephemeral thread and closes codex again.
  */
 public final class CodexThreads {
+
+    /** How much longer than a command's own timeout {@link #exec(List, Duration)} waits for codex's answer. */
+    private static final Duration ANSWER_MARGIN = Duration.ofSeconds(10);
 
     private final AppServerClient client;
     private final RunningTurns runningTurns;
@@ -243,17 +247,40 @@ public final class CodexThreads {
 
     /**
      * Runs one command outside any thread ({@code command/exec}) under the server's sandbox policy and
-     * emits its exit code and output, e.g. {@code exec(List.of("git", "status", "--short"))}.
+     * emits its exit code and output, e.g. {@code exec(List.of("git", "status", "--short"))}. codex stops a
+     * command after 10 seconds unless told otherwise (exit code 124, no output): a longer one needs
+     * {@link #exec(List, Duration)}.
      */
     public Mono<CommandExecResponse> exec(List<String> command) {
         Objects.requireNonNull(command, "command");
         return exec(CommandExecParams.builder().command(List.copyOf(command)).build());
     }
 
+    /**
+     * Runs one command as {@link #exec(List)} does, allowing it {@code timeout}: codex stops it then (exit
+     * code 124), and this request waits that long (and a little more, for the answer) instead of the
+     * client-wide {@code requestTimeout}. For a test run or a build.
+     */
+    public Mono<CommandExecResponse> exec(List<String> command, Duration timeout) {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(timeout, "timeout");
+        return exec(CommandExecParams.builder().command(List.copyOf(command)).timeoutMs(timeout.toMillis()).build(),
+                timeout.plus(ANSWER_MARGIN));
+    }
+
     /** {@code command/exec} with every option of the protocol (cwd, env, timeout, sandbox policy, ...). */
     public Mono<CommandExecResponse> exec(CommandExecParams params) {
         Objects.requireNonNull(params, "params");
         return client.request(ClientMethods.COMMAND_EXEC, params);
+    }
+
+    /**
+     * {@code command/exec} with every option, waiting up to {@code requestTimeout} for the answer instead of
+     * the client-wide one. codex's own limit is {@code params.timeoutMs} (10 seconds when absent).
+     */
+    public Mono<CommandExecResponse> exec(CommandExecParams params, Duration requestTimeout) {
+        Objects.requireNonNull(params, "params");
+        return client.request(ClientMethods.COMMAND_EXEC, params, requestTimeout);
     }
 
     /** {@code true} while a turn started through this library runs on the thread. */

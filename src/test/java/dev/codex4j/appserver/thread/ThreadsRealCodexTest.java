@@ -375,6 +375,22 @@ class ThreadsRealCodexTest {
     }
 
     @Test
+    void commandExecWithATimeoutIsStoppedByCodexThenAndOtherwiseOutlivesTheClientWideTimeout() {
+        client.close();
+        client = codex.clientBuilder().requestTimeout(Duration.ofMillis(500)).handshakeTimeout(WAIT).build();
+        client.start().block(WAIT);
+        CodexThreads threads = CodexThreads.of(client);
+
+        var slow = threads.exec(List.of("sh", "-c", "sleep 1; echo done"), Duration.ofSeconds(30)).block(WAIT);
+        assertThat(slow.exitCode()).as("ran past the client's 500 ms").isZero();
+        assertThat(slow.stdout()).isEqualTo("done\n");
+
+        var stopped = threads.exec(List.of("sh", "-c", "sleep 2; echo late"), Duration.ofMillis(300)).block(WAIT);
+        assertThat(stopped.exitCode()).as("codex stopped it at the command's timeout").isEqualTo(124);
+        assertThat(stopped.stdout()).isEmpty();
+    }
+
+    @Test
     void theBlockingFacadeRunsTurnsWithoutReactor() {
         model.enqueue(Reply.message("plain value"));
 
