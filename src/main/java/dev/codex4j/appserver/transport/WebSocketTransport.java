@@ -3,7 +3,7 @@ package dev.codex4j.appserver.transport;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
@@ -80,6 +80,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private volatile ExecutorService io;
     private volatile HttpClient http;
     private volatile WebSocket socket;
+    /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
+    private volatile SecretRedactor redactor;
+    /** The reader of the moment, joined by {@link #close} so that no thread outlives it. */
+    private volatile Thread readerThread;
     /** When anything last arrived (a message part, a ping, a pong), as {@link System#nanoTime()}. */
     private volatile long lastHeard;
     /** When the reader sent the ping not yet followed by anything from the server; 0 when none is outstanding. */
@@ -95,6 +99,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         this.options = Objects.requireNonNull(options, "options");
         this.endpoint = options.endpoint();
         this.owned = owned;
+        this.redactor = options.redactor();
     }
 
     /**
@@ -147,6 +152,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             throw new IOException("no bearer token for " + endpoint + ": " + e.getClass().getSimpleName() + ": "
                     + options.redactor().redact(e.getMessage()), e);
         }
+        redactor = options.redactor().withSecrets(List.of(token));
         return token;
     }
 
@@ -175,14 +181,14 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             text = "the app-server at " + endpoint + " refused the WebSocket upgrade with HTTP " + status
                     + body(refused.getResponse().body())
                     + (status == 401 || status == 403 ? ": check the bearer token" : "");
-        } else if (cause instanceof HttpConnectTimeoutException) {
+        } else if (cause instanceof HttpTimeoutException) {
             text = "connecting to " + endpoint + " timed out after " + options.connectTimeout();
         } else if (cause instanceof ConnectException) {
             text = "cannot connect to " + endpoint + ": connection refused";
         } else if (cause instanceof SSLException) {
-            text = "TLS with " + endpoint + " failed: " + options.redactor().redact(cause.getMessage());
+            text = "TLS with " + endpoint + " failed: " + redactor.redact(cause.getMessage());
         } else {
-            text = "cannot connect to " + endpoint + ": " + options.redactor().redact(String.valueOf(cause));
+            text = "cannot connect to " + endpoint + ": " + redactor.redact(String.valueOf(cause));
         }
         return new IOException(text, cause);
     }
@@ -194,7 +200,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         if (text.isEmpty()) {
             return "";
         }
-        return " (" + options.redactor().redact(DiagnosticTail.truncate(text, 200)) + ")";
+        return " (" + redactor.redact(DiagnosticTail.truncate(text, 200)) + ")";
     }
 
     // --- writing ---------------------------------------------------------------------------------------
@@ -254,7 +260,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                 ? failure.getCause() : failure;
         socket.abort();
         end(new TransportClosed("writing to the WebSocket at " + endpoint + " failed: "
-                + options.redactor().redact(String.valueOf(cause.getMessage())), null, tail(), false, cause));
+                + redactor.redact(String.valueOf(cause.getMessage())), null, tail(), false, cause));
     }
 
     // --- reading ---------------------------------------------------------------------------------------
@@ -319,7 +325,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             String what = statusCode == ABNORMAL_CLOSURE
                     ? "the WebSocket connection to " + endpoint + " was lost (close code 1006: no close frame)"
                     : "the app-server at " + endpoint + " closed the WebSocket connection (close code " + statusCode
-                            + (reason == null || reason.isEmpty() ? "" : ": " + options.redactor().redact(reason))
+                            + (reason == null || reason.isEmpty() ? "" : ": " + redactor.redact(reason))
                             + ")";
             end(new TransportClosed(what, null, tail(), false, null));
             return null; // the JDK then answers the close frame
@@ -328,7 +334,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             end(new TransportClosed("the WebSocket connection to " + endpoint + " failed: "
-                    + options.redactor().redact(String.valueOf(error)), null, tail(), false, error));
+                    + redactor.redact(String.valueOf(error)), null, tail(), false, error));
         }
 
         private void accept(byte[] message) {
@@ -361,6 +367,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private void startReader() {
         int n = readers.incrementAndGet();
         Thread reader = ChildProcess.daemon("codex4j-ws-reader-" + id + (n == 1 ? "" : "-" + n), this::read);
+        readerThread = reader;
         reader.start();
     }
 
@@ -505,6 +512,13 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         ExecutorService pool = io;
         if (pool != null) {
             pool.shutdownNow();
+            if (!Thread.currentThread().getName().startsWith("codex4j-ws-io-")) {
+                try {
+                    pool.awaitTermination(READER_JOIN.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
         // HttpClient is AutoCloseable from Java 21 (stopping its selector thread); on 17 that thread ends once the
         // client is garbage
@@ -562,6 +576,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
             release();
+        } else {
+            ChildProcess.join(readerThread, READER_JOIN); // it ends right after its report
         }
         if (owned != null) {
             owned.close();

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -38,6 +39,7 @@ public final class FakeWebSocketServer implements AutoCloseable {
     private final Thread acceptor;
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private final AtomicInteger pingsReceived = new AtomicInteger();
+    private final Semaphore pings = new Semaphore(0);
     private final CompletableFuture<Integer> clientClose = new CompletableFuture<>();
     private final CompletableFuture<Void> connectionEnded = new CompletableFuture<>();
     private final CompletableFuture<Map<String, String>> upgradeHeaders = new CompletableFuture<>();
@@ -144,6 +146,11 @@ public final class FakeWebSocketServer implements AutoCloseable {
     /** How many pings the client sent. */
     public int pingsReceived() {
         return pingsReceived.get();
+    }
+
+    /** Waits until the client has sent {@code count} more pings; whether it did within {@code seconds}. */
+    public boolean awaitPings(int count, int seconds) throws InterruptedException {
+        return pings.tryAcquire(count, seconds, TimeUnit.SECONDS);
     }
 
     /** Completes with the status code of the client's close frame. */
@@ -290,6 +297,7 @@ public final class FakeWebSocketServer implements AutoCloseable {
                 }
                 case 0x9 -> {
                     pingsReceived.incrementAndGet();
+                    pings.release();
                     if (answerPings) {
                         frame(0xA, true, payload);
                     }
