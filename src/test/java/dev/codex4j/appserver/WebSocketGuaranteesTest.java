@@ -10,6 +10,7 @@ import dev.codex4j.appserver.rpc.AppServerStartException;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import dev.codex4j.appserver.testing.Futures;
 import dev.codex4j.appserver.testing.InMemoryTransport;
 import dev.codex4j.appserver.testing.LogCapture;
 import dev.codex4j.appserver.testing.TestThreads;
@@ -293,24 +294,11 @@ class WebSocketGuaranteesTest {
     }
 
     private static <T> T await(CompletableFuture<T> future) {
-        try {
-            return future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError("failed instead of completing", e.getCause());
-        } catch (Exception e) {
-            throw new AssertionError("not completed within " + WAIT, e);
-        }
+        return Futures.await(future, WAIT);
     }
 
     private static Throwable failure(CompletableFuture<?> future) {
-        try {
-            Object value = future.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-            throw new AssertionError("completed instead of failing: " + value);
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (Exception e) {
-            throw new AssertionError("still waiting after " + WAIT, e);
-        }
+        return Futures.failure(future, WAIT);
     }
 
     private static JsonNode json(String text) {

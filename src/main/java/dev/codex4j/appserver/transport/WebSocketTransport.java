@@ -1,11 +1,8 @@
 package dev.codex4j.appserver.transport;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
 import java.net.http.WebSocket;
-import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,16 +11,13 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -121,18 +115,14 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         io = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
                 "codex4j-ws-io-" + id + "-" + workers.incrementAndGet(), r));
         try {
-            HttpClient.Builder client = HttpClient.newBuilder().executor(io).connectTimeout(options.connectTimeout());
-            if (options.sslContext() != null) {
-                client.sslContext(options.sslContext());
-            }
-            http = client.build();
-            WebSocket.Builder upgrade = http.newWebSocketBuilder().connectTimeout(options.connectTimeout());
-            options.headers().forEach(upgrade::header);
-            if (options.bearerToken() != null) {
-                upgrade.header("Authorization", "Bearer " + token());
+            WebSocketUpgrade upgrade = new WebSocketUpgrade(options);
+            http = upgrade.client(io);
+            String token = upgrade.token();
+            if (token != null) {
+                redactor = options.redactor().withSecrets(List.of(token));
             }
             lastHeard = System.nanoTime();
-            socket = awaitOpen(upgrade.buildAsync(options.uri(), new Receiver()));
+            socket = upgrade.open(http, token, new Receiver(), redactor);
         } catch (IOException | RuntimeException e) {
             closeRequested.set(true);
             release();
@@ -141,66 +131,6 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
         startReader();
         log.debug("connected to app-server at {}", endpoint);
-    }
-
-    private String token() throws IOException {
-        String token;
-        try {
-            token = options.bearerToken().get();
-            WebSocketOptions.Builder.requireToken(token);
-        } catch (RuntimeException e) {
-            throw new IOException("no bearer token for " + endpoint + ": " + e.getClass().getSimpleName() + ": "
-                    + options.redactor().redact(e.getMessage()), e);
-        }
-        redactor = options.redactor().withSecrets(List.of(token));
-        return token;
-    }
-
-    private WebSocket awaitOpen(CompletableFuture<WebSocket> opening) throws IOException {
-        Duration timeout = options.connectTimeout();
-        try {
-            // (the JDK applies the connect timeout to the TCP connect; the bound here covers TLS and the upgrade too)
-            return opening.get(timeout.toNanos() + TimeUnit.SECONDS.toNanos(1), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            opening.cancel(true);
-            throw new IOException("connecting to " + endpoint + " timed out after " + timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            opening.cancel(true);
-            throw new IOException("interrupted while connecting to " + endpoint, e);
-        } catch (ExecutionException e) {
-            throw connectFailure(e.getCause());
-        }
-    }
-
-    /** The JDK says little (a null message on a refused upgrade or port): the message is written here. */
-    private IOException connectFailure(Throwable cause) {
-        String text;
-        if (cause instanceof WebSocketHandshakeException refused) {
-            int status = refused.getResponse().statusCode();
-            text = "the app-server at " + endpoint + " refused the WebSocket upgrade with HTTP " + status
-                    + body(refused.getResponse().body())
-                    + (status == 401 || status == 403 ? ": check the bearer token" : "");
-        } else if (cause instanceof HttpTimeoutException) {
-            text = "connecting to " + endpoint + " timed out after " + options.connectTimeout();
-        } else if (cause instanceof ConnectException) {
-            text = "cannot connect to " + endpoint + ": connection refused";
-        } else if (cause instanceof SSLException) {
-            text = "TLS with " + endpoint + " failed: " + redactor.redact(cause.getMessage());
-        } else {
-            text = "cannot connect to " + endpoint + ": " + redactor.redact(String.valueOf(cause));
-        }
-        return new IOException(text, cause);
-    }
-
-    private String body(Object body) {
-        String text = body instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8)
-                : body instanceof String s ? s : "";
-        text = text.strip();
-        if (text.isEmpty()) {
-            return "";
-        }
-        return " (" + redactor.redact(DiagnosticTail.truncate(text, 200)) + ")";
     }
 
     // --- writing ---------------------------------------------------------------------------------------
@@ -333,8 +263,12 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            end(new TransportClosed("the WebSocket connection to " + endpoint + " failed: "
-                    + redactor.redact(String.valueOf(error)), null, tail(), false, error));
+            // A killed server's kernel resets the connection when input was still unread there (seen after kill -9
+            // with a request in flight): as lost as a 1006, with no close code to give.
+            String what = error instanceof java.io.IOException
+                    ? " was lost (" + redactor.redact(String.valueOf(error)) + ", no close frame)"
+                    : " failed: " + redactor.redact(String.valueOf(error));
+            end(new TransportClosed("the WebSocket connection to " + endpoint + what, null, tail(), false, error));
         }
 
         private void accept(byte[] message) {
@@ -573,7 +507,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
         ws.abort();
         end(new TransportClosed("closed by client", null, tail(), true, null));
-        if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
+        if (inListener.get() == Thread.currentThread()) {
+            // closed from a listener call (a continuation on the reader): the report follows once it returns
+            release();
+        } else if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
             release();
         } else {

@@ -227,6 +227,30 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void closeFromInsideAListenerCallReturnsAtOnceAndTheEndIsReportedAfterTheCall() throws Exception {
+        CompletableFuture<Duration> closeTook = new CompletableFuture<>();
+        transport = new WebSocketTransport(options().build());
+        transport.start(new TransportListener() {
+            @Override
+            public void onLine(byte[] buffer, int offset, int length) {
+                long t0 = System.nanoTime();
+                transport.close();
+                closeTook.complete(Duration.ofNanos(System.nanoTime() - t0));
+            }
+
+            @Override
+            public void onClosed(TransportClosed closed) {
+                lines.onClosed(closed);
+            }
+        });
+        server.send("{\"method\":\"close/please\"}");
+
+        assertThat(closeTook.get(10, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(1));
+        assertThat(lines.awaitClosed().requestedByClient()).isTrue();
+        assertThat(lines.closedCalls).hasValue(1);
+    }
+
+    @Test
     void neitherTheOptionsNorTheTransportNameTheToken() {
         WebSocketOptions options = options().build();
         assertThat(options.toString()).contains(endpoint()).doesNotContain(TOKEN);
