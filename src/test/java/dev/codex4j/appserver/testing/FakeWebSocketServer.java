@@ -48,15 +48,27 @@ public final class FakeWebSocketServer implements AutoCloseable {
     private volatile Socket connection;
     private volatile OutputStream out;
 
-    private FakeWebSocketServer() throws IOException {
-        listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    private final boolean tls;
+
+    private FakeWebSocketServer(ServerSocket listener, boolean tls) {
+        this.listener = listener;
+        this.tls = tls;
         acceptor = new Thread(this::acceptOne, "fake-ws-server");
         acceptor.setDaemon(true);
     }
 
     /** Listens on a free loopback port and serves the first connection. */
     public static FakeWebSocketServer start() throws IOException {
-        FakeWebSocketServer server = new FakeWebSocketServer();
+        FakeWebSocketServer server = new FakeWebSocketServer(
+                new ServerSocket(0, 50, InetAddress.getLoopbackAddress()), false);
+        server.acceptor.start();
+        return server;
+    }
+
+    /** The same over TLS ({@code wss://}), with the server certificate of {@code context}. */
+    public static FakeWebSocketServer startTls(javax.net.ssl.SSLContext context) throws IOException {
+        FakeWebSocketServer server = new FakeWebSocketServer(context.getServerSocketFactory()
+                .createServerSocket(0, 50, InetAddress.getLoopbackAddress()), true);
         server.acceptor.start();
         return server;
     }
@@ -74,7 +86,7 @@ public final class FakeWebSocketServer implements AutoCloseable {
     }
 
     public URI uri() {
-        return URI.create("ws://127.0.0.1:" + listener.getLocalPort() + "/rpc");
+        return URI.create((tls ? "wss" : "ws") + "://127.0.0.1:" + listener.getLocalPort() + "/rpc");
     }
 
     /** The headers of the accepted upgrade request, names in lower case. */
