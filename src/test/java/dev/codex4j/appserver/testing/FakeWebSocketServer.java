@@ -6,7 +6,6 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -209,7 +208,8 @@ public final class FakeWebSocketServer implements AutoCloseable {
             o.write(f.toByteArray());
             o.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("writing to the client failed", e);
+            // The client dropped the connection (as it must after an oversized message, say): what it will never
+            // read is lost, as a real server's write would be. Tests assert what the client saw.
         }
     }
 
