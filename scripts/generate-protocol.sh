@@ -12,6 +12,11 @@ out="$root/target/codegen"
 mkdir -p "$out/classes"
 ./mvnw -q -B "$@" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$out/classpath.txt" >/dev/null
 cp="$(cat "$out/classpath.txt")"
-javac -nowarn -d "$out/classes" -cp "$cp" src/test/java/dev/codex4j/appserver/codegen/*.java
+# The generator only: tests beside it (GeneratedSecretsTest) use the generated types this run makes.
+sources=()
+for f in src/test/java/dev/codex4j/appserver/codegen/*.java; do
+  [[ "$f" == *Test.java ]] || sources+=("$f")
+done
+javac -nowarn -d "$out/classes" -cp "$cp" "${sources[@]}"
 java -cp "$out/classes:$cp" dev.codex4j.appserver.codegen.ProtocolGenerator \
   "$root/protocol-schema" "$root/src/main/java" "$("$root/scripts/codex-version.sh")"

@@ -28,6 +28,7 @@ import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.session.Session;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -65,6 +66,16 @@ import reactor.core.publisher.Mono;
  *
  * <p><b>Requests</b> are cold: each subscription to a {@link #request} {@code Mono} sends one request.
  * Cancelling the subscription forgets the request (a late response is logged and dropped).
+ *
+ * <p><b>Timeouts.</b> A request waits for its response for the client-wide {@code requestTimeout}
+ * ({@link AppServerClientBuilder#requestTimeout}, 60 s by default), or for the timeout given to the overloads
+ * that take one, such as {@link #request(ClientMethod, Object, Duration)}: use those for a call that outlives
+ * the client-wide one (a long {@code command/exec}) or should give up sooner. An overdue request fails with a
+ * {@link RequestTimeoutException} naming the timeout it had, and is forgotten (a late response is logged and
+ * dropped; the server may still be working on it). Each attempt of a request retried after "overloaded" waits
+ * as long again. Overdue requests are found by a periodic sweep, so one fails up to a sweep interval after its
+ * timeout (a tenth of the client-wide timeout, at most 250 ms); a per-call timeout shorter than ten intervals
+ * gets an extra sweep at its deadline.
  *
  * <p><b>Failure.</b> When the process exits or its stdout closes, every pending request fails at once with a
  * {@link ConnectionClosedException} carrying the exit code and the last stderr lines, running approval
@@ -170,6 +181,19 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /**
+     * As {@link #request(String, Object)}, waiting up to {@code timeout} for the response instead of the
+     * client-wide {@code requestTimeout}: longer for a call known to run long (a {@code command/exec} of a test
+     * suite), shorter for one that should fail fast. See "Timeouts" on this class.
+     *
+     * @param timeout positive; one of decades or more waits without limit
+     * @throws IllegalArgumentException if {@code timeout} is zero or negative
+     */
+    public Mono<JsonNode> request(String method, Object params, Duration timeout) {
+        requireMethod(method);
+        return session.request(method, params, AppServerClientBuilder.positive(timeout, "timeout"));
+    }
+
+    /**
      * Sends a request of the typed protocol and decodes its result.
      *
      * <pre>{@code
@@ -183,6 +207,29 @@ public final class AppServerClient implements AutoCloseable {
      * @throws IllegalArgumentException if the method takes no params and {@code params} is not {@code null}
      */
     public <P, R> Mono<R> request(ClientMethod<P, R> method, P params) {
+        checkParams(method, params);
+        return request(method.name(), params, method.resultType());
+    }
+
+    /**
+     * {@link #request(ClientMethod, Object)} waiting up to {@code timeout} for the response instead of the
+     * client-wide {@code requestTimeout} (see "Timeouts" on this class).
+     *
+     * <pre>{@code
+     * CommandExecResponse run = client.request(ClientMethods.COMMAND_EXEC, CommandExecParams.builder()
+     *         .command(List.of("mvn", "-q", "test"))
+     *         .timeoutMs(Duration.ofMinutes(20).toMillis()) // codex's own limit: 10 s unless lifted
+     *         .build(), Duration.ofMinutes(21)).block();
+     * }</pre>
+     *
+     * @throws IllegalArgumentException also if {@code timeout} is zero or negative
+     */
+    public <P, R> Mono<R> request(ClientMethod<P, R> method, P params, Duration timeout) {
+        checkParams(method, params);
+        return request(method.name(), params, method.resultType(), timeout);
+    }
+
+    private static void checkParams(ClientMethod<?, ?> method, Object params) {
         Objects.requireNonNull(method, "method");
         if (method.hasNoParams() && params != null) {
             throw new IllegalArgumentException("'" + method.name() + "' takes no params");
@@ -191,7 +238,6 @@ public final class AppServerClient implements AutoCloseable {
             throw new NullPointerException("'" + method.name() + "' requires params of type "
                     + method.paramsType().getSimpleName());
         }
-        return request(method.name(), params, method.resultType());
     }
 
     /** Sends a request and converts its result to {@code resultType} with the client's object mapper. */
@@ -200,11 +246,21 @@ public final class AppServerClient implements AutoCloseable {
         return request(method, params, mapper.constructType(resultType));
     }
 
+    /** {@link #request(String, Object, Class)} waiting up to {@code timeout} (see "Timeouts" on this class). */
+    public <T> Mono<T> request(String method, Object params, Class<T> resultType, Duration timeout) {
+        Objects.requireNonNull(resultType, "resultType");
+        return decoded(request(method, params, timeout), method, mapper.constructType(resultType));
+    }
+
     /** Sends a request and converts its result to {@code resultType} (for generic types). */
     public <T> Mono<T> request(String method, Object params, JavaType resultType) {
         requireMethod(method);
         Objects.requireNonNull(resultType, "resultType");
-        return session.request(method, params).handle((node, sink) -> {
+        return decoded(session.request(method, params), method, resultType);
+    }
+
+    private <T> Mono<T> decoded(Mono<JsonNode> result, String method, JavaType resultType) {
+        return result.handle((node, sink) -> {
             try {
                 T value = mapper.treeToValue(node, resultType);
                 if (value != null) {

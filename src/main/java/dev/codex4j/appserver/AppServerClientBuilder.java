@@ -5,6 +5,7 @@ import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.VersionCheck;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.Transport;
 import dev.codex4j.appserver.transport.WebSocketOptions;
@@ -33,6 +34,7 @@ public final class AppServerClientBuilder {
     private ClientInfo clientInfo = new ClientInfo("codex4j", "codex4j", Version.CURRENT);
     private ApprovalDecisions approvals = ApprovalDecisions.declineAll();
     private Duration requestTimeout = Duration.ofSeconds(60);
+    private Duration handshakeTimeout;
     private ObjectMapper objectMapper;
     private boolean experimentalApi;
     private List<String> optOutNotificationMethods = List.of();
@@ -42,6 +44,7 @@ public final class AppServerClientBuilder {
     private Supplier<Transport> transport;
     private OverloadRetryPolicy overloadRetry = OverloadRetryPolicy.defaults();
     private RestartPolicy restartPolicy = RestartPolicy.none();
+    private VersionCheck versionCheck = VersionCheck.WARN;
     private final WebSocketSettings webSocket = new WebSocketSettings();
 
     AppServerClientBuilder() {}
@@ -123,9 +126,22 @@ public final class AppServerClientBuilder {
         return this;
     }
 
-    /** How long a request waits for its response. Default: 60 seconds. */
+    /**
+     * How long a request waits for its response, unless it is sent with a timeout of its own (see
+     * {@link AppServerClient#request(String, Object, Duration)}). Default: 60 seconds.
+     */
     public AppServerClientBuilder requestTimeout(Duration timeout) {
         this.requestTimeout = positive(timeout, "requestTimeout");
+        return this;
+    }
+
+    /**
+     * How long {@code initialize} waits for its answer, at start and after a restart: the time a server
+     * takes to start up, which may be longer than any request should wait. Default: the
+     * {@link #requestTimeout(Duration) requestTimeout}.
+     */
+    public AppServerClientBuilder handshakeTimeout(Duration timeout) {
+        this.handshakeTimeout = positive(timeout, "handshakeTimeout");
         return this;
     }
 
@@ -192,6 +208,18 @@ public final class AppServerClientBuilder {
      */
     public AppServerClientBuilder restartOnCrash(RestartPolicy policy) {
         this.restartPolicy = Objects.requireNonNull(policy, "restartOnCrash");
+        return this;
+    }
+
+    /**
+     * What to do when the app-server is not the codex version the protocol types were generated for
+     * ({@link dev.codex4j.appserver.protocol.ProtocolVersion#CODEX_VERSION}), as its {@code initialize} answer
+     * reports: {@link VersionCheck#WARN} (the default) logs once, {@link VersionCheck#FAIL} fails
+     * {@link AppServerClient#start()} with a {@link dev.codex4j.appserver.rpc.ServerVersionMismatchException}
+     * naming both versions, {@link VersionCheck#SKIP} does not look.
+     */
+    public AppServerClientBuilder versionCheck(VersionCheck check) {
+        this.versionCheck = Objects.requireNonNull(check, "versionCheck");
         return this;
     }
 
@@ -282,12 +310,12 @@ public final class AppServerClientBuilder {
         }
         WebSocketOptions ws = webSocket.options(stdioSet, transport != null, maxLineBytes, shutdownGrace);
         return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
-                workingDirectory, clientInfo, approvals, requestTimeout, objectMapper, experimentalApi,
+                workingDirectory, clientInfo, approvals, requestTimeout, handshakeTimeout, objectMapper, experimentalApi,
                 optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
-                overloadRetry, restartPolicy, ws));
+                overloadRetry, restartPolicy, versionCheck, ws));
     }
 
-    private static Duration positive(Duration d, String name) {
+    static Duration positive(Duration d, String name) {
         Objects.requireNonNull(d, name);
         if (d.isNegative() || d.isZero()) {
             throw new IllegalArgumentException(name + " must be positive: " + d);

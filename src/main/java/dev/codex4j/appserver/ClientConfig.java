@@ -2,10 +2,13 @@ package dev.codex4j.appserver;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.protocol.ProtocolVersion;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
+import dev.codex4j.appserver.rpc.VersionCheck;
 import dev.codex4j.appserver.session.ServerRequestHandler;
+import dev.codex4j.appserver.session.ServerVersion;
 import dev.codex4j.appserver.session.SessionConfig;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import dev.codex4j.appserver.transport.StdioOptions;
@@ -37,6 +40,7 @@ record ClientConfig(
         ClientInfo clientInfo,
         ApprovalDecisions approvals,
         Duration requestTimeout,
+        Duration handshakeTimeout,
         ObjectMapper objectMapper,
         boolean experimentalApi,
         List<String> optOutNotificationMethods,
@@ -46,6 +50,7 @@ record ClientConfig(
         Supplier<Transport> transport,
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
+        VersionCheck versionCheck,
         WebSocketOptions webSocket) {
 
     /** The mapper to use: the configured one, else {@link AppServerClient#defaultObjectMapper()}. */
@@ -67,7 +72,9 @@ record ClientConfig(
                 : () -> new StdioTransport(command(), environment, inheritEnvironment, workingDirectory,
                         stdioOptions(redactor));
         return new SessionConfig(transports, mapper, redactor, initializeParams(), experimentalApi, requestTimeout,
-                notificationBufferSize, overloadRetry, restartPolicy, serverRequests);
+                handshakeTimeout != null ? handshakeTimeout : requestTimeout,
+                notificationBufferSize, overloadRetry, restartPolicy, serverRequests,
+                new ServerVersion(versionCheck, clientInfo.name(), ProtocolVersion.CODEX_VERSION));
     }
 
     private Map<String, Object> initializeParams() {

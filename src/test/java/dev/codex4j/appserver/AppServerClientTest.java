@@ -13,6 +13,7 @@ import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.testing.InMemoryTransport;
+import dev.codex4j.appserver.testing.LogCapture;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -165,6 +166,28 @@ class AppServerClientTest {
                 .handlerTimeout(Duration.ofMillis(100)).build()));
         server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":4,\"params\":{}}");
         assertThat(server.nextWritten()).isEqualTo("{\"id\":4,\"result\":{\"decision\":\"decline\"}}");
+    }
+
+    @Test
+    void aRequestTheClientAnsweredIsNotLoggedAsResolvedElsewhere() {
+        started();
+        // codex confirms every answer with serverRequest/resolved; stage the worst case, where the reader
+        // handles it while the client is still writing that answer
+        server.onWrite(line -> {
+            if (line.startsWith("{\"id\":5,")) {
+                server.serverSends(resolved(5));
+                server.awaitDelivered();
+            }
+        });
+        try (LogCapture logs = LogCapture.start()) {
+            server.serverSends("{\"method\":\"" + APPROVAL + "\",\"id\":5,\"params\":{}}");
+            assertThat(server.nextWritten()).isEqualTo("{\"id\":5,\"result\":{\"decision\":\"decline\"}}");
+            assertThat(logs.lines()).noneMatch(l -> l.contains("elsewhere"));
+        }
+    }
+
+    private static String resolved(long requestId) {
+        return "{\"method\":\"serverRequest/resolved\",\"params\":{\"threadId\":\"t\",\"requestId\":" + requestId + "}}";
     }
 
     @Test

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Layers depend one way: transport <- rpc <- session <- client (root) <- thread; approval on rpc and protocol
+ * Layers depend one way: transport <- rpc <- session <- client (root) <- thread, account; approval on rpc and protocol
  * (the client uses it); protocol on Jackson only; and no two of the project's packages depend on each other
  * in a cycle.
  *
@@ -33,6 +33,7 @@ class ArchitectureTest {
     private static final String SESSION = ROOT + ".session..";
     private static final String APPROVAL = ROOT + ".approval..";
     private static final String THREAD = ROOT + ".thread..";
+    private static final String ACCOUNT = ROOT + ".account..";
     private static final String PROTOCOL = ROOT + ".protocol..";
 
     @Test
@@ -83,6 +84,23 @@ class ArchitectureTest {
         ArchRule rule = noClasses().that().resideInAPackage(THREAD)
                 .should().dependOnClassesThat(resideInAPackage(SESSION))
                 .because("the session is internal; the thread API is a user of the client's public API");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void theClientDoesNotKnowTheAccountApi() {
+        ArchRule rule = noClasses().that().resideInAPackage(ROOT)
+                .should().dependOnClassesThat(resideInAPackage(ACCOUNT))
+                .because("account builds on the client, never the reverse");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void theAccountApiUsesTheClientNotTheSession() {
+        ArchRule rule = noClasses().that().resideInAPackage(ACCOUNT)
+                .should().dependOnClassesThat(resideInAnyPackage(SESSION, THREAD))
+                .because("the session is internal; sign-in is a user of the client's public API, beside the "
+                        + "thread API rather than on it");
         rule.check(MainClasses.all());
     }
 

@@ -2,6 +2,8 @@ package dev.codex4j.modulecheck;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.account.CodexAccount;
+import dev.codex4j.appserver.account.LoginFailedException;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.CommandRules;
 import dev.codex4j.appserver.approval.RecordSchemas;
@@ -58,6 +60,15 @@ public final class ModuleSmoke {
                     "params", Map.of("threadId", threadId, "turnId", "u", "itemId", "i",
                             "command", "git status", "cwd", args[1]))).block(WAIT).path("reply");
             check(reply.path("result").path("decision").asText().equals("accept"), "approval reply " + reply);
+
+            // The API-key params are a package-private type writing its own JSON: it must serialize on the
+            // module path, where Jackson gets no reflective access to the account package.
+            try {
+                CodexAccount.of(client).loginApiKey("sk-module-smoke-0123456789").block(WAIT);
+                check(false, "the fake server knows no account/login/start, yet the login succeeded");
+            } catch (LoginFailedException e) {
+                check(e.reason().contains("method not found: account/login/start"), "login failure " + e);
+            }
         }
         System.out.println("module ok");
     }

@@ -25,14 +25,21 @@ import dev.codex4j.appserver.protocol.types.Turn;
 import dev.codex4j.appserver.protocol.types.TurnStartParams;
 import dev.codex4j.appserver.protocol.types.UserInput;
 import dev.codex4j.appserver.rpc.Notification;
+import dev.codex4j.appserver.AppServerClientBuilder;
+import dev.codex4j.appserver.thread.BlockingCodexThread;
+import dev.codex4j.appserver.thread.BlockingCodexThreads;
+import dev.codex4j.appserver.thread.BlockingTurnHandle;
 import dev.codex4j.appserver.thread.CodexThread;
 import dev.codex4j.appserver.thread.ThreadOptions;
 import dev.codex4j.appserver.thread.TurnHandle;
 import dev.codex4j.appserver.thread.TurnInput;
 import dev.codex4j.appserver.thread.TurnResult;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /** The README's usage example, kept compiling and running by {@code ReadmeExampleTest}. */
 final class ReadmeExample {
@@ -155,14 +162,41 @@ final class ReadmeExample {
         TurnResult result = thread.run("What does this repository do?").block();
         System.out.println(result.finalResponse() + " (" + result.tokenUsage().total().totalTokens() + " tokens)");
 
-        TurnHandle turn = thread.turn(TurnInput.text("Now list its modules."));      // streamed
-        turn.events().ofType(ServerNotification.ItemAgentMessageDelta.class)
-                .subscribe(delta -> System.out.print(delta.params().delta()));
+        TurnHandle turn = thread.turn("Now list its modules.");                     // streamed
+        turn.textDeltas().subscribe(System.out::print);                             // the agent's text as it streams
         TurnResult streamed = turn.result().block();   // turn.interrupt(), turn.steer(input) while it runs
 
         // record Summary(String name, List<String> modules) {}
         Summary summary = thread.run("Summarize it.", Summary.class).block();  // structured output
         // README:threads:end
         return new ThreadsOutcome(result, streamed, summary);
+    }
+
+    /** What the README's blocking example returns, for its test. */
+    record BlockingOutcome(TurnResult once, String text, boolean interrupted, TurnResult next, List<String> events) {}
+
+    /** The README's blocking example: {@code builder} stands for {@code AppServerClient.builder()...}. */
+    static BlockingOutcome blocking(Supplier<AppServerClientBuilder> builder, Path repo) {
+        StringBuilder out = new StringBuilder();
+        List<String> log = new ArrayList<>();
+        TurnResult next;
+        boolean interrupted = false;
+        // README:blocking:start
+        // One call: start codex, one prompt in an ephemeral thread, close codex.
+        TurnResult once = BlockingCodexThreads.runOnce(builder.get().workingDirectory(repo),
+                "What does this repository do?");
+
+        try (BlockingCodexThreads codex = BlockingCodexThreads.open(builder.get().workingDirectory(repo))) {
+            BlockingCodexThread thread = codex.resumeLatest(repo, ThreadOptions.defaults())   // like `codex resume --last`
+                    .orElseGet(() -> codex.start(ThreadOptions.defaults()));
+            BlockingTurnHandle turn = thread.turn("Fix the failing test");
+            try (Stream<String> text = turn.textDeltas()) {
+                text.forEach(out::append);                                              // on this thread
+            }
+            if (turn.result().isInterrupted()) { interrupted = true; }
+            next = thread.runStreamed("Explain the fix", event -> log.add(event.method()));
+        }
+        // README:blocking:end
+        return new BlockingOutcome(once, out.toString(), interrupted, next, log);
     }
 }

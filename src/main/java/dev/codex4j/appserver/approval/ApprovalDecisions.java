@@ -166,6 +166,34 @@ public final class ApprovalDecisions {
     }
 
     /**
+     * These decisions, also answering the calls of {@code moreTools} (a tool of these decisions wins over one
+     * of the same name). The thread API uses it to offer a thread's tools during a turn that has approval
+     * handlers of its own.
+     */
+    public ApprovalDecisions withDynamicTools(List<DynamicTool> moreTools) {
+        Objects.requireNonNull(moreTools, "moreTools");
+        if (moreTools.isEmpty()) {
+            return this;
+        }
+        Map<String, DynamicTool> merged = new LinkedHashMap<>(tools);
+        moreTools.forEach(tool -> merged.putIfAbsent(tool.name(), tool));
+        Map<String, Decider> withTools = new HashMap<>(deciders);
+        withTools.put(TOOL_CALL, toolDecider(merged));
+        return new ApprovalDecisions(withTools, merged, handlerTimeout, policyName, acceptsWithoutAsking);
+    }
+
+    private static Decider toolDecider(Map<String, DynamicTool> tools) {
+        Map<String, DynamicTool> registered = Map.copyOf(tools);
+        return (params, context, fullyKnown) -> {
+            DynamicToolCallParams call = (DynamicToolCallParams) params;
+            DynamicTool tool = registered.get(call.tool());
+            // called here, inside guarded(), so that even an Error from the tool becomes the safe default
+            return tool == null ? Mono.just(Decided.SAFE_DEFAULT)
+                    : Mono.just(new Decided(tool.call(call, context.mapper()), DecidedBy.HANDLER));
+        };
+    }
+
+    /**
      * Decides the reply to one server request. Never fails: every failure becomes the safe default. The
      * caller sends the reply; if it cancels the returned {@code Mono} (the request was resolved elsewhere,
      * its turn ended or the connection dropped), a {@link DecidedBy#CANCELLED} event is recorded and nothing
@@ -458,14 +486,7 @@ public final class ApprovalDecisions {
                         deciders.get(FILE_CHANGE)));
             }
             if (!tools.isEmpty()) {
-                Map<String, DynamicTool> registered = Map.copyOf(tools);
-                deciders.put(TOOL_CALL, (params, context, fullyKnown) -> {
-                    DynamicToolCallParams call = (DynamicToolCallParams) params;
-                    DynamicTool tool = registered.get(call.tool());
-                    // called here, inside guarded(), so that even an Error from the tool becomes the safe default
-                    return tool == null ? Mono.just(Decided.SAFE_DEFAULT)
-                            : Mono.just(new Decided(tool.call(call, context.mapper()), DecidedBy.HANDLER));
-                });
+                deciders.put(TOOL_CALL, toolDecider(tools));
             }
             return new ApprovalDecisions(deciders, tools, handlerTimeout, "custom", false);
         }

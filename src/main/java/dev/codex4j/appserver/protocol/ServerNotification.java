@@ -74,10 +74,12 @@ import dev.codex4j.appserver.protocol.types.ThreadRealtimeTranscriptDoneNotifica
 import dev.codex4j.appserver.protocol.types.ThreadRevertedNotification;
 import dev.codex4j.appserver.protocol.types.ThreadSectionChangedNotification;
 import dev.codex4j.appserver.protocol.types.ThreadSettingsUpdatedNotification;
+import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadStartedNotification;
 import dev.codex4j.appserver.protocol.types.ThreadStatusChangedNotification;
 import dev.codex4j.appserver.protocol.types.ThreadTokenUsageUpdatedNotification;
 import dev.codex4j.appserver.protocol.types.ThreadUnarchivedNotification;
+import dev.codex4j.appserver.protocol.types.Turn;
 import dev.codex4j.appserver.protocol.types.TurnCompletedNotification;
 import dev.codex4j.appserver.protocol.types.TurnDiffUpdatedNotification;
 import dev.codex4j.appserver.protocol.types.TurnModerationMetadataNotification;
@@ -86,6 +88,7 @@ import dev.codex4j.appserver.protocol.types.TurnStartedNotification;
 import dev.codex4j.appserver.protocol.types.WarningNotification;
 import dev.codex4j.appserver.protocol.types.WindowsSandboxSetupCompletedNotification;
 import dev.codex4j.appserver.protocol.types.WindowsWorldWritableWarningNotification;
+import java.util.Optional;
 
 /**
  * A notification from the app-server, decoded by {@link ServerNotifications#decode}.
@@ -102,12 +105,36 @@ public sealed interface ServerNotification {
     Object params();
 
     /**
+     * The id of the thread this message is about: the params' {@code threadId} (see {@link ThreadScoped}), else the {@code id} of a {@code thread} object in them (as in {@code thread/started}); for an unknown method, a top-level string {@code threadId} of the raw params. Empty for messages about no thread, and when the server left it out.
+     */
+    default Optional<String> threadId() {
+        return Optional.empty();
+    }
+
+    /**
+     * The id of the turn this message is about: the params' {@code turnId} (see {@link TurnScoped}), else the {@code id} of a {@code turn} object in them (as in {@code turn/completed}); for an unknown method, a top-level string {@code turnId} of the raw params. Empty for messages about no turn, and when the server left it out.
+     */
+    default Optional<String> turnId() {
+        return Optional.empty();
+    }
+
+    /**
      * {@code error}
      */
     record Error(ErrorNotification params) implements ServerNotification {
         @Override
         public String method() {
             return "error";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ErrorNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ErrorNotification::turnId);
         }
     }
 
@@ -118,6 +145,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/started";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadStartedNotification::thread).map(ThreadSnapshot::id);
         }
     }
 
@@ -130,6 +162,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/status/changed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadStatusChangedNotification::threadId);
+        }
     }
 
     /**
@@ -141,6 +178,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/readState/changed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadReadStateChangedNotification::threadId);
+        }
     }
 
     /**
@@ -150,6 +192,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/archived";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadArchivedNotification::threadId);
         }
     }
 
@@ -161,6 +208,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/deleted";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadDeletedNotification::threadId);
+        }
     }
 
     /**
@@ -170,6 +222,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/unarchived";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadUnarchivedNotification::threadId);
         }
     }
 
@@ -181,6 +238,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/closed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadClosedNotification::threadId);
+        }
     }
 
     /**
@@ -190,6 +252,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/reverted";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRevertedNotification::threadId);
         }
     }
 
@@ -211,6 +278,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/name/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadNameUpdatedNotification::threadId);
+        }
     }
 
     /**
@@ -221,6 +293,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/section/changed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadSectionChangedNotification::threadId);
         }
     }
 
@@ -233,6 +310,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/attachment/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadAttachmentUpdatedNotification::threadId);
+        }
     }
 
     /**
@@ -242,6 +324,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/goal/updated";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadGoalUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ThreadGoalUpdatedNotification::turnId);
         }
     }
 
@@ -254,6 +346,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/prediction/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadPredictionUpdatedNotification::threadId);
+        }
     }
 
     /**
@@ -264,6 +361,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/goal/cleared";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadGoalClearedNotification::threadId);
+        }
     }
 
     /**
@@ -273,6 +375,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/queue/changed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadQueueChangedNotification::threadId);
         }
     }
 
@@ -295,6 +402,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/project/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadProjectUpdatedNotification::threadId);
+        }
     }
 
     /**
@@ -305,6 +417,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/environment/connected";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(EnvironmentConnectionNotification::threadId);
         }
     }
 
@@ -317,6 +434,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/environment/disconnected";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(EnvironmentConnectionNotification::threadId);
+        }
     }
 
     /**
@@ -327,6 +449,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/settings/updated";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadSettingsUpdatedNotification::threadId);
         }
     }
 
@@ -339,6 +466,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/tokenUsage/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadTokenUsageUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ThreadTokenUsageUpdatedNotification::turnId);
+        }
     }
 
     /**
@@ -348,6 +485,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "turn/started";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TurnStartedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TurnStartedNotification::turn).map(Turn::id);
         }
     }
 
@@ -359,6 +506,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "hook/started";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(HookStartedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(HookStartedNotification::turnId);
+        }
     }
 
     /**
@@ -368,6 +525,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "turn/completed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TurnCompletedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TurnCompletedNotification::turn).map(Turn::id);
         }
     }
 
@@ -379,6 +546,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "hook/completed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(HookCompletedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(HookCompletedNotification::turnId);
+        }
     }
 
     /**
@@ -388,6 +565,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "turn/diff/updated";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TurnDiffUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TurnDiffUpdatedNotification::turnId);
         }
     }
 
@@ -399,6 +586,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "turn/plan/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TurnPlanUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TurnPlanUpdatedNotification::turnId);
+        }
     }
 
     /**
@@ -408,6 +605,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/started";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ItemStartedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ItemStartedNotification::turnId);
         }
     }
 
@@ -420,6 +627,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/autoApprovalReview/started";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ItemGuardianApprovalReviewStartedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ItemGuardianApprovalReviewStartedNotification::turnId);
+        }
     }
 
     /**
@@ -430,6 +647,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/autoApprovalReview/completed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ItemGuardianApprovalReviewCompletedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ItemGuardianApprovalReviewCompletedNotification::turnId);
         }
     }
 
@@ -442,6 +669,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "autoApprovalReview/strictReviewRequired";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(StrictReviewRequiredNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(StrictReviewRequiredNotification::turnId);
+        }
     }
 
     /**
@@ -451,6 +688,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/completed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ItemCompletedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ItemCompletedNotification::turnId);
         }
     }
 
@@ -463,6 +710,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/agentMessage/delta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(AgentMessageDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(AgentMessageDeltaNotification::turnId);
+        }
     }
 
     /**
@@ -472,6 +729,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/plan/delta";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(PlanDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(PlanDeltaNotification::turnId);
         }
     }
 
@@ -515,6 +782,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/commandExecution/outputDelta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(CommandExecutionOutputDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(CommandExecutionOutputDeltaNotification::turnId);
+        }
     }
 
     /**
@@ -525,6 +802,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/commandExecution/terminalInteraction";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TerminalInteractionNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TerminalInteractionNotification::turnId);
         }
     }
 
@@ -537,6 +824,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/fileChange/outputDelta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(FileChangeOutputDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(FileChangeOutputDeltaNotification::turnId);
+        }
     }
 
     /**
@@ -547,6 +844,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/fileChange/patchUpdated";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(FileChangePatchUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(FileChangePatchUpdatedNotification::turnId);
         }
     }
 
@@ -559,6 +866,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "serverRequest/resolved";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ServerRequestResolvedNotification::threadId);
+        }
     }
 
     /**
@@ -569,6 +881,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/mcpToolCall/progress";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(McpToolCallProgressNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(McpToolCallProgressNotification::turnId);
         }
     }
 
@@ -581,6 +903,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "mcpServer/oauthLogin/completed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(McpServerOauthLoginCompletedNotification::threadId);
+        }
     }
 
     /**
@@ -591,6 +918,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "mcpServer/startupStatus/updated";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(McpServerStatusUpdatedNotification::threadId);
         }
     }
 
@@ -699,6 +1031,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/reasoning/summaryTextDelta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ReasoningSummaryTextDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ReasoningSummaryTextDeltaNotification::turnId);
+        }
     }
 
     /**
@@ -709,6 +1051,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "item/reasoning/summaryPartAdded";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ReasoningSummaryPartAddedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ReasoningSummaryPartAddedNotification::turnId);
         }
     }
 
@@ -721,6 +1073,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "item/reasoning/textDelta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ReasoningTextDeltaNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ReasoningTextDeltaNotification::turnId);
+        }
     }
 
     /**
@@ -730,6 +1092,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/compacted";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ContextCompactedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ContextCompactedNotification::turnId);
         }
     }
 
@@ -741,6 +1113,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "model/rerouted";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ModelReroutedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ModelReroutedNotification::turnId);
+        }
     }
 
     /**
@@ -750,6 +1132,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "model/verification";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ModelVerificationNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ModelVerificationNotification::turnId);
         }
     }
 
@@ -762,6 +1154,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "modelProvider/authRecoveryStarted";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(AuthRecoveryNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(AuthRecoveryNotification::turnId);
+        }
     }
 
     /**
@@ -772,6 +1174,16 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "modelProvider/authRecoveryCompleted";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(AuthRecoveryNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(AuthRecoveryNotification::turnId);
         }
     }
 
@@ -784,6 +1196,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "turn/moderationMetadata";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(TurnModerationMetadataNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(TurnModerationMetadataNotification::turnId);
+        }
     }
 
     /**
@@ -795,6 +1217,16 @@ public sealed interface ServerNotification {
         public String method() {
             return "model/safetyBuffering/updated";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ModelSafetyBufferingUpdatedNotification::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ModelSafetyBufferingUpdatedNotification::turnId);
+        }
     }
 
     /**
@@ -805,6 +1237,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "warning";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(WarningNotification::threadId);
+        }
     }
 
     /**
@@ -814,6 +1251,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "guardianWarning";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(GuardianWarningNotification::threadId);
         }
     }
 
@@ -868,6 +1310,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/started";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeStartedNotification::threadId);
+        }
     }
 
     /**
@@ -878,6 +1325,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/realtime/itemAdded";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeItemAddedNotification::threadId);
         }
     }
 
@@ -890,6 +1342,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/item/started";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeItemStartedNotification::threadId);
+        }
     }
 
     /**
@@ -900,6 +1357,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/realtime/item/transcript/delta";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeItemTranscriptDeltaNotification::threadId);
         }
     }
 
@@ -912,6 +1374,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/item/completed";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeItemCompletedNotification::threadId);
+        }
     }
 
     /**
@@ -922,6 +1389,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/realtime/transcript/delta";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeTranscriptDeltaNotification::threadId);
         }
     }
 
@@ -934,6 +1406,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/transcript/done";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeTranscriptDoneNotification::threadId);
+        }
     }
 
     /**
@@ -945,6 +1422,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/outputAudio/delta";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeOutputAudioDeltaNotification::threadId);
+        }
     }
 
     /**
@@ -954,6 +1436,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/realtime/sdp";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeSdpNotification::threadId);
         }
     }
 
@@ -966,6 +1453,11 @@ public sealed interface ServerNotification {
         public String method() {
             return "thread/realtime/error";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeErrorNotification::threadId);
+        }
     }
 
     /**
@@ -976,6 +1468,11 @@ public sealed interface ServerNotification {
         @Override
         public String method() {
             return "thread/realtime/closed";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ThreadRealtimeClosedNotification::threadId);
         }
     }
 
@@ -1016,5 +1513,14 @@ public sealed interface ServerNotification {
      * A method this version of the protocol does not know (a newer server); keeps the raw params.
      */
     record UnknownNotification(String method, JsonNode params) implements ServerNotification {
+        @Override
+        public Optional<String> threadId() {
+            return RawIds.string(params, "threadId");
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return RawIds.string(params, "turnId");
+        }
     }
 }

@@ -14,6 +14,7 @@ import dev.codex4j.appserver.protocol.types.FileChangeRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.McpServerElicitationRequestParams;
 import dev.codex4j.appserver.protocol.types.PermissionsRequestApprovalParams;
 import dev.codex4j.appserver.protocol.types.ToolRequestUserInputParams;
+import java.util.Optional;
 
 /**
  * A request from the app-server (the client must answer it), decoded by {@link ServerRequests#decode}. The JSON-RPC id is not part of it: the transport pairs the answer with the request.
@@ -30,6 +31,20 @@ public sealed interface ServerRequest {
     Object params();
 
     /**
+     * The id of the thread this message is about: the params' {@code threadId} (see {@link ThreadScoped}), else the {@code id} of a {@code thread} object in them (as in {@code thread/started}); for an unknown method, a top-level string {@code threadId} of the raw params. Empty for messages about no thread, and when the server left it out.
+     */
+    default Optional<String> threadId() {
+        return Optional.empty();
+    }
+
+    /**
+     * The id of the turn this message is about: the params' {@code turnId} (see {@link TurnScoped}), else the {@code id} of a {@code turn} object in them (as in {@code turn/completed}); for an unknown method, a top-level string {@code turnId} of the raw params. Empty for messages about no turn, and when the server left it out.
+     */
+    default Optional<String> turnId() {
+        return Optional.empty();
+    }
+
+    /**
      * {@code item/commandExecution/requestApproval}: Sent when approval is requested for a specific command execution. This request is used for Turns started via turn/start.
      */
     record ItemCommandExecutionRequestApproval(
@@ -37,6 +52,16 @@ public sealed interface ServerRequest {
         @Override
         public String method() {
             return "item/commandExecution/requestApproval";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(CommandExecutionRequestApprovalParams::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(CommandExecutionRequestApprovalParams::turnId);
         }
     }
 
@@ -49,6 +74,16 @@ public sealed interface ServerRequest {
         public String method() {
             return "item/fileChange/requestApproval";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(FileChangeRequestApprovalParams::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(FileChangeRequestApprovalParams::turnId);
+        }
     }
 
     /**
@@ -58,6 +93,16 @@ public sealed interface ServerRequest {
         @Override
         public String method() {
             return "item/tool/requestUserInput";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(ToolRequestUserInputParams::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(ToolRequestUserInputParams::turnId);
         }
     }
 
@@ -81,6 +126,16 @@ public sealed interface ServerRequest {
         public String method() {
             return "item/permissions/requestApproval";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(PermissionsRequestApprovalParams::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(PermissionsRequestApprovalParams::turnId);
+        }
     }
 
     /**
@@ -90,6 +145,16 @@ public sealed interface ServerRequest {
         @Override
         public String method() {
             return "item/tool/call";
+        }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(DynamicToolCallParams::threadId);
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return Optional.ofNullable(params).map(DynamicToolCallParams::turnId);
         }
     }
 
@@ -123,6 +188,11 @@ public sealed interface ServerRequest {
         public String method() {
             return "currentTime/read";
         }
+
+        @Override
+        public Optional<String> threadId() {
+            return Optional.ofNullable(params).map(CurrentTimeReadParams::threadId);
+        }
     }
 
     /**
@@ -149,5 +219,14 @@ public sealed interface ServerRequest {
      * A method this version of the protocol does not know (a newer server); keeps the raw params.
      */
     record UnknownRequest(String method, JsonNode params) implements ServerRequest {
+        @Override
+        public Optional<String> threadId() {
+            return RawIds.string(params, "threadId");
+        }
+
+        @Override
+        public Optional<String> turnId() {
+            return RawIds.string(params, "turnId");
+        }
     }
 }

@@ -25,8 +25,9 @@ import reactor.util.concurrent.Queues;
  * thread (the reader) two queues and several atomic operations per event and subscriber. Here a burst of
  * events (one read's worth) goes into each subscriber's queue as one list, with one wake-up: the reader and
  * a subscriber's thread share no memory per event, only per burst. The bound is counted here (published but
- * not yet handed to the subscriber, updated at least once per burst handed on), so a subscriber is failed
- * only if it really fell that far behind.
+ * not yet handed to the subscriber, taken off when a burst's last event, or the last one the subscriber
+ * requested, is handed on), so a subscriber is failed only if it fell that far behind, give or take the
+ * burst it is in.
  */
 public final class Broadcast<T> {
 
@@ -224,7 +225,7 @@ public final class Broadcast<T> {
             for (;;) {
                 long r = requested;
                 long emitted = 0;
-                int uncounted = 0; // handed on, not yet taken off WAITING
+                int uncounted = 0; // taken from a burst, not yet taken off WAITING
                 while (emitted != r) {
                     if (cancelled) {
                         clear();
@@ -247,6 +248,12 @@ public final class Broadcast<T> {
                         burst = null;
                     }
                     uncounted++;
+                    if (burst == null || emitted + 1 == r) {
+                        // the last event of this burst or of this run: off the backlog before the subscriber
+                        // sees it, so a publisher it wakes finds the room it made
+                        WAITING.addAndGet(this, -uncounted);
+                        uncounted = 0;
+                    }
                     try {
                         actual.onNext(event);
                     } catch (Throwable e) {
@@ -256,13 +263,6 @@ public final class Broadcast<T> {
                         return;
                     }
                     emitted++;
-                    if (burst == null) {
-                        WAITING.addAndGet(this, -uncounted);
-                        uncounted = 0;
-                    }
-                }
-                if (uncounted != 0) {
-                    WAITING.addAndGet(this, -uncounted);
                 }
                 if (emitted == r) {
                     if (cancelled) {

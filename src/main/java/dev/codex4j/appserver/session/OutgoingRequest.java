@@ -16,7 +16,7 @@ import reactor.core.publisher.Mono;
 /**
  * A cold {@code Mono} of one request: each subscription sends it under a new id, and again (under another new
  * id) while the server answers "overloaded" and the {@link dev.codex4j.appserver.rpc.OverloadRetryPolicy} budget
- * lasts. No other request is ever sent twice.
+ * lasts. No other request is ever sent twice. Each attempt waits {@code timeout} for its response.
  */
 final class OutgoingRequest extends Mono<JsonNode> {
 
@@ -24,12 +24,14 @@ final class OutgoingRequest extends Mono<JsonNode> {
     private final String method;
     private final Object params;
     private final boolean handshake;
+    private final Duration timeout;
 
-    OutgoingRequest(Session session, String method, Object params, boolean handshake) {
+    OutgoingRequest(Session session, String method, Object params, boolean handshake, Duration timeout) {
         this.session = session;
         this.method = method;
         this.params = params;
         this.handshake = handshake;
+        this.timeout = timeout;
     }
 
     @Override
@@ -114,7 +116,8 @@ final class OutgoingRequest extends Mono<JsonNode> {
                 firstSentAt = now;
             }
             id = next;
-            session.pending.register(next, method, now + session.config.requestTimeout().toNanos(), call);
+            session.pending.register(next, method, now, timeout, call);
+            session.sweepAfter(timeout);
             if (call.isDone()) { // cancelled meanwhile: its cancel may have run before the registration
                 session.pending.remove(next);
                 return;

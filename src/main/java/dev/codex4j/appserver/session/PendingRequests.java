@@ -3,6 +3,7 @@ package dev.codex4j.appserver.session;
 import dev.codex4j.appserver.rpc.RequestId;
 import dev.codex4j.appserver.rpc.Response;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,15 +27,19 @@ public final class PendingRequests {
         void onFailure(Throwable error);
     }
 
-    /** {@code deadline} is a {@link System#nanoTime()} value; {@link #NO_DEADLINE} for none. */
-    private record Entry(String method, Waiter waiter, long deadline) {}
+    /**
+     * {@code deadline} is a {@link System#nanoTime()} value ({@link #NO_DEADLINE} for none); {@code timeout} the
+     * duration it was computed from, for the timeout's message ({@code null} if none was given).
+     */
+    private record Entry(String method, Waiter waiter, long deadline, Duration timeout) {}
 
     /** The deadline of a request that waits as long as it takes. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** What a request that overran its deadline fails with. */
     public interface TimeoutCause {
-        Throwable of(long id, String method);
+        /** @param timeout the timeout the request was registered with ({@code null} if only a deadline was given) */
+        Throwable of(long id, String method, Duration timeout);
     }
 
     private final ConcurrentHashMap<Long, Entry> entries = new ConcurrentHashMap<>();
@@ -57,9 +62,34 @@ public final class PendingRequests {
      * task per request: scheduling and cancelling those woke the timer thread on every request.
      */
     public void register(long id, String method, long deadline, Waiter waiter) {
+        add(id, method, deadline, null, waiter);
+    }
+
+    /**
+     * Adds a request sent at {@code sentAt} (a {@link System#nanoTime()} value) that {@link #failExpired} fails
+     * once {@code timeout} has passed; a timeout too long to add to {@code sentAt} (decades) sets no deadline.
+     */
+    public void register(long id, String method, long sentAt, Duration timeout, Waiter waiter) {
+        Objects.requireNonNull(timeout, "timeout");
+        add(id, method, deadline(sentAt, timeout), timeout, waiter);
+    }
+
+    /** {@code sentAt + timeout}, or {@link #NO_DEADLINE} where that would not compare safely with nanoTime values. */
+    static long deadline(long sentAt, Duration timeout) {
+        long nanos;
+        try {
+            nanos = timeout.toNanos();
+        } catch (ArithmeticException e) {
+            return NO_DEADLINE;
+        }
+        // nanoTime values compare by difference, which holds for spans below 2^63 ns: keep well inside it
+        return nanos >= Long.MAX_VALUE / 4 ? NO_DEADLINE : sentAt + nanos;
+    }
+
+    private void add(long id, String method, long deadline, Duration timeout, Waiter waiter) {
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(waiter, "waiter");
-        if (entries.putIfAbsent(id, new Entry(method, waiter, deadline)) != null) {
+        if (entries.putIfAbsent(id, new Entry(method, waiter, deadline, timeout)) != null) {
             throw new IllegalStateException("request id " + id + " is already pending");
         }
         Throwable cause = closedWith;
@@ -106,7 +136,7 @@ public final class PendingRequests {
         for (Map.Entry<Long, Entry> e : entries.entrySet()) {
             Entry entry = e.getValue();
             if (entry.deadline != NO_DEADLINE && now - entry.deadline >= 0
-                    && fail(e.getKey(), cause.of(e.getKey(), entry.method))) {
+                    && fail(e.getKey(), cause.of(e.getKey(), entry.method, entry.timeout))) {
                 expired++;
             }
         }

@@ -58,7 +58,13 @@ final class ServerRequestDispatch {
                     return Mono.just(handler.fallback(request));
                 })
                 .doFinally(signal -> running.remove(request.id(), entry));
-        slot.update(decision.subscribe(reply -> reply(via, request, reply)));
+        slot.update(decision.subscribe(reply -> {
+            // Leave the table before answering: the server's serverRequest/resolved for our own answer can
+            // arrive before doFinally runs, and must not look like a resolution from elsewhere.
+            if (running.remove(request.id(), entry)) {
+                reply(via, request, reply);
+            }
+        }));
     }
 
     /** The connection ended: no handler may answer on it, and what it announced is gone. */

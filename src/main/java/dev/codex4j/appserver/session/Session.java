@@ -124,7 +124,15 @@ public final class Session implements AutoCloseable {
 
     /** One request: a cold {@code Mono} that sends it under a new id per subscription (see {@link OutgoingRequest}). */
     public Mono<JsonNode> request(String method, Object params) {
-        return send(method, params, false);
+        return send(method, params, false, config.requestTimeout());
+    }
+
+    /**
+     * As {@link #request(String, Object)}, waiting {@code timeout} instead of the session's request timeout for
+     * the response (to each attempt, when the server answers "overloaded").
+     */
+    public Mono<JsonNode> request(String method, Object params, Duration timeout) {
+        return send(method, params, false, timeout);
     }
 
     /** Writes a notification; throws if the session is not ready or the write fails. */
@@ -197,15 +205,8 @@ public final class Session implements AutoCloseable {
     // --- starting --------------------------------------------------------------------------------------
 
     private void launch() {
-        long tick = timeoutSweepInterval(config.requestTimeout()).toNanos();
-        timer.schedulePeriodically(() -> {
-            long now = System.nanoTime();
-            pending.failExpired(now, (id, method) -> new RequestTimeoutException(method, id, config.requestTimeout()));
-            Inbound current = connection;
-            if (current != null) {
-                current.completions.rescueIfHeld(now);
-            }
-        }, tick, tick, TimeUnit.NANOSECONDS);
+        long tick = sweepTick();
+        timer.schedulePeriodically(this::sweep, tick, tick, TimeUnit.NANOSECONDS);
         connect().subscribe(response -> {
             if (state.compareAndSet(State.STARTING, State.READY)) {
                 started.complete(response);
@@ -221,6 +222,36 @@ public final class Session implements AutoCloseable {
                 handshakeFailed(error);
             }
         });
+    }
+
+    private long sweepTick() {
+        return timeoutSweepInterval(config.requestTimeout()).toNanos();
+    }
+
+    /** Fails overdue requests, each with the timeout it was sent with, and rescues a held reader. */
+    private void sweep() {
+        long now = System.nanoTime();
+        pending.failExpired(now, (id, method, timeout) -> new RequestTimeoutException(method, id,
+                timeout != null ? timeout : config.requestTimeout()));
+        Inbound current = connection;
+        if (current != null) {
+            current.completions.rescueIfHeld(now);
+        }
+    }
+
+    /**
+     * A per-call timeout shorter than the session's and than ten periodic sweeps would be overrun by up to a whole
+     * sweep interval: one extra sweep at its deadline keeps it as precise as the session's own. Only such short
+     * per-call timeouts pay for it.
+     */
+    void sweepAfter(Duration timeout) {
+        if (timeout.compareTo(config.requestTimeout()) < 0 && timeout.compareTo(Duration.ofNanos(10 * sweepTick())) < 0) {
+            try {
+                timer.schedule(this::sweep, timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                // closed: the request fails with the connection's end anyway
+            }
+        }
     }
 
     /** How often overdue requests are looked for: a tenth of the timeout, between 1 ms and 250 ms. */
@@ -271,7 +302,11 @@ public final class Session implements AutoCloseable {
 
     /** One request, sent again only while the server answers "overloaded". */
     Mono<JsonNode> send(String method, Object params, boolean handshake) {
-        Mono<JsonNode> result = new OutgoingRequest(this, method, params, handshake);
+        return send(method, params, handshake, config.requestTimeout());
+    }
+
+    Mono<JsonNode> send(String method, Object params, boolean handshake, Duration timeout) {
+        Mono<JsonNode> result = new OutgoingRequest(this, method, params, handshake, timeout);
         return recovery == null ? result
                 : result.doOnNext(r -> recovery.observeResult(method, params, r, mapper));
     }

@@ -17,6 +17,9 @@ import java.util.function.Supplier;
  * @param initializeParams the params of {@code initialize}
  * @param experimentalApi whether experimental methods may be sent
  * @param serverRequests answers the server's requests
+ * @param serverVersion checks the version each handshake's server reports
+ * @param handshakeTimeout how long {@code initialize} may take, apart from {@code requestTimeout}: a server
+ *     that starts slowly should not need a patient timeout on every request
  */
 public record SessionConfig(
         Supplier<Transport> transports,
@@ -25,10 +28,12 @@ public record SessionConfig(
         Map<String, Object> initializeParams,
         boolean experimentalApi,
         Duration requestTimeout,
+        Duration handshakeTimeout,
         int notificationBufferSize,
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
-        ServerRequestHandler serverRequests) {
+        ServerRequestHandler serverRequests,
+        ServerVersion serverVersion) {
 
     public SessionConfig {
         Objects.requireNonNull(transports, "transports");
@@ -36,8 +41,10 @@ public record SessionConfig(
         Objects.requireNonNull(redactor, "redactor");
         initializeParams = Map.copyOf(initializeParams);
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         Objects.requireNonNull(overloadRetry, "overloadRetry");
         Objects.requireNonNull(restartPolicy, "restartPolicy");
         Objects.requireNonNull(serverRequests, "serverRequests");
+        Objects.requireNonNull(serverVersion, "serverVersion");
     }
 }

@@ -10,6 +10,8 @@ import dev.codex4j.appserver.protocol.types.ThreadCompactStartParams;
 import dev.codex4j.appserver.protocol.types.ThreadRevertParams;
 import dev.codex4j.appserver.protocol.types.ThreadSetNameParams;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import reactor.core.publisher.Mono;
 
 /**
@@ -34,6 +36,8 @@ public final class CodexThread {
     private final CodexThreads threads;
     private final AppServerClient client;
     private final ThreadSnapshot snapshot;
+    /** The last turn started through this handle, so that a cancelled {@link #run} can still be asked how it ended. */
+    private final AtomicReference<TurnHandle> lastTurn = new AtomicReference<>();
 
     CodexThread(CodexThreads threads, AppServerClient client, ThreadSnapshot snapshot) {
         this.threads = threads;
@@ -59,6 +63,11 @@ public final class CodexThread {
         return run(TurnInput.text(prompt), TurnOptions.defaults());
     }
 
+    /** Runs one turn with a text prompt; see {@link #run(TurnInput, TurnOptions)}. */
+    public Mono<TurnResult> run(String prompt, TurnOptions options) {
+        return run(TurnInput.text(prompt), options);
+    }
+
     /** Runs one turn; see {@link #run(TurnInput, TurnOptions)}. */
     public Mono<TurnResult> run(TurnInput input) {
         return run(input, TurnOptions.defaults());
@@ -66,9 +75,13 @@ public final class CodexThread {
 
     /**
      * Runs one turn and emits how it ended: completed, failed or interrupted (see {@link TurnResult}). Cold:
-     * each subscription starts a turn; cancelling the subscription interrupts the turn. Fails with
-     * {@link TurnInProgressException} if the thread has a running turn, and with {@link TurnTimeoutException}
-     * when a deadline in {@code options} interrupted the turn.
+     * each subscription starts a turn. Fails with {@link TurnInProgressException} if the thread has a running
+     * turn, and with {@link TurnTimeoutException} when a deadline in {@code options} interrupted the turn.
+     *
+     * <p>Cancelling the subscription (also {@code timeout(...)} or {@code take(...)} upstream, or interrupting
+     * a thread blocked in {@code block()}) sends {@code turn/interrupt}; the turn then ends, usually
+     * {@code INTERRUPTED}. How it ended is still known: {@code lastTurn().get().result()} emits that
+     * result, and {@link #hasRunningTurn()} turns {@code false} once it has ended.
      */
     public Mono<TurnResult> run(TurnInput input, TurnOptions options) {
         Objects.requireNonNull(input, "input");
@@ -101,6 +114,11 @@ public final class CodexThread {
         return turn(TurnInput.text(prompt), TurnOptions.defaults());
     }
 
+    /** Starts a turn with a text prompt and returns its handle at once; see {@link #turn(TurnInput, TurnOptions)}. */
+    public TurnHandle turn(String prompt, TurnOptions options) {
+        return turn(TurnInput.text(prompt), options);
+    }
+
     /** Starts a turn and returns its handle at once; see {@link #turn(TurnInput, TurnOptions)}. */
     public TurnHandle turn(TurnInput input) {
         return turn(input, TurnOptions.defaults());
@@ -116,8 +134,27 @@ public final class CodexThread {
     public TurnHandle turn(TurnInput input, TurnOptions options) {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(options, "options");
-        return threads.startTurn(id(), options, client.request(ClientMethods.TURN_START,
-                options.toStartParams(id(), input)).map(started -> started.turn().id()));
+        return remember(threads.startTurn(id(), options, client.request(ClientMethods.TURN_START,
+                options.toStartParams(id(), input)).map(started -> started.turn().id())));
+    }
+
+    /** {@code true} while a turn started through this library (by any handle of this client) runs on the thread. */
+    public boolean hasRunningTurn() {
+        return threads.hasRunningTurn(id());
+    }
+
+    /**
+     * The last turn started through this handle ({@link #run}, {@link #turn}, a review or compaction), running or
+     * ended; empty before the first. Its {@link TurnHandle#result()} replays how it ended, which is how a caller
+     * that cancelled {@link #run} learns the outcome.
+     */
+    public Optional<TurnHandle> lastTurn() {
+        return Optional.ofNullable(lastTurn.get());
+    }
+
+    private TurnHandle remember(TurnHandle turn) {
+        lastTurn.set(turn);
+        return turn;
     }
 
     /**
@@ -130,8 +167,8 @@ public final class CodexThread {
      */
     public TurnHandle startReview(ReviewTarget target, TurnOptions options) {
         Objects.requireNonNull(target, "target");
-        return threads.startTurn(id(), options, client.request(ClientMethods.REVIEW_START,
-                new ReviewStartParams(null, target, id())).map(started -> started.turn().id()));
+        return remember(threads.startTurn(id(), options, client.request(ClientMethods.REVIEW_START,
+                new ReviewStartParams(null, target, id())).map(started -> started.turn().id())));
     }
 
     /**
@@ -157,9 +194,9 @@ public final class CodexThread {
      * the result is that turn's.
      */
     public Mono<TurnResult> compact() {
-        return Mono.defer(() -> threads.startTurn(id(), TurnOptions.defaults(),
+        return Mono.defer(() -> remember(threads.startTurn(id(), TurnOptions.defaults(),
                 client.request(ClientMethods.THREAD_COMPACT_START, new ThreadCompactStartParams(id()))
-                        .then(Mono.<String>empty())).result());
+                        .then(Mono.<String>empty()))).result());
     }
 
     /** The thread's current state with all its turns ({@code thread/read}). */

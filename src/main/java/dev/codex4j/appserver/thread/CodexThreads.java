@@ -1,19 +1,24 @@
 package dev.codex4j.appserver.thread;
 
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
+import dev.codex4j.appserver.approval.DynamicTool;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.types.CommandExecParams;
 import dev.codex4j.appserver.protocol.types.CommandExecResponse;
 import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import dev.codex4j.appserver.protocol.types.ThreadArchiveParams;
+import dev.codex4j.appserver.protocol.types.SortDirection;
+import dev.codex4j.appserver.protocol.types.ThreadListCwdFilter;
 import dev.codex4j.appserver.protocol.types.ThreadListParams;
 import dev.codex4j.appserver.protocol.types.ThreadListResponse;
 import dev.codex4j.appserver.protocol.types.ThreadReadParams;
+import dev.codex4j.appserver.protocol.types.ThreadSortKey;
+import dev.codex4j.appserver.protocol.types.ThreadStatus;
 import dev.codex4j.appserver.protocol.types.ThreadUnarchiveParams;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -31,6 +36,9 @@ import reactor.core.publisher.Mono;
  * }</pre>
  *
  * Operations on a thread id the server does not know fail with {@link ThreadNotFoundException}.
+ *
+ * <p>For one prompt without managing a client, {@link #runOnce(AppServerClientBuilder, TurnInput, ThreadOptions,
+ * TurnOptions) runOnce} starts codex, runs the prompt in an ephemeral thread and closes codex again.
  */
 public final class CodexThreads {
 
@@ -48,10 +56,104 @@ public final class CodexThreads {
         return new CodexThreads(client, client.attachment(RunningTurns.class, RunningTurns::new));
     }
 
-    /** Starts a new thread ({@code thread/start}). */
+    /**
+     * Starts codex with {@code builder}'s settings, runs one turn with {@code prompt} in an ephemeral thread
+     * with default options, emits its result and closes codex (see
+     * {@link #runOnce(AppServerClientBuilder, TurnInput, ThreadOptions, TurnOptions)}).
+     *
+     * <pre>{@code
+     * TurnResult result = CodexThreads.runOnce(AppServerClient.builder().workingDirectory(repo),
+     *         "Summarize the open TODOs").block();
+     * }</pre>
+     */
+    public static Mono<TurnResult> runOnce(AppServerClientBuilder builder, String prompt) {
+        return runOnce(builder, TurnInput.text(prompt), ThreadOptions.defaults(), TurnOptions.defaults());
+    }
+
+    /**
+     * The one-call entry point, for a script or a test: builds a client from {@code builder} (every option of
+     * {@link AppServerClient#builder()}: executable, arguments, environment, approvals, timeouts, ...), starts
+     * it (spawn and handshake), starts an ephemeral thread with {@code threadOptions} (its {@code ephemeral} is
+     * forced to {@code true}: nothing is stored in {@code CODEX_HOME}), runs one turn, emits the
+     * {@link TurnResult} (completed, failed or interrupted) and closes the client, whichever way it ends.
+     * Cold: each subscription starts its own codex. Cancelling interrupts the turn and closes the client.
+     * Dynamic tools in {@code threadOptions} need {@code builder.experimentalApi(true)}.
+     */
+    public static Mono<TurnResult> runOnce(AppServerClientBuilder builder, TurnInput input, ThreadOptions threadOptions,
+            TurnOptions turnOptions) {
+        return once(builder, threadOptions, thread -> thread.run(input, turnOptions));
+    }
+
+    /**
+     * {@link #runOnce(AppServerClientBuilder, TurnInput, ThreadOptions, TurnOptions)} with structured output:
+     * emits the final message decoded into {@code type} (see {@link CodexThread#run(TurnInput, TurnOptions, Class)}).
+     */
+    public static <T> Mono<T> runOnce(AppServerClientBuilder builder, TurnInput input, ThreadOptions threadOptions,
+            TurnOptions turnOptions, Class<T> type) {
+        Objects.requireNonNull(type, "type");
+        return once(builder, threadOptions, thread -> thread.run(input, turnOptions, type));
+    }
+
+    private static <T> Mono<T> once(AppServerClientBuilder builder, ThreadOptions threadOptions,
+            java.util.function.Function<CodexThread, Mono<T>> turn) {
+        Objects.requireNonNull(builder, "builder");
+        ThreadOptions ephemeral = Objects.requireNonNull(threadOptions, "threadOptions").toBuilder().ephemeral(true).build();
+        return Mono.usingWhen(Mono.fromCallable(builder::build),
+                client -> client.start().then(Mono.defer(() -> of(client).start(ephemeral))).flatMap(turn),
+                AppServerClient::closeGracefully);
+    }
+
+    /**
+     * Starts a new thread ({@code thread/start}), declaring the options' dynamic tools (whose calls this
+     * library then answers during the thread's turns).
+     */
     public Mono<CodexThread> start(ThreadOptions options) {
         Objects.requireNonNull(options, "options");
-        return client.request(ClientMethods.THREAD_START, options.toStartParams()).map(r -> handle(r.thread()));
+        return client.request(ClientMethods.THREAD_START, options.toStartParams())
+                .map(r -> handle(r.thread(), options.dynamicTools()));
+    }
+
+    /**
+     * A handle on an existing thread, by id: one this server process has loaded (started here, also through
+     * the raw client, or resumed), or one stored in {@code CODEX_HOME}, which is then resumed with its own
+     * settings so that it takes turns. Dynamic tools given to this client's thread API for the thread still
+     * answer their calls. Fails with {@link ThreadNotFoundException} if there is no such thread.
+     */
+    public Mono<CodexThread> thread(String threadId) {
+        Objects.requireNonNull(threadId, "threadId");
+        return read(threadId, false).flatMap(snapshot -> snapshot.status() instanceof ThreadStatus.NotLoaded
+                ? resume(threadId, ThreadOptions.defaults())
+                : Mono.just(handle(snapshot, List.of())));
+    }
+
+    /**
+     * Resumes the most recently updated stored thread (as {@code codex resume --last} does), or completes
+     * empty if there is none; see {@link #resumeLatest(Path, ThreadOptions)}.
+     */
+    public Mono<CodexThread> resumeLatest(ThreadOptions options) {
+        return latest(null, options);
+    }
+
+    /**
+     * Resumes the most recently updated stored thread whose working directory is {@code cwd}, or completes
+     * empty if there is none. "Most recent" is {@code thread/list} sorted by {@code updated_at}, newest first:
+     * a thread that just ran a turn comes before one created later but not used since. Archived and
+     * ephemeral threads are not stored, so never resumed.
+     */
+    public Mono<CodexThread> resumeLatest(Path cwd, ThreadOptions options) {
+        return latest(Objects.requireNonNull(cwd, "cwd"), options);
+    }
+
+    private Mono<CodexThread> latest(Path cwd, ThreadOptions options) {
+        Objects.requireNonNull(options, "options");
+        ThreadListParams.Builder filter = ThreadListParams.builder()
+                .limit(1L).sortKey(ThreadSortKey.UPDATED_AT).sortDirection(SortDirection.DESC);
+        if (cwd != null) {
+            filter.cwd(ThreadListCwdFilter.of(cwd.toAbsolutePath().normalize().toString()));
+        }
+        return Mono.defer(() -> page(filter.build(), null))
+                .flatMap(page -> page.data() == null || page.data().isEmpty() ? Mono.empty()
+                        : resume(page.data().get(0).id(), options));
     }
 
     /**
@@ -63,16 +165,20 @@ public final class CodexThreads {
         Objects.requireNonNull(options, "options");
         return Mono.defer(() -> client.request(ClientMethods.THREAD_RESUME, options.toResumeParams(threadId)))
                 .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
-                .map(r -> handle(r.thread()));
+                .map(r -> handle(r.thread(), options.dynamicTools()));
     }
 
-    /** Forks a thread ({@code thread/fork}): a new thread with a copy of its history. */
+    /**
+     * Forks a thread ({@code thread/fork}): a new thread with a copy of its history. The fork answers the
+     * calls of the options' dynamic tools, or else of those the source thread has in this client.
+     */
     public Mono<CodexThread> fork(String threadId, ThreadOptions options) {
         Objects.requireNonNull(threadId, "threadId");
         Objects.requireNonNull(options, "options");
         return Mono.defer(() -> client.request(ClientMethods.THREAD_FORK, options.toForkParams(threadId)))
                 .onErrorMap(e -> ThreadNotFoundException.map(threadId, e))
-                .map(r -> handle(r.thread()));
+                .map(r -> handle(r.thread(), !options.dynamicTools().isEmpty() ? options.dynamicTools()
+                        : runningTurns.toolsByThread.getOrDefault(threadId, List.of())));
     }
 
     /**
@@ -155,9 +261,12 @@ public final class CodexThreads {
         return runningTurns.byThread.containsKey(threadId);
     }
 
-    /** The same operations returning plain values, for callers that do not use Reactor. */
+    /**
+     * The same operations returning plain values, for callers that do not use Reactor. Its {@code close()}
+     * leaves the client open: the client belongs to whoever built it.
+     */
     public BlockingCodexThreads blocking() {
-        return new BlockingCodexThreads(this);
+        return new BlockingCodexThreads(this, null);
     }
 
     AppServerClient client() {
@@ -166,7 +275,8 @@ public final class CodexThreads {
 
     /** Claims the thread's one turn slot, then starts the turn; the slot is freed when the turn ends. */
     TurnHandle startTurn(String threadId, TurnOptions options, Mono<String> startRequest) {
-        TurnHandle turn = new TurnHandle(client, threadId, options, runningTurns.timer(),
+        TurnHandle turn = new TurnHandle(client, threadId, options,
+                runningTurns.toolsByThread.getOrDefault(threadId, List.of()), runningTurns.timer(),
                 ended -> runningTurns.byThread.remove(threadId, ended));
         if (runningTurns.byThread.putIfAbsent(threadId, turn) != null) {
             throw new TurnInProgressException(threadId);
@@ -175,7 +285,10 @@ public final class CodexThreads {
         return turn;
     }
 
-    private CodexThread handle(ThreadSnapshot thread) {
+    private CodexThread handle(ThreadSnapshot thread, List<DynamicTool> tools) {
+        if (!tools.isEmpty()) {
+            runningTurns.toolsByThread.put(thread.id(), tools);
+        }
         return new CodexThread(this, client, thread);
     }
 

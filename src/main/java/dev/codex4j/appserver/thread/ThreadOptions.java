@@ -1,6 +1,8 @@
 package dev.codex4j.appserver.thread;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.approval.DynamicTool;
+import dev.codex4j.appserver.protocol.types.ApprovalsReviewer;
 import dev.codex4j.appserver.protocol.types.AskForApproval;
 import dev.codex4j.appserver.protocol.types.Personality;
 import dev.codex4j.appserver.protocol.types.SandboxMode;
@@ -8,7 +10,9 @@ import dev.codex4j.appserver.protocol.types.ThreadForkParams;
 import dev.codex4j.appserver.protocol.types.ThreadResumeParams;
 import dev.codex4j.appserver.protocol.types.ThreadStartParams;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -24,8 +28,18 @@ import java.util.Objects;
  *         .sandbox(SandboxMode.WORKSPACE_WRITE)
  *         .developerInstructions("Answer in one paragraph.")
  *         .config("model_reasoning_effort", TextNode.valueOf("high"))
+ *         .dynamicTool(DynamicTool.of("lookup_ticket", "Looks up a support ticket by id", TicketQuery.class,
+ *                 query -> tickets.find(query.ticketId()).summary()))
  *         .build();
  * }</pre>
+ *
+ * <p><b>Dynamic tools</b> (codex's experimental API: build the client with {@code experimentalApi(true)}) are
+ * Java functions the model may call. {@link CodexThreads#start} declares them in {@code thread/start} and
+ * answers their calls during every turn this library runs on the thread (also with a turn's own
+ * {@link TurnOptions.Builder#approvals approvals}); the client-wide {@code ApprovalDecisions} need not know
+ * them. codex keeps the declarations with the thread: {@link CodexThreads#resume resume} and
+ * {@link CodexThreads#fork fork} cannot change them, but take the tools to answer their calls (pass the same
+ * ones again after a restart).
  */
 public final class ThreadOptions {
 
@@ -39,6 +53,8 @@ public final class ThreadOptions {
     private final String developerInstructions;
     private final Personality personality;
     private final Boolean ephemeral;
+    private final ApprovalsReviewer approvalsReviewer;
+    private final List<DynamicTool> dynamicTools;
     private final Map<String, JsonNode> config;
 
     private ThreadOptions(Builder b) {
@@ -50,6 +66,8 @@ public final class ThreadOptions {
         this.developerInstructions = b.developerInstructions;
         this.personality = b.personality;
         this.ephemeral = b.ephemeral;
+        this.approvalsReviewer = b.approvalsReviewer;
+        this.dynamicTools = List.copyOf(b.dynamicTools.values());
         this.config = Map.copyOf(b.config);
     }
 
@@ -62,11 +80,34 @@ public final class ThreadOptions {
         return new Builder();
     }
 
+    /** A builder holding these options, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.model = model;
+        b.cwd = cwd;
+        b.approvalPolicy = approvalPolicy;
+        b.sandbox = sandbox;
+        b.baseInstructions = baseInstructions;
+        b.developerInstructions = developerInstructions;
+        b.personality = personality;
+        b.ephemeral = ephemeral;
+        b.approvalsReviewer = approvalsReviewer;
+        dynamicTools.forEach(b::dynamicTool);
+        b.config.putAll(config);
+        return b;
+    }
+
+    /** The dynamic tools, in the order they were added; empty if none. */
+    public List<DynamicTool> dynamicTools() {
+        return dynamicTools;
+    }
+
     ThreadStartParams toStartParams() {
         return ThreadStartParams.builder()
-                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).sandbox(sandbox)
-                .baseInstructions(baseInstructions).developerInstructions(developerInstructions)
+                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).approvalsReviewer(approvalsReviewer)
+                .sandbox(sandbox).baseInstructions(baseInstructions).developerInstructions(developerInstructions)
                 .personality(personality).ephemeral(ephemeral).config(configOrNull())
+                .dynamicTools(dynamicTools.isEmpty() ? null : dynamicTools.stream().map(DynamicTool::spec).toList())
                 .build();
     }
 
@@ -75,7 +116,8 @@ public final class ThreadOptions {
             throw new IllegalArgumentException("ephemeral applies to new threads only (start or fork), not to resume");
         }
         return ThreadResumeParams.builder().threadId(threadId)
-                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).sandbox(sandbox)
+                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).approvalsReviewer(approvalsReviewer)
+                .sandbox(sandbox)
                 .baseInstructions(baseInstructions).developerInstructions(developerInstructions)
                 .personality(personality).config(configOrNull())
                 .build();
@@ -86,7 +128,8 @@ public final class ThreadOptions {
             throw new IllegalArgumentException("thread/fork has no personality option in codex 0.169.0");
         }
         return ThreadForkParams.builder().threadId(threadId)
-                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).sandbox(sandbox)
+                .model(model).cwd(cwdText()).approvalPolicy(approvalPolicy).approvalsReviewer(approvalsReviewer)
+                .sandbox(sandbox)
                 .baseInstructions(baseInstructions).developerInstructions(developerInstructions)
                 .ephemeral(ephemeral).config(configOrNull())
                 .build();
@@ -111,6 +154,8 @@ public final class ThreadOptions {
         private String developerInstructions;
         private Personality personality;
         private Boolean ephemeral;
+        private ApprovalsReviewer approvalsReviewer;
+        private final Map<String, DynamicTool> dynamicTools = new LinkedHashMap<>();
         private final Map<String, JsonNode> config = new LinkedHashMap<>();
 
         private Builder() {}
@@ -160,6 +205,28 @@ public final class ThreadOptions {
         /** Start and fork only: {@code true} keeps the thread in memory, not in {@code CODEX_HOME}. */
         public Builder ephemeral(boolean ephemeral) {
             this.ephemeral = ephemeral;
+            return this;
+        }
+
+        /**
+         * Who reviews the thread's approval requests: {@link ApprovalsReviewer#USER} (this client's
+         * {@code ApprovalDecisions}, codex's default) or {@link ApprovalsReviewer#AUTO_REVIEW} (a codex subagent
+         * that approves or denies by risk, without asking the client).
+         */
+        public Builder approvalsReviewer(ApprovalsReviewer reviewer) {
+            this.approvalsReviewer = Objects.requireNonNull(reviewer, "approvalsReviewer");
+            return this;
+        }
+
+        /**
+         * Offers a Java function to the model as a tool on this thread (experimental API: the client needs
+         * {@code experimentalApi(true)}); see the class comment. Names must be unique.
+         */
+        public Builder dynamicTool(DynamicTool tool) {
+            Objects.requireNonNull(tool, "tool");
+            if (dynamicTools.putIfAbsent(tool.name(), tool) != null) {
+                throw new IllegalArgumentException("a dynamic tool named '" + tool.name() + "' is already added");
+            }
             return this;
         }
 

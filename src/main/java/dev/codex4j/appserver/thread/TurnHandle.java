@@ -5,6 +5,8 @@ import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.approval.DynamicTool;
 import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
@@ -18,7 +20,9 @@ import dev.codex4j.appserver.protocol.types.TurnSteerParams;
 import dev.codex4j.appserver.rpc.Notification;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Objects;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -45,9 +49,17 @@ import reactor.core.scheduler.Scheduler;
  * {@code turnId} is this turn's, plus thread-level ones without a turn id ({@code thread/status/changed})
  * while the turn runs. The stream subscribes to the client before {@code turn/start} is written and holds
  * back what arrives until the server has named the turn, so nothing is lost and nothing of another turn or
- * thread leaks in. Every subscriber sees the whole turn from its first event, however late it subscribes
- * (the handle keeps the turn's events until it is garbage collected). The stream ends with
- * {@code turn/completed}.
+ * thread leaks in. The stream ends with {@code turn/completed}.
+ *
+ * <p><b>Replay, bounded.</b> The handle keeps the turn's latest events for subscribers that come late, at most
+ * {@link TurnOptions.Builder#eventHistory(int) eventHistory} of them (default
+ * {@value TurnOptions#DEFAULT_EVENT_HISTORY}); older ones are dropped from the replay. A subscriber that
+ * subscribed before the first event sees every event. One that subscribes later gets the kept events, and if
+ * some of the turn's earlier events are no longer kept, first one {@link #EVENTS_DROPPED} notification
+ * ({@code ServerNotification.UnknownNotification} with params {@code {"dropped": N}}: N events before the
+ * first one it gets are missing). The {@link #result()} never depends on the replay: its items are collected
+ * as they complete. A subscriber that requests slowly is not cut off; what it has not consumed yet is kept for
+ * it.
  *
  * <p><b>Ending.</b> A turn ends exactly once: completed, failed or interrupted, each a {@link TurnResult}. An
  * {@code error} notification with {@code willRetry:true} is only an event. {@link #result()} fails instead
@@ -61,13 +73,24 @@ public final class TurnHandle {
     /** How long an interrupted turn may take to report its end before a timed-out result is given anyway. */
     private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(10);
 
+    /**
+     * The method of the notification that opens {@link #events()} for a subscriber that missed earlier events
+     * of the turn because the replay keeps only the latest {@link TurnOptions.Builder#eventHistory(int)} ones.
+     * Its params are {@code {"dropped": N}}. Reserved: codex sends no such notification.
+     */
+    public static final String EVENTS_DROPPED = "codex4j/turn/eventsDropped";
+
+    /** One event and its position in the turn, so that a late subscriber knows how many it missed. */
+    private record Indexed(long index, ServerNotification event) {}
+
     private final AppServerClient client;
     /** Runs the turn's deadlines: the thread API's timer for this client. */
     private final Scheduler timer;
     private final String threadId;
     private final TurnOptions options;
     private final Consumer<TurnHandle> onEnd;
-    private final Sinks.Many<ServerNotification> events = Sinks.many().replay().all();
+    private final List<DynamicTool> threadTools;
+    private final Sinks.Many<Indexed> events;
     private final Sinks.One<TurnResult> result = Sinks.one();
     private final Sinks.One<String> turnIdSink = Sinks.one();
     private final Disposable.Composite resources = Disposables.composite();
@@ -82,13 +105,17 @@ public final class TurnHandle {
     private final List<ThreadItem> items = new ArrayList<>();
     private ThreadTokenUsage tokenUsage;
     private TurnError lastError;
+    private long emitted;
 
-    TurnHandle(AppServerClient client, String threadId, TurnOptions options, Scheduler timer, Consumer<TurnHandle> onEnd) {
+    TurnHandle(AppServerClient client, String threadId, TurnOptions options, List<DynamicTool> threadTools,
+            Scheduler timer, Consumer<TurnHandle> onEnd) {
         this.client = client;
         this.timer = timer;
         this.threadId = threadId;
         this.options = options;
+        this.threadTools = threadTools;
         this.onEnd = onEnd;
+        this.events = Sinks.many().replay().limit(options.eventHistory());
     }
 
     /**
@@ -100,8 +127,9 @@ public final class TurnHandle {
         resources.add(client.notifications()
                 .filter(n -> threadId.equals(text(n.params(), "threadId")) || ConnectionEvent.LOST.equals(n.method()))
                 .subscribe(this::onNotification, this::onConnectionError, this::onConnectionCompleted));
-        if (options.approvals() != null) {
-            resources.add(client.overrideApprovals(threadId, options.approvals()));
+        ApprovalDecisions approvals = approvalsForThisTurn();
+        if (approvals != null) {
+            resources.add(client.overrideApprovals(threadId, approvals));
         }
         resources.add(inactivityTimer);
         if (options.timeout() != null) {
@@ -124,9 +152,47 @@ public final class TurnHandle {
         return turnIdSink.asMono();
     }
 
-    /** This turn's typed notifications, from the first to {@code turn/completed}; see the class comment. */
+    /**
+     * This turn's typed notifications, up to {@code turn/completed}; a late subscriber gets the kept ones,
+     * after an {@link #EVENTS_DROPPED} notification if earlier ones were dropped (see the class comment).
+     */
     public Flux<ServerNotification> events() {
-        return events.asFlux();
+        return Flux.defer(() -> {
+            boolean[] first = {true};
+            return events.asFlux().concatMapIterable(e -> {
+                if (!first[0]) {
+                    return List.of(e.event());
+                }
+                first[0] = false;
+                return e.index() == 0 ? List.of(e.event()) : List.of(eventsDropped(e.index()), e.event());
+            });
+        });
+    }
+
+    /**
+     * The text of the turn's agent messages as it streams: each {@code item/agentMessage/delta}, and the whole
+     * text of an agent message that completed without deltas (codex streams only what the model streamed).
+     * Messages follow each other without a separator; {@link #events()} tells them apart by item id. Like
+     * {@link #events()}, a late subscriber gets only the text of the kept events.
+     *
+     * <pre>{@code
+     * thread.turn("Explain the build").textDeltas().doOnNext(System.out::print).blockLast();
+     * }</pre>
+     */
+    public Flux<String> textDeltas() {
+        return Flux.defer(() -> {
+            Set<String> streamed = new HashSet<>();
+            return events().handle((event, sink) -> {
+                if (event instanceof ServerNotification.ItemAgentMessageDelta delta) {
+                    streamed.add(delta.params().itemId());
+                    sink.next(delta.params().delta());
+                } else if (event instanceof ServerNotification.ItemCompleted completed
+                        && completed.params().item() instanceof ThreadItem.AgentMessage message
+                        && !streamed.contains(message.id()) && message.text() != null && !message.text().isEmpty()) {
+                    sink.next(message.text());
+                }
+            });
+        });
     }
 
     /** How the turn ended; see the class comment. Subscribing again replays the same outcome. */
@@ -265,10 +331,28 @@ public final class TurnHandle {
         } else if (n instanceof ServerNotification.Error error && !error.params().willRetry()) {
             lastError = error.params().error();
         }
-        events.tryEmitNext(n);
+        events.tryEmitNext(new Indexed(emitted++, n));
         if (n instanceof ServerNotification.TurnCompleted completed && turnId.equals(completed.params().turn().id())) {
             finish(completed.params().turn());
         }
+    }
+
+    private ServerNotification eventsDropped(long dropped) {
+        return new ServerNotification.UnknownNotification(EVENTS_DROPPED,
+                client.objectMapper().createObjectNode().put("dropped", dropped));
+    }
+
+    /** The turn's own approval handlers, answering the thread's dynamic tools too; {@code null} for none. */
+    private ApprovalDecisions approvalsForThisTurn() {
+        if (threadTools.isEmpty()) {
+            return options.approvals();
+        }
+        if (options.approvals() != null) {
+            return options.approvals().withDynamicTools(threadTools);
+        }
+        ApprovalDecisions.Builder tools = ApprovalDecisions.builder();
+        threadTools.forEach(tools::dynamicTool);
+        return tools.build();
     }
 
     private ServerNotification decode(Notification n) {

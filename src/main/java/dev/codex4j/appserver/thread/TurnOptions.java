@@ -25,6 +25,9 @@ import java.util.Objects;
  */
 public final class TurnOptions {
 
+    /** How many of its latest events a turn keeps for late subscribers, unless {@link Builder#eventHistory} says otherwise. */
+    public static final int DEFAULT_EVENT_HISTORY = 10_000;
+
     private static final TurnOptions DEFAULTS = builder().build();
 
     private final String model;
@@ -36,6 +39,7 @@ public final class TurnOptions {
     private final Duration timeout;
     private final Duration inactivityTimeout;
     private final JsonNode outputSchema;
+    private final int eventHistory;
 
     private TurnOptions(Builder b) {
         this.model = b.model;
@@ -47,6 +51,7 @@ public final class TurnOptions {
         this.timeout = b.timeout;
         this.inactivityTimeout = b.inactivityTimeout;
         this.outputSchema = b.outputSchema;
+        this.eventHistory = b.eventHistory;
     }
 
     /** Nothing set. */
@@ -70,6 +75,7 @@ public final class TurnOptions {
         b.timeout = timeout;
         b.inactivityTimeout = inactivityTimeout;
         b.outputSchema = outputSchema;
+        b.eventHistory = eventHistory;
         return b;
     }
 
@@ -93,6 +99,11 @@ public final class TurnOptions {
         return outputSchema;
     }
 
+    /** How many of its latest events the turn keeps for late subscribers of {@link TurnHandle#events()}. */
+    public int eventHistory() {
+        return eventHistory;
+    }
+
     TurnStartParams toStartParams(String threadId, TurnInput input) {
         return TurnStartParams.builder()
                 .threadId(threadId).input(input.items())
@@ -113,6 +124,7 @@ public final class TurnOptions {
         private Duration timeout;
         private Duration inactivityTimeout;
         private JsonNode outputSchema;
+        private int eventHistory = DEFAULT_EVENT_HISTORY;
 
         private Builder() {}
 
@@ -178,6 +190,20 @@ public final class TurnOptions {
          */
         public Builder outputSchema(JsonNode schema) {
             this.outputSchema = Objects.requireNonNull(schema, "outputSchema");
+            return this;
+        }
+
+        /**
+         * How many of its latest events the turn keeps for subscribers of {@link TurnHandle#events()} that
+         * come late (default {@value TurnOptions#DEFAULT_EVENT_HISTORY}, at least 1); older ones are dropped
+         * from the replay, and a late subscriber is told how many it missed (see {@link TurnHandle}). Events are
+         * kept from the start of the turn, whether or not anyone subscribes. The result does not depend on it.
+         */
+        public Builder eventHistory(int maxEvents) {
+            if (maxEvents < 1) {
+                throw new IllegalArgumentException("eventHistory must be at least 1: " + maxEvents);
+            }
+            this.eventHistory = maxEvents;
             return this;
         }
 

@@ -43,6 +43,19 @@ public record TurnResult(
         return status == TurnStatus.COMPLETED;
     }
 
+    /**
+     * {@code true} if the turn was interrupted: by {@link TurnHandle#interrupt()}, by cancelling
+     * {@link CodexThread#run}, by a {@code CANCEL} approval decision, or by another client of the thread.
+     */
+    public boolean isInterrupted() {
+        return status == TurnStatus.INTERRUPTED;
+    }
+
+    /** {@code true} if the turn failed; {@link #error()} says why. */
+    public boolean isFailed() {
+        return status == TurnStatus.FAILED;
+    }
+
     /** This result if the turn completed; otherwise throws a {@link TurnFailedException} carrying it. */
     public TurnResult requireCompleted() {
         if (!isCompleted()) {

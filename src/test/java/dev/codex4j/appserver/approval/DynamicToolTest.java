@@ -186,6 +186,26 @@ class DynamicToolTest {
     }
 
     @Test
+    void withDynamicToolsAddsToolsAndKeepsEverythingElse() {
+        DynamicTool clock = DynamicTool.ofJson("clock", "Tells the time", context.json("{\"type\":\"object\"}"),
+                args -> "noon");
+        DynamicTool otherLookup = DynamicTool.of("lookup_ticket", "Another lookup", TicketQuery.class, q -> "shadowed");
+        ApprovalDecisions turnOwn = ApprovalDecisions.builder().dynamicTool(lookup)
+                .onCommandExecution(r -> dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision.ACCEPT)
+                .build();
+
+        ApprovalDecisions combined = turnOwn.withDynamicTools(List.of(clock, otherLookup));
+
+        assertThat(answer(combined, call("clock", "{}")).get("contentItems").get(0).get("text").asText()).isEqualTo("noon");
+        assertThat(answer(combined, call("lookup_ticket", "{\"ticketId\":\"T-3\"}")).get("contentItems").get(0)
+                .get("text").asText()).isEqualTo("ticket T-3 is open"); // its own tool wins
+        assertThat(combined.hasHandlerFor("item/commandExecution/requestApproval")).isTrue();
+        assertThat(combined.dynamicToolSpecs()).containsExactly(lookup.spec(), clock.spec());
+        assertThat(answer(turnOwn, call("clock", "{}")).get("success").asBoolean()).isFalse(); // unchanged
+        assertThat(ApprovalDecisions.declineAll().withDynamicTools(List.of(clock)).hasHandlerFor("item/tool/call")).isTrue();
+    }
+
+    @Test
     void dynamicToolSpecsListsEveryRegisteredTool() {
         DynamicTool clock = DynamicTool.ofJson("clock", "Tells the time", context.json("{\"type\":\"object\"}"),
                 args -> "noon");

@@ -5,6 +5,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.ParameterSpec;
 import com.palantir.javapoet.ParameterizedTypeName;
 import com.palantir.javapoet.TypeName;
 import com.palantir.javapoet.TypeSpec;
@@ -61,6 +62,8 @@ final class CatalogEmitter {
     private static final ClassName JSON_PROCESSING_EXCEPTION =
             ClassName.get("com.fasterxml.jackson.core", "JsonProcessingException");
     private static final ClassName VOID = ClassName.get(Void.class);
+    /** Hand-written, package-private: reads ids out of raw params. */
+    private static final ClassName RAW_IDS = ClassName.get(PKG, "RawIds");
     private static final ClassName STRING = ClassName.get(String.class);
 
     /** One method of a method union. Refs are {@code $ref}s into the bundle; null means "none". */
@@ -101,6 +104,26 @@ final class CatalogEmitter {
         serverRequests.forEach(e -> refs.add(e.resultRef()));
         refs.remove(null);
         return refs;
+    }
+
+    /** Params of the messages a client filters by thread or turn: server notifications and server requests. */
+    Set<String> scopedRefs() {
+        Set<String> refs = new HashSet<>();
+        serverNotifications.forEach(e -> refs.add(e.paramsRef()));
+        serverRequests.forEach(e -> refs.add(e.paramsRef()));
+        refs.remove(null);
+        return refs;
+    }
+
+    /** {@code ProtocolVersion}: the codex version the catalog and types were generated from. */
+    static TypeSpec protocolVersion(String codexVersion) {
+        return utilityClass("ProtocolVersion", "The codex CLI whose protocol schema these types were generated from.")
+                .addField(FieldSpec.builder(STRING, "CODEX_VERSION", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+                        .addJavadoc("The version of {@code codex-cli} (as {@code codex --version} prints it, without the "
+                                + "name) whose {@code app-server generate-json-schema} output these types follow.")
+                        .initializer("$S", codexVersion)
+                        .build())
+                .build();
     }
 
     private List<Entry> entries(String union, boolean withResult) {
@@ -341,7 +364,9 @@ final class CatalogEmitter {
                         .addJavadoc("The decoded params (a {@code JsonNode} for an unknown method).")
                         .addModifiers(Modifier.PUBLIC, Modifier.ABSTRACT)
                         .returns(Object.class)
-                        .build());
+                        .build())
+                .addMethod(idDefault("threadId", "thread", "ThreadScoped", "thread/started"))
+                .addMethod(idDefault("turnId", "turn", "TurnScoped", "turn/completed"));
         Set<String> used = new HashSet<>(Set.of(unknown, sealed.simpleName()));
         for (Entry e : entries) {
             if (!used.add(e.variantName())) {
@@ -359,6 +384,9 @@ final class CatalogEmitter {
                             .returns(STRING)
                             .addStatement("return $S", e.method())
                             .build());
+            ClassName params = classOf(types, e.paramsRef());
+            idOverride(types, params, "threadId", "thread").ifPresent(variant::addMethod);
+            idOverride(types, params, "turnId", "turn").ifPresent(variant::addMethod);
             if (e.experimental()) {
                 variant.addAnnotation(TypeEmitter.EXPERIMENTAL);
             }
@@ -372,7 +400,61 @@ final class CatalogEmitter {
                         .addParameter(STRING, "method")
                         .addParameter(TypeEmitter.JSON_NODE, "params")
                         .build())
+                .addMethod(rawIdOverride("threadId"))
+                .addMethod(rawIdOverride("turnId"))
                 .build());
         return b.build();
+    }
+
+    private static final TypeName OPTIONAL_STRING = ParameterizedTypeName.get(ClassName.get(Optional.class), STRING);
+
+    /** {@code default Optional<String> threadId()} (or turnId) of the sealed message type: empty unless overridden. */
+    private static MethodSpec idDefault(String name, String nested, String scoped, String example) {
+        return MethodSpec.methodBuilder(name)
+                .addJavadoc("The id of the $L this message is about: the params' {@code $L} (see {@link $L}), else the "
+                        + "{@code id} of a {@code $L} object in them (as in {@code $L}); for an unknown method, a "
+                        + "top-level string {@code $L} of the raw params. Empty for messages about no $L, and when the "
+                        + "server left it out.", nested, name, scoped, nested, example, name, nested)
+                .addModifiers(Modifier.PUBLIC, Modifier.DEFAULT)
+                .returns(OPTIONAL_STRING)
+                .addStatement("return $T.empty()", Optional.class)
+                .build();
+    }
+
+    /**
+     * The variant's override of {@code threadId()}/{@code turnId()}: the params' own string component of that
+     * name, else the {@code id} of a nested {@code thread}/{@code turn} record; none if the params have neither.
+     */
+    private static Optional<MethodSpec> idOverride(TypeEmitter types, ClassName params, String name, String nested) {
+        List<ParameterSpec> components = types.componentsOf(params);
+        CodeBlock value;
+        if (TypeEmitter.hasStringComponent(components, name)) {
+            value = CodeBlock.of("$T.ofNullable(params).map($T::$L)", Optional.class, params, name);
+        } else {
+            Optional<TypeName> holder = components.stream().filter(c -> c.name().equals(nested))
+                    .map(c -> c.type()).filter(t -> TypeEmitter.hasStringComponent(types.componentsOf(t), "id"))
+                    .findFirst();
+            if (holder.isEmpty()) {
+                return Optional.empty();
+            }
+            value = CodeBlock.of("$T.ofNullable(params).map($T::$L).map($T::id)", Optional.class, params, nested,
+                    holder.get());
+        }
+        return Optional.of(MethodSpec.methodBuilder(name)
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(OPTIONAL_STRING)
+                .addStatement("return $L", value)
+                .build());
+    }
+
+    /** An unknown message's {@code threadId()}/{@code turnId()}: a top-level string of that name in the raw params. */
+    private static MethodSpec rawIdOverride(String name) {
+        return MethodSpec.methodBuilder(name)
+                .addAnnotation(Override.class)
+                .addModifiers(Modifier.PUBLIC)
+                .returns(OPTIONAL_STRING)
+                .addStatement("return $T.string(params, $S)", RAW_IDS, name)
+                .build();
     }
 }

@@ -26,7 +26,19 @@ final class Names {
     private static final Map<String, String> RENAMED_TYPES = Map.of(
             "Thread", "ThreadSnapshot"); // "Thread" shadows java.lang.Thread in every file importing the types
 
+    /**
+     * Wire names of properties that hold a credential: a record with one prints {@code ***} for it in its
+     * {@code toString}, so a logged params or response object does not leak it.
+     */
+    private static final Set<String> SECRET_PROPERTIES = Set.of("apiKey", "accessToken", "refreshToken", "idToken",
+            "authBearerToken", "token", "sessionToken", "secretAccessKey", "clientPrivateKey", "password", "secret");
+
     private Names() {}
+
+    /** Whether the property {@code wire} holds a credential (see {@link #SECRET_PROPERTIES}). */
+    static boolean isSecret(String wire) {
+        return SECRET_PROPERTIES.contains(wire);
+    }
 
     /** The Java simple name of the schema definition {@code name}: the name itself unless it is renamed. */
     static String typeName(String name) {

@@ -47,12 +47,13 @@ public final class ProtocolGenerator {
     public static Map<String, String> generate(Path schemaDir, String codexVersion) throws IOException {
         SchemaIndex index = new SchemaIndex(schemaDir);
         CatalogEmitter catalog = new CatalogEmitter(index);
-        TypeEmitter types = new TypeEmitter(index, catalog.unionRefs(), catalog.builderRefs());
+        TypeEmitter types = new TypeEmitter(index, catalog.unionRefs(), catalog.builderRefs(), catalog.scopedRefs());
         Map<String, String> files = new TreeMap<>();
         String header = MARKER + " from protocol-schema/ for codex " + codexVersion + ".\n"
                 + "Do not edit by hand: regenerate with scripts/generate-protocol.sh.";
         types.emitAll().forEach((name, spec) -> put(files, TypeEmitter.TYPES_PACKAGE, spec, header));
         catalog.emit(types).forEach((name, spec) -> put(files, TypeEmitter.PROTOCOL_PACKAGE, spec, header));
+        put(files, TypeEmitter.PROTOCOL_PACKAGE, CatalogEmitter.protocolVersion(codexVersion), header);
         files.put(PROTOCOL_DIR + "/types/package-info.java", typesPackageInfo(header));
         return files;
     }

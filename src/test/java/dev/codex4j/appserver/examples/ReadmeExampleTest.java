@@ -23,7 +23,7 @@ class ReadmeExampleTest {
     private static final Path PROJECT = Path.of(System.getProperty("codex4j.project.dir", "."));
 
     @ParameterizedTest
-    @ValueSource(strings = {"usage", "typed", "approvals", "threads"})
+    @ValueSource(strings = {"usage", "typed", "approvals", "threads", "blocking"})
     void theReadmeShowsTheCompiledExampleVerbatim(String example) throws Exception {
         List<String> source = Files.readAllLines(
                 PROJECT.resolve("src/examples/java/dev/codex4j/appserver/examples/ReadmeExample.java"));
@@ -43,6 +43,22 @@ class ReadmeExampleTest {
                 AppServerClient client = codex.clientBuilder().build()) {
             model.enqueue(Reply.streamedMessage("typed ", "hello"));
             assertThat(ReadmeExample.typedTurn(client, "hello")).isEqualTo("typed hello");
+        }
+    }
+
+    @Test
+    void theBlockingExampleRunsOnceThenResumesTheLatestThreadOfTheRepository() throws Exception {
+        try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
+            java.nio.file.Path repo = java.nio.file.Files.createDirectories(codex.workspace().resolve("repo"));
+            model.enqueue(Reply.message("once"), Reply.streamedMessage("fixed ", "it"), Reply.message("because"));
+            var outcome = ReadmeExample.blocking(codex::clientBuilder, repo);
+            assertThat(outcome.once().finalResponse()).isEqualTo("once");
+            assertThat(outcome.text()).isEqualTo("fixed it");
+            assertThat(outcome.interrupted()).isFalse();
+            assertThat(outcome.next().finalResponse()).isEqualTo("because");
+            assertThat(outcome.events()).endsWith("turn/completed");
+            // The run-once thread was ephemeral, so the second client found nothing to resume: one turn before "next".
+            assertThat(model.requests().get(2).inputItems("message").toString()).doesNotContain("What does this repository do?");
         }
     }
 

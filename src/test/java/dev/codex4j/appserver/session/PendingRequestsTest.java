@@ -6,6 +6,8 @@ import dev.codex4j.appserver.rpc.Response;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.TextNode;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -141,15 +143,36 @@ class PendingRequestsTest {
         pending.register(2, "b", 5_000, later);
         pending.register(3, "c", forever);
 
-        assertThat(pending.failExpired(1_000, (id, method) -> new RuntimeException(method + " " + id))).isEqualTo(1);
-        assertThat(pending.failExpired(2_000, (id, method) -> new RuntimeException("again"))).isZero();
+        assertThat(pending.failExpired(1_000, (id, method, timeout) -> new RuntimeException(method + " " + id))).isEqualTo(1);
+        assertThat(pending.failExpired(2_000, (id, method, timeout) -> new RuntimeException("again"))).isZero();
 
         assertThat(overdue.outcomes).singleElement().isInstanceOfSatisfying(RuntimeException.class,
                 e -> assertThat(e).hasMessage("a 1"));
         assertThat(later.outcomes).isEmpty();
         assertThat(pending.size()).isEqualTo(2);
-        assertThat(pending.failExpired(Long.MAX_VALUE - 1, (id, method) -> new RuntimeException("late"))).isEqualTo(1);
+        assertThat(pending.failExpired(Long.MAX_VALUE - 1, (id, method, timeout) -> new RuntimeException("late"))).isEqualTo(1);
         assertThat(forever.outcomes).isEmpty(); // no deadline
+    }
+
+    @Test
+    void eachRequestExpiresAfterItsOwnTimeoutAndFailsNamingIt() {
+        Recorder brief = new Recorder();
+        Recorder patient = new Recorder();
+        Recorder endless = new Recorder();
+        pending.register(1, "brief", 1_000, Duration.ofNanos(500), brief);
+        pending.register(2, "patient", 1_000, Duration.ofNanos(5_000), patient);
+        pending.register(3, "endless", 1_000, ChronoUnit.FOREVER.getDuration(), endless);
+
+        PendingRequests.TimeoutCause cause = (id, method, timeout) -> new RuntimeException(method + " " + timeout);
+        assertThat(pending.failExpired(1_500, cause)).isEqualTo(1);
+        assertThat(brief.outcomes).singleElement().satisfies(e -> assertThat((Throwable) e).hasMessage("brief PT0.0000005S"));
+        assertThat(patient.outcomes).isEmpty();
+        assertThat(pending.failExpired(6_000, cause)).isEqualTo(1);
+        assertThat(patient.outcomes).singleElement().satisfies(e -> assertThat((Throwable) e).hasMessage("patient PT0.000005S"));
+        assertThat(pending.failExpired(Long.MAX_VALUE - 1, cause)).as("too long to count: no deadline").isZero();
+        assertThat(endless.outcomes).isEmpty();
+        assertThat(PendingRequests.deadline(Long.MAX_VALUE - 10, Duration.ofDays(365L * 100)))
+                .isEqualTo(PendingRequests.NO_DEADLINE);
     }
 
     @Test

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * A transport with a scripted server on the other end, for client logic that needs no process. Lines the
@@ -41,6 +42,7 @@ public final class InMemoryTransport implements Transport, ReplaceableReader {
     private final AtomicBoolean ended = new AtomicBoolean();
     private volatile TransportListener listener;
     private volatile List<String> stderr = List.of();
+    private volatile Consumer<String> onWrite = line -> { };
 
     @Override
     public void start(TransportListener listener) {
@@ -100,7 +102,17 @@ public final class InMemoryTransport implements Transport, ReplaceableReader {
         if (ended.get()) {
             throw new IOException("closed");
         }
-        written.add(new String(message, StandardCharsets.UTF_8));
+        String line = new String(message, StandardCharsets.UTF_8);
+        onWrite.accept(line);
+        written.add(line);
+    }
+
+    /**
+     * Runs {@code hook} on the client's writing thread with each line it writes, before {@link #nextWritten()}
+     * can see the line: to stage what the server does while the client is still in the middle of a write.
+     */
+    public void onWrite(Consumer<String> hook) {
+        this.onWrite = hook;
     }
 
     @Override

@@ -5,13 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -25,8 +21,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -56,8 +50,7 @@ public final class ScriptedModel implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RESPONSES_PATH = "/v1/responses";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final LoopbackHttpServer server;
     private final Map<String, AtomicInteger> idSequences = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -66,29 +59,13 @@ public final class ScriptedModel implements AutoCloseable {
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<CompletableFuture<RecordedRequest>> arrivals = new ArrayList<>();
 
-    private ScriptedModel(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
+    private ScriptedModel() {
+        this.server = LoopbackHttpServer.serve("scripted-model", this::handle);
     }
 
     /** Starts a server on 127.0.0.1 with an ephemeral port and an empty script. */
     public static ScriptedModel start() {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not bind the scripted model to 127.0.0.1", e);
-        }
-        ExecutorService executor = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "scripted-model");
-            thread.setDaemon(true);
-            return thread;
-        });
-        ScriptedModel model = new ScriptedModel(server, executor);
-        server.setExecutor(executor);
-        server.createContext("/", model::handle);
-        server.start();
-        return model;
+        return new ScriptedModel();
     }
 
     /** Appends replies to the script; each later POST consumes one, in order. */
@@ -106,7 +83,7 @@ public final class ScriptedModel implements AutoCloseable {
 
     /** The port the server listens on. */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
     /** How many scripted replies have not been consumed yet. */
@@ -162,8 +139,7 @@ public final class ScriptedModel implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 
     private CompletableFuture<RecordedRequest> arrival(int index) {

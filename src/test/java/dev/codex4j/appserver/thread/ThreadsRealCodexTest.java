@@ -385,7 +385,8 @@ class ThreadsRealCodexTest {
         return texts(request, "assistant");
     }
 
-    private static List<String> texts(RecordedRequest request, String role) {
+    /** The texts of the messages of {@code role} in a model request's input. */
+    static List<String> texts(RecordedRequest request, String role) {
         return request.inputItems("message").stream().filter(m -> role.equals(m.path("role").asText()))
                 .flatMap(m -> java.util.stream.StreamSupport.stream(m.path("content").spliterator(), false))
                 .map(c -> c.path("text").asText()).toList();

@@ -165,6 +165,82 @@ class TurnHandleTest {
                         .isEqualTo(TurnTimeoutException.Kind.INACTIVITY));
     }
 
+    @Test
+    void theReplayKeepsTheLatestEventsAndALateSubscriberIsToldHowManyItMissed() {
+        TurnHandle turn = thread.turn(TurnInput.text("hi"), TurnOptions.builder().eventHistory(3).build());
+        List<ServerNotification> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+        turn.events().subscribe(live::add); // subscribed before the first event
+        JsonNode start = server.nextWrittenJson();
+        server.serverSends("{\"id\":" + start.get("id") + ",\"result\":{\"turn\":" + turn("t-1", "inProgress") + "}}");
+        for (String text : List.of("a", "b", "c", "d", "e")) {
+            server.serverSends(delta("th-1", "t-1", text));
+        }
+        server.serverSends(agentMessage("th-1", "t-1", "abcde"));
+        server.serverSends(completed("th-1", "t-1", "completed"));
+
+        TurnResult result = turn.result().block(WAIT);
+        List<ServerNotification> late = turn.events().collectList().block(WAIT);
+
+        // 7 events in all: the late subscriber gets the last 3, after a notice that 4 came before them.
+        assertThat(late).extracting(ServerNotification::method).containsExactly(TurnHandle.EVENTS_DROPPED,
+                "item/agentMessage/delta", "item/completed", "turn/completed");
+        assertThat(((ServerNotification.UnknownNotification) late.get(0)).params().get("dropped").asLong()).isEqualTo(4);
+        assertThat(((ServerNotification.ItemAgentMessageDelta) late.get(1)).params().delta()).isEqualTo("e");
+        // The early subscriber saw everything; the result does not depend on the replay.
+        assertThat(live).extracting(ServerNotification::method).doesNotContain(TurnHandle.EVENTS_DROPPED).hasSize(7);
+        assertThat(result.items()).hasSize(1);
+        assertThat(result.finalResponse()).isEqualTo("abcde");
+    }
+
+    @Test
+    void aLateSubscriberWithinTheHistoryGetsTheWholeTurnWithoutANotice() {
+        TurnHandle turn = thread.turn(TurnInput.text("hi"), TurnOptions.builder().eventHistory(3).build());
+        JsonNode start = server.nextWrittenJson();
+        server.serverSends("{\"id\":" + start.get("id") + ",\"result\":{\"turn\":" + turn("t-1", "inProgress") + "}}");
+        server.serverSends(delta("th-1", "t-1", "a"));
+        server.serverSends(completed("th-1", "t-1", "completed"));
+        turn.result().block(WAIT);
+
+        assertThat(turn.events().collectList().block(WAIT)).extracting(ServerNotification::method)
+                .containsExactly("item/agentMessage/delta", "turn/completed");
+    }
+
+    @Test
+    void theDefaultHistoryKeepsTenThousandEvents() {
+        assertThat(TurnOptions.defaults().eventHistory()).isEqualTo(TurnOptions.DEFAULT_EVENT_HISTORY).isEqualTo(10_000);
+        assertThatThrownBy(() -> TurnOptions.builder().eventHistory(0)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void textDeltasCarryTheStreamedTextAndTheWholeTextOfAMessageThatWasNotStreamed() {
+        TurnHandle turn = startedTurn("t-1");
+        server.serverSends(delta("th-1", "t-1", "Hel"));
+        server.serverSends(delta("th-1", "t-1", "lo. "));
+        server.serverSends(agentMessage("th-1", "t-1", "Hello. ")); // item m, already streamed
+        server.serverSends(notification("item/completed", "{\"threadId\":\"th-1\",\"turnId\":\"t-1\","
+                + "\"item\":{\"type\":\"agentMessage\",\"id\":\"m2\",\"text\":\"Bye.\"}}"));
+        server.serverSends(completed("th-1", "t-1", "completed"));
+
+        assertThat(turn.textDeltas().collectList().block(WAIT)).containsExactly("Hel", "lo. ", "Bye.");
+    }
+
+    @Test
+    void threadOptionsSendTheApprovalsReviewerAndDeclareTheDynamicTools() {
+        var lookup = dev.codex4j.appserver.approval.DynamicTool.ofJson("lookup_ticket", "Looks up a ticket",
+                client.objectMapper().createObjectNode().put("type", "object"), args -> "open");
+        CompletableFuture<CodexThread> started = CodexThreads.of(client).start(ThreadOptions.builder()
+                .approvalsReviewer(dev.codex4j.appserver.protocol.types.ApprovalsReviewer.AUTO_REVIEW)
+                .dynamicTool(lookup).build()).toFuture();
+        JsonNode request = server.nextWrittenJson();
+        server.serverSends("{\"id\":" + request.get("id") + ",\"result\":{\"thread\":{\"id\":\"th-2\"}}}");
+        started.join();
+
+        assertThat(request.at("/params/approvalsReviewer").asText()).isEqualTo("auto_review");
+        assertThat(request.at("/params/dynamicTools/0/name").asText()).isEqualTo("lookup_ticket");
+        assertThat(request.at("/params/dynamicTools/0/inputSchema/type").asText()).isEqualTo("object");
+        assertThat(request.at("/params/dynamicTools")).hasSize(1);
+    }
+
     private TurnHandle startedTurn(String turnId) {
         TurnHandle turn = thread.turn("hi");
         JsonNode request = server.nextWrittenJson();

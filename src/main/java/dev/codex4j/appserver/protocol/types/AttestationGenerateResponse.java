@@ -13,4 +13,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record AttestationGenerateResponse(String token) {
+    /**
+     * Masks the credentials it holds.
+     */
+    @Override
+    public String toString() {
+        return "AttestationGenerateResponse[" + "token=" + (token == null ? "null" : "***") + "]";
+    }
 }

@@ -11,6 +11,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ChatgptAuthTokensRefreshResponse(String accessToken, String chatgptAccountId,
         String chatgptPlanType) {
+    /**
+     * Masks the credentials it holds.
+     */
+    @Override
+    public String toString() {
+        return "ChatgptAuthTokensRefreshResponse[" + "accessToken=" + (accessToken == null ? "null" : "***") + ", chatgptAccountId=" + chatgptAccountId + ", chatgptPlanType=" + chatgptPlanType + "]";
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -5,6 +5,8 @@ package dev.codex4j.appserver.protocol.types;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 import java.util.List;
 
 /**
@@ -37,5 +39,5 @@ public record CommandExecutionRequestApprovalParams(
         CommandExecutionApprovalKind kind, NetworkApprovalContext networkApprovalContext,
         List<String> proposedExecpolicyAmendment,
         List<NetworkPolicyAmendment> proposedNetworkPolicyAmendments, String reason,
-        long startedAtMs, String threadId, String turnId) {
+        long startedAtMs, String threadId, String turnId) implements ThreadScoped, TurnScoped {
 }

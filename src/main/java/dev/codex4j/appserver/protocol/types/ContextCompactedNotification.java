@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * Deprecated: Use `ContextCompaction` item type instead.
@@ -12,5 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ContextCompactedNotification(String threadId, String turnId) {
+public record ContextCompactedNotification(String threadId,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

@@ -5,11 +5,12 @@ package dev.codex4j.appserver.protocol.types;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.codex4j.appserver.protocol.Experimental;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @Experimental
-public record CurrentTimeReadParams(String threadId) {
+public record CurrentTimeReadParams(String threadId) implements ThreadScoped {
 }

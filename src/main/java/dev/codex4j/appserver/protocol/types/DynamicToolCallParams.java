@@ -5,11 +5,14 @@ package dev.codex4j.appserver.protocol.types;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record DynamicToolCallParams(@JsonInclude(JsonInclude.Include.ALWAYS) JsonNode arguments,
-        String callId, String namespace, String threadId, String tool, String turnId) {
+        String callId, String namespace, String threadId, String tool,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

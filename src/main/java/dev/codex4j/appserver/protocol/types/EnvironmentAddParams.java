@@ -20,6 +20,14 @@ import dev.codex4j.appserver.protocol.Experimental;
 public record EnvironmentAddParams(String authBearerToken, Long connectTimeoutMs,
         String environmentId, String execServerUrl, EnvironmentSkillsParams skills,
         String websocketRequestId) {
+    /**
+     * Masks the credentials it holds.
+     */
+    @Override
+    public String toString() {
+        return "EnvironmentAddParams[" + "authBearerToken=" + (authBearerToken == null ? "null" : "***") + ", connectTimeoutMs=" + connectTimeoutMs + ", environmentId=" + environmentId + ", execServerUrl=" + execServerUrl + ", skills=" + skills + ", websocketRequestId=" + websocketRequestId + "]";
+    }
+
     public static Builder builder() {
         return new Builder();
     }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * Deprecated legacy notification for `apply_patch` textual output.
@@ -15,5 +17,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileChangeOutputDeltaNotification(String delta, String itemId, String threadId,
-        String turnId) {
+        String turnId) implements ThreadScoped, TurnScoped {
 }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * @param grantRoot [UNSTABLE] When set, the agent is asking the user to allow writes under this root for the remainder of the session (unclear if this is honored today).
@@ -15,5 +17,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record FileChangeRequestApprovalParams(String grantRoot, String itemId, String reason,
-        long startedAtMs, String threadId, String turnId) {
+        long startedAtMs, String threadId, String turnId) implements ThreadScoped, TurnScoped {
 }

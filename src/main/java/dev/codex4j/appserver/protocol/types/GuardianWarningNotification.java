@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * @param message Concise guardian warning message for the user.
@@ -13,5 +14,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record GuardianWarningNotification(String message, String threadId) {
+public record GuardianWarningNotification(String message, String threadId) implements ThreadScoped {
 }

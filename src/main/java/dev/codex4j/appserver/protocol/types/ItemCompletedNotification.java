@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * @param completedAtMs Unix timestamp (in milliseconds) when this item lifecycle completed.
@@ -14,5 +16,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemCompletedNotification(long completedAtMs, Long contentTokenCount, ThreadItem item,
-        String threadId, String turnId) {
+        String threadId, String turnId) implements ThreadScoped, TurnScoped {
 }

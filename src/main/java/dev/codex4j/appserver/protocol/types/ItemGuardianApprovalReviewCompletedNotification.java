@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * [UNSTABLE] Temporary notification payload for approval auto-review. This shape is expected to change soon.
@@ -23,5 +25,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemGuardianApprovalReviewCompletedNotification(GuardianApprovalReviewAction action,
         long completedAtMs, AutoReviewDecisionSource decisionSource, GuardianApprovalReview review,
-        String reviewId, long startedAtMs, String targetItemId, String threadId, String turnId) {
+        String reviewId, long startedAtMs, String targetItemId, String threadId,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * [UNSTABLE] Temporary notification payload for approval auto-review. This shape is expected to change soon.
@@ -22,5 +24,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemGuardianApprovalReviewStartedNotification(GuardianApprovalReviewAction action,
         GuardianApprovalReview review, String reviewId, long startedAtMs, String targetItemId,
-        String threadId, String turnId) {
+        String threadId, String turnId) implements ThreadScoped, TurnScoped {
 }

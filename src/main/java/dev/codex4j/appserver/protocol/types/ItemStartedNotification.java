@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * @param startedAtMs Unix timestamp (in milliseconds) when this item lifecycle started.
@@ -13,5 +15,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ItemStartedNotification(ThreadItem item, long startedAtMs, String threadId,
-        String turnId) {
+        String turnId) implements ThreadScoped, TurnScoped {
 }

@@ -34,6 +34,14 @@ public sealed interface LoginAccountParams {
             using = JsonDeserializer.None.class
     )
     record ApiKey(String apiKey) implements LoginAccountParams {
+        /**
+         * Masks the credentials it holds.
+         */
+        @Override
+        public String toString() {
+            return "ApiKey[" + "apiKey=" + (apiKey == null ? "null" : "***") + "]";
+        }
+
         @Override
         public String type() {
             return "apiKey";
@@ -87,6 +95,14 @@ public sealed interface LoginAccountParams {
     )
     record ChatgptAuthTokens(String accessToken, String chatgptAccountId,
             String chatgptPlanType) implements LoginAccountParams {
+        /**
+         * Masks the credentials it holds.
+         */
+        @Override
+        public String toString() {
+            return "ChatgptAuthTokens[" + "accessToken=" + (accessToken == null ? "null" : "***") + ", chatgptAccountId=" + chatgptAccountId + ", chatgptPlanType=" + chatgptPlanType + "]";
+        }
+
         @Override
         public String type() {
             return "chatgptAuthTokens";
@@ -104,6 +120,14 @@ public sealed interface LoginAccountParams {
             using = JsonDeserializer.None.class
     )
     record AmazonBedrock(String apiKey, String region) implements LoginAccountParams {
+        /**
+         * Masks the credentials it holds.
+         */
+        @Override
+        public String toString() {
+            return "AmazonBedrock[" + "apiKey=" + (apiKey == null ? "null" : "***") + ", region=" + region + "]";
+        }
+
         @Override
         public String type() {
             return "amazonBedrock";
@@ -122,6 +146,14 @@ public sealed interface LoginAccountParams {
     )
     record AmazonBedrockAccessKeys(String accessKeyId, String region, String secretAccessKey,
             String sessionToken) implements LoginAccountParams {
+        /**
+         * Masks the credentials it holds.
+         */
+        @Override
+        public String toString() {
+            return "AmazonBedrockAccessKeys[" + "accessKeyId=" + accessKeyId + ", region=" + region + ", secretAccessKey=" + (secretAccessKey == null ? "null" : "***") + ", sessionToken=" + (sessionToken == null ? "null" : "***") + "]";
+        }
+
         @Override
         public String type() {
             return "amazonBedrockAccessKeys";

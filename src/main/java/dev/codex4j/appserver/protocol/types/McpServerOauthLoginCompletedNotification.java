@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * @param loginId Identifies the explicit login attempt. Older servers omit this field.
@@ -13,5 +14,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerOauthLoginCompletedNotification(String error, String loginId, String name,
-        boolean success, String threadId) {
+        boolean success, String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
@@ -11,5 +12,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record McpServerStatusUpdatedNotification(String error,
         McpServerStartupFailureReason failureReason, String name, McpServerStartupState status,
-        String threadId) {
+        String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 import java.util.List;
 
 @JsonIgnoreProperties(
@@ -12,5 +14,5 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelSafetyBufferingUpdatedNotification(String fasterModel, String model,
         List<String> reasons, boolean showBufferingUi, String threadId, String turnId,
-        List<String> useCases) {
+        List<String> useCases) implements ThreadScoped, TurnScoped {
 }

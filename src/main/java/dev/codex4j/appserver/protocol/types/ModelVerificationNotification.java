@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 import java.util.List;
 
 @JsonIgnoreProperties(
@@ -11,5 +13,5 @@ import java.util.List;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelVerificationNotification(String threadId, String turnId,
-        List<ModelVerification> verifications) {
+        List<ModelVerification> verifications) implements ThreadScoped, TurnScoped {
 }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * @param startedAtMs Unix timestamp (in milliseconds) when this review started.
@@ -12,5 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record StrictReviewRequiredNotification(long startedAtMs, String threadId, String turnId) {
+public record StrictReviewRequiredNotification(long startedAtMs, String threadId,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

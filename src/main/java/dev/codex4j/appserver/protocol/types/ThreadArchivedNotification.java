@@ -4,10 +4,11 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadArchivedNotification(String threadId) {
+public record ThreadArchivedNotification(String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * Notification published after a thread attachment is created or deleted.
@@ -13,5 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadAttachmentUpdatedNotification(String attachmentId, String attachmentType,
-        String identityKey, ThreadAttachmentOperation operation, String threadId) {
+        String identityKey, ThreadAttachmentOperation operation,
+        String threadId) implements ThreadScoped {
 }

@@ -4,10 +4,12 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadNameUpdatedNotification(String threadId, String threadName) {
+public record ThreadNameUpdatedNotification(String threadId,
+        String threadName) implements ThreadScoped {
 }

@@ -4,11 +4,13 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadProjectUpdatedNotification(
-        @JsonInclude(JsonInclude.Include.ALWAYS) String projectId, String threadId) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) String projectId,
+        String threadId) implements ThreadScoped {
 }

@@ -4,10 +4,12 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadReadStateChangedNotification(ThreadReadState readState, String threadId) {
+public record ThreadReadStateChangedNotification(ThreadReadState readState,
+        String threadId) implements ThreadScoped {
 }

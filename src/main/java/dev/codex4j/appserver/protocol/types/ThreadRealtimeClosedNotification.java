@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - emitted when thread realtime transport closes.
@@ -12,5 +13,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadRealtimeClosedNotification(String reason, String threadId) {
+public record ThreadRealtimeClosedNotification(String reason,
+        String threadId) implements ThreadScoped {
 }

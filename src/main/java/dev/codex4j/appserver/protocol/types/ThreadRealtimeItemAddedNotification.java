@@ -5,6 +5,7 @@ package dev.codex4j.appserver.protocol.types;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - raw non-audio thread realtime item emitted by the backend.
@@ -14,5 +15,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRealtimeItemAddedNotification(
-        @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode item, String threadId) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode item,
+        String threadId) implements ThreadScoped {
 }

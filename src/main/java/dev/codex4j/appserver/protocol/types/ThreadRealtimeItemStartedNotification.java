@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - a realtime timeline item started before its content streams.
@@ -12,5 +13,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadRealtimeItemStartedNotification(ThreadRealtimeItem item, String threadId) {
+public record ThreadRealtimeItemStartedNotification(ThreadRealtimeItem item,
+        String threadId) implements ThreadScoped {
 }

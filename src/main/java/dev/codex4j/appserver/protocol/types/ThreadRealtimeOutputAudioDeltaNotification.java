@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - streamed output audio emitted by thread realtime.
@@ -13,5 +14,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRealtimeOutputAudioDeltaNotification(ThreadRealtimeAudioChunk audio,
-        String threadId) {
+        String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - emitted with the remote SDP for a WebRTC realtime session.
@@ -12,5 +13,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadRealtimeSdpNotification(String sdp, String threadId) {
+public record ThreadRealtimeSdpNotification(String sdp, String threadId) implements ThreadScoped {
 }

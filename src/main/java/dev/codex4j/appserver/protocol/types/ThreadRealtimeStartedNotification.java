@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - emitted when thread realtime startup is accepted.
@@ -13,5 +14,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRealtimeStartedNotification(String realtimeSessionId, String threadId,
-        RealtimeConversationVersion version) {
+        RealtimeConversationVersion version) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - flat transcript delta emitted whenever realtime transcript text changes.
@@ -15,5 +16,5 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadRealtimeTranscriptDeltaNotification(String delta, String role,
-        String threadId) {
+        String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * EXPERIMENTAL - final transcript text emitted when realtime completes a transcript part.
@@ -14,5 +15,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record ThreadRealtimeTranscriptDoneNotification(String role, String text, String threadId) {
+public record ThreadRealtimeTranscriptDoneNotification(String role, String text,
+        String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,7 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 /**
  * Broadcast after a successful move into, within, or out of a section.
@@ -15,5 +16,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ThreadSectionChangedNotification(
-        @JsonInclude(JsonInclude.Include.ALWAYS) String sectionId, String threadId) {
+        @JsonInclude(JsonInclude.Include.ALWAYS) String sectionId,
+        String threadId) implements ThreadScoped {
 }

@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 import java.util.List;
 
 /**
@@ -16,5 +18,6 @@ import java.util.List;
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ToolRequestUserInputParams(Long autoResolutionMs, boolean isBlocking, String itemId,
-        List<ToolRequestUserInputQuestion> questions, String threadId, String turnId) {
+        List<ToolRequestUserInputQuestion> questions, String threadId,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

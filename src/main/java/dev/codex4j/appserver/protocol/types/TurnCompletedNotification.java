@@ -4,10 +4,11 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TurnCompletedNotification(String threadId, Turn turn) {
+public record TurnCompletedNotification(String threadId, Turn turn) implements ThreadScoped {
 }

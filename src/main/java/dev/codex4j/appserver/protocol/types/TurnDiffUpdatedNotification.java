@@ -4,6 +4,8 @@ package dev.codex4j.appserver.protocol.types;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 /**
  * Notification that the turn-level unified diff has changed. Contains the latest aggregated diff across all file changes in the turn.
@@ -12,5 +14,6 @@ import com.fasterxml.jackson.annotation.JsonInclude;
         ignoreUnknown = true
 )
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record TurnDiffUpdatedNotification(String diff, String threadId, String turnId) {
+public record TurnDiffUpdatedNotification(String diff, String threadId,
+        String turnId) implements ThreadScoped, TurnScoped {
 }

@@ -5,6 +5,8 @@ package dev.codex4j.appserver.protocol.types;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.protocol.ThreadScoped;
+import dev.codex4j.appserver.protocol.TurnScoped;
 
 @JsonIgnoreProperties(
         ignoreUnknown = true
@@ -12,5 +14,5 @@ import com.fasterxml.jackson.databind.JsonNode;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record TurnModerationMetadataNotification(
         @JsonInclude(JsonInclude.Include.ALWAYS) JsonNode metadata, String threadId,
-        String turnId) {
+        String turnId) implements ThreadScoped, TurnScoped {
 }
