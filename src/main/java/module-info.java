@@ -2,7 +2,7 @@
  * codex4j: a Java client for {@code codex app-server}.
  *
  * <p>Exported: the client API ({@code dev.codex4j.appserver}), the messages, errors and policies it speaks in
- * ({@code rpc}), the transport SPI with the stdio transport ({@code transport}), threads and turns
+ * ({@code rpc}), the transport SPI with the stdio and WebSocket transports ({@code transport}), threads and turns
  * ({@code thread}), sign-in and account ({@code account}), approvals ({@code approval}) and the generated
  * protocol ({@code protocol} and below).
  * Not exported: {@code session}, the engine that runs one connection. Nothing is opened: Jackson
@@ -14,6 +14,8 @@ module dev.codex4j.appserver {
     requires transitive org.reactivestreams;
     requires com.github.victools.jsonschema.generator;
     requires org.slf4j;
+    // the WebSocket transport: the JDK's own client, so no dependency (see WebSocketTransport)
+    requires java.net.http;
 
     exports dev.codex4j.appserver;
     exports dev.codex4j.appserver.rpc;

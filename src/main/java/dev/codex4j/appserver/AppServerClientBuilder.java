@@ -8,13 +8,17 @@ import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.rpc.VersionCheck;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.Transport;
+import dev.codex4j.appserver.transport.WebSocketOptions;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /**
  * Configures an {@link AppServerClient}. Every setter validates its argument at once; {@link #build()}
@@ -41,6 +45,7 @@ public final class AppServerClientBuilder {
     private OverloadRetryPolicy overloadRetry = OverloadRetryPolicy.defaults();
     private RestartPolicy restartPolicy = RestartPolicy.none();
     private VersionCheck versionCheck = VersionCheck.WARN;
+    private final WebSocketSettings webSocket = new WebSocketSettings();
 
     AppServerClientBuilder() {}
 
@@ -228,12 +233,86 @@ public final class AppServerClientBuilder {
         return this;
     }
 
-    /** A new client with this configuration; later changes to the builder do not affect it. */
+    /**
+     * Connects to a running app-server over a WebSocket instead of spawning one over stdio:
+     * {@code ws://HOST:PORT} or {@code wss://...} (see the README's "Remote app-servers"). The stdio options
+     * (executable, arguments, environment, working directory) then do not apply, and setting them too makes
+     * {@link #build()} fail; {@code maxLineBytes} limits each message and {@code shutdownGrace} the close handshake.
+     */
+    public AppServerClientBuilder webSocket(URI uri) {
+        WebSocketOptions.builder(uri); // checks it
+        webSocket.uri = uri;
+        return this;
+    }
+
+    /** The token sent as {@code Authorization: Bearer <token>} on the WebSocket upgrade; masked in logs and errors. */
+    public AppServerClientBuilder bearerToken(String token) {
+        WebSocketOptions.builder(URI.create("ws://check")).bearerToken(token); // checks it without naming it
+        webSocket.literalBearerToken = token;
+        webSocket.bearerToken = () -> token;
+        return this;
+    }
+
+    /** A token obtained anew for each connection (and reconnection), e.g. a short-lived signed JWT. */
+    public AppServerClientBuilder bearerToken(Supplier<String> token) {
+        webSocket.bearerToken = Objects.requireNonNull(token, "bearerToken");
+        webSocket.literalBearerToken = null;
+        return this;
+    }
+
+    /** Extra headers of the WebSocket upgrade request (not {@code Authorization}: see {@link #bearerToken}). */
+    public AppServerClientBuilder webSocketHeaders(Map<String, String> headers) {
+        WebSocketOptions.builder(URI.create("ws://check")).headers(headers); // checks them
+        webSocket.headers = Map.copyOf(headers);
+        return this;
+    }
+
+    /** How long opening the WebSocket connection (TCP, TLS, upgrade) may take. Default: 10 s. */
+    public AppServerClientBuilder connectTimeout(Duration timeout) {
+        webSocket.connectTimeout = positive(timeout, "connectTimeout");
+        return this;
+    }
+
+    /**
+     * After this long without a word from the server, a WebSocket ping; another such silence ends the connection.
+     * Default: 30 s; {@link Duration#ZERO} turns pings off.
+     */
+    public AppServerClientBuilder pingInterval(Duration interval) {
+        WebSocketOptions.builder(URI.create("ws://check")).pingInterval(interval); // checks it
+        webSocket.pingInterval = interval;
+        return this;
+    }
+
+    /** The TLS setup for a {@code wss://} server (a private CA, say). Default: the JDK's trust store. */
+    public AppServerClientBuilder sslContext(SSLContext context) {
+        webSocket.sslContext = Objects.requireNonNull(context, "sslContext");
+        return this;
+    }
+
+    /**
+     * A new client with this configuration; later changes to the builder do not affect it.
+     *
+     * @throws IllegalStateException if WebSocket and stdio options are mixed (see {@link #webSocket(URI)})
+     */
     public AppServerClient build() {
+        List<String> stdioSet = new ArrayList<>();
+        if (executable != null) {
+            stdioSet.add("executable(...)");
+        }
+        if (!arguments.isEmpty()) {
+            stdioSet.add("arguments(...)");
+        }
+        if (!environment.isEmpty() || !inheritEnvironment) {
+            stdioSet.add("environment(...)/inheritEnvironment(...)");
+        }
+        if (workingDirectory != null) {
+            stdioSet.add("workingDirectory(...)");
+        }
+        WebSocketOptions ws = webSocket.options(stdioSet, transport != null, maxLineBytes, shutdownGrace);
         return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
                 workingDirectory, clientInfo, approvals, requestTimeout, handshakeTimeout, objectMapper, experimentalApi,
                 optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
-                overloadRetry, restartPolicy, versionCheck));
+                overloadRetry, restartPolicy, versionCheck, ws));
     }
 
     static Duration positive(Duration d, String name) {

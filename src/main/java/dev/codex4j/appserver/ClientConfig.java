@@ -14,6 +14,8 @@ import dev.codex4j.appserver.transport.SecretRedactor;
 import dev.codex4j.appserver.transport.StdioOptions;
 import dev.codex4j.appserver.transport.StdioTransport;
 import dev.codex4j.appserver.transport.Transport;
+import dev.codex4j.appserver.transport.WebSocketOptions;
+import dev.codex4j.appserver.transport.WebSocketTransport;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +28,7 @@ import java.util.function.Supplier;
 
 /**
  * Everything an {@link AppServerClient} was built with, fixed at {@link AppServerClientBuilder#build()}; and
- * how that becomes a session: the stdio transport to spawn (unless a custom one was given), the redactor,
+ * how that becomes a session: the stdio transport to spawn (unless a WebSocket or custom one was given), the redactor,
  * the {@code initialize} params.
  */
 record ClientConfig(
@@ -48,22 +50,25 @@ record ClientConfig(
         Supplier<Transport> transport,
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
-        VersionCheck versionCheck) {
+        VersionCheck versionCheck,
+        WebSocketOptions webSocket) {
 
     /** The mapper to use: the configured one, else {@link AppServerClient#defaultObjectMapper()}. */
     ObjectMapper mapper() {
         return objectMapper != null ? objectMapper : AppServerClient.defaultObjectMapper();
     }
 
-    /** Redacts what the child may echo: secret-looking values of the environment it sees. */
+    /** Redacts what the child may echo: secret-looking values of the environment it sees; a bearer token. */
     SecretRedactor redactor() {
         Map<String, String> all = new LinkedHashMap<>(System.getenv()); // what the JVM has, the child may echo
         all.putAll(environment);
-        return SecretRedactor.forEnvironment(all, List.of());
+        return SecretRedactor.forEnvironment(all, webSocket == null ? List.of() : webSocket.knownSecrets());
     }
 
     SessionConfig sessionConfig(ObjectMapper mapper, SecretRedactor redactor, ServerRequestHandler serverRequests) {
+        WebSocketOptions ws = webSocket == null ? null : webSocket.withRedactor(redactor);
         Supplier<Transport> transports = transport != null ? transport
+                : ws != null ? () -> new WebSocketTransport(ws)
                 : () -> new StdioTransport(command(), environment, inheritEnvironment, workingDirectory,
                         stdioOptions(redactor));
         return new SessionConfig(transports, mapper, redactor, initializeParams(), experimentalApi, requestTimeout,

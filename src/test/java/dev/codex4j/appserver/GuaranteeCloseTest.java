@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codex4j.appserver.testing.FakeClients;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,10 +59,10 @@ class GuaranteeCloseTest {
     @Test
     void twoHundredStartCloseCyclesLeaveNoProcessThreadOrFileDescriptorBehind() throws Exception {
         // threads of clients that earlier test classes in this JVM left unclosed are not this test's business
-        Set<Thread> earlier = libraryThreads();
+        Set<Thread> earlier = TestThreads.libraryThreads();
         try (ScriptedModel model = ScriptedModel.start(); RealCodex codex = RealCodex.forModel(model)) {
             cycle(codex); // warm up: class loading, the JDK's process reaper, logging
-            awaitLibraryThreadsGone(earlier);
+            TestThreads.awaitLibraryThreadsGone(earlier);
             long fdsBefore = openFileDescriptors();
             Set<Long> childrenBefore = children();
 
@@ -70,7 +71,7 @@ class GuaranteeCloseTest {
             }
 
             assertThat(children()).isEqualTo(childrenBefore);
-            awaitLibraryThreadsGone(earlier);
+            TestThreads.awaitLibraryThreadsGone(earlier);
             assertThat(openFileDescriptors()).isLessThanOrEqualTo(fdsBefore);
         }
     }
@@ -81,20 +82,6 @@ class GuaranteeCloseTest {
         client.start().block(WAIT);
         client.request("model/list", Map.of()).block(WAIT);
         client.close();
-    }
-
-    private static Set<Thread> libraryThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("codex4j-"))
-                .collect(Collectors.toSet());
-    }
-
-    /** Joins every codex4j thread started since {@code earlier}; after close() each must end promptly. */
-    private static void awaitLibraryThreadsGone(Set<Thread> earlier) throws InterruptedException {
-        List<Thread> ours = libraryThreads().stream().filter(t -> !earlier.contains(t)).toList();
-        for (Thread t : ours) {
-            t.join(5_000);
-        }
-        assertThat(ours).noneMatch(Thread::isAlive);
     }
 
     private static Set<Long> children() {

@@ -26,14 +26,18 @@ public interface ReplaceableReader {
      * read, since the peer may be blocked writing what that thread should read. Callable from any thread.
      *
      * @param now a {@link System#nanoTime()} value
-     * @return whether a new reader took over
+     * @return whether a new reader took over; by default {@code false}, for a transport whose reader never writes
      */
-    boolean replaceReaderIfWriting(long now, long heldNanos);
+    default boolean replaceReaderIfWriting(long now, long heldNanos) {
+        return false;
+    }
 
     /**
      * When the reader began the write it is in (see {@link #replaceReaderIfWriting}), as a
-     * {@link System#nanoTime()} value, or 0 while it is not writing.
+     * {@link System#nanoTime()} value, or 0 while it is not writing (always, by default).
      */
-    long readerWritingSince();
+    default long readerWritingSince() {
+        return 0;
+    }
 
 }

@@ -19,7 +19,8 @@ public final class SecretRedactor {
 
     private static final Pattern TOKEN_SHAPES = Pattern.compile(
             "sk-[A-Za-z0-9_\\-]{8,}"                                     // OpenAI-style API keys
-                    + "|(?i:bearer)\\s+[A-Za-z0-9._~+/\\-]+=*"          // Authorization headers
+                    // Authorization headers; not the words "bearer token" (codex's 401 answers say them)
+                    + "|(?i:bearer)\\s+(?!(?i:tokens?)(?:[\\s.,;:)]|$))[A-Za-z0-9._~+/\\-]+=*"
                     + "|eyJ[A-Za-z0-9_\\-]{8,}\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+"); // JWTs
 
     private static final Pattern SECRET_NAME =
@@ -53,6 +54,15 @@ public final class SecretRedactor {
         values.addAll(extraSecrets);
         values.removeIf(v -> v == null || v.length() < MIN_LITERAL_LENGTH);
         values.sort(Comparator.comparingInt(String::length).reversed()); // longest first: no partial leftovers
+        return new SecretRedactor(List.copyOf(values));
+    }
+
+    /** This redactor masking {@code moreSecrets} too (say, a bearer token obtained just now). */
+    public SecretRedactor withSecrets(Collection<String> moreSecrets) {
+        List<String> values = new ArrayList<>(literals);
+        values.addAll(moreSecrets);
+        values.removeIf(v -> v == null || v.length() < MIN_LITERAL_LENGTH);
+        values.sort(Comparator.comparingInt(String::length).reversed());
         return new SecretRedactor(List.copyOf(values));
     }
 

@@ -4,13 +4,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -34,36 +31,32 @@ import org.slf4j.LoggerFactory;
 public final class StdioTransport implements Transport, ReplaceableReader {
 
     private static final Logger log = LoggerFactory.getLogger(StdioTransport.class);
-    private static final Logger stderrLog = LoggerFactory.getLogger("dev.codex4j.appserver.codex.stderr");
 
     /** How long to wait for an exit code after stdout ends before calling it "stdout closed". */
     private static final Duration EXIT_AFTER_EOF = Duration.ofMillis(300);
     /** How long to let the stderr drainer catch up before the tail goes into an error message. */
     private static final Duration STDERR_SETTLE = Duration.ofMillis(200);
-    private static final Duration THREAD_JOIN = Duration.ofSeconds(2);
+    private static final Duration THREAD_JOIN = ChildProcess.THREAD_JOIN;
 
     private final List<String> command;
     private final Map<String, String> environment;
     private final boolean inheritEnvironment;
     private final Path workingDirectory;
     private final StdioOptions options;
-    private final DiagnosticTail tail;
 
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
     private final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    private volatile Process process;
+    private volatile ChildProcess child;
     private volatile StdinWriter stdin;
     private volatile IOException writeFailure;
-    private volatile List<ProcessHandle> knownDescendants = List.of();
     private volatile Thread stdoutThread;
     /** The reader of the moment (set by its own thread as it starts); {@code null} before. */
     private volatile StdoutReader reader;
     private final AtomicInteger readers = new AtomicInteger();
     private InputStream stdout;
-    private Thread stderrThread;
     private TransportListener listener;
 
     /**
@@ -80,7 +73,6 @@ public final class StdioTransport implements Transport, ReplaceableReader {
         this.inheritEnvironment = inheritEnvironment;
         this.workingDirectory = workingDirectory;
         this.options = Objects.requireNonNull(options, "options");
-        this.tail = new DiagnosticTail(options.stderrTailLines(), options.stderrTailLineChars());
         if (this.command.isEmpty()) {
             throw new IllegalArgumentException("command must not be empty");
         }
@@ -93,30 +85,21 @@ public final class StdioTransport implements Transport, ReplaceableReader {
             throw new IllegalStateException("transport already started");
         }
         this.listener = listener;
-        ProcessBuilder builder = new ProcessBuilder(command);
-        if (workingDirectory != null) {
-            builder.directory(workingDirectory.toFile());
-        }
-        if (!inheritEnvironment) {
-            builder.environment().clear();
-        }
-        builder.environment().putAll(environment);
-        Process child;
+        ChildProcess started;
         try {
-            child = builder.start();
+            started = ChildProcess.start(command, environment, inheritEnvironment, workingDirectory,
+                    options.redactor(), options.stderrTailLines(), options.stderrTailLineChars(), null);
         } catch (IOException e) {
             terminated.complete(null);
-            throw new IOException("cannot start " + options.redactor().redact(String.join(" ", command)) + ": "
-                    + e.getMessage(), e);
+            throw e;
         }
-        process = child;
-        stdin = new StdinWriter(child.getOutputStream(), this::writeFailed);
-        long pid = child.pid();
-        stderrThread = daemon("codex4j-stderr-" + pid, () -> drainStderr(child.getErrorStream()));
-        stdout = child.getInputStream();
+        child = started;
+        Process process = started.process();
+        stdin = new StdinWriter(process.getOutputStream(), this::writeFailed);
+        long pid = process.pid();
+        stdout = process.getInputStream();
         stdoutThread = daemon("codex4j-stdout-" + pid, () -> startReader(null, null, 0, 0));
         readers.incrementAndGet();
-        stderrThread.start();
         stdoutThread.start();
         log.debug("started app-server pid {}", pid);
     }
@@ -220,13 +203,14 @@ public final class StdioTransport implements Transport, ReplaceableReader {
 
     @Override
     public List<String> diagnosticTail() {
-        return tail.snapshot();
+        ChildProcess c = child;
+        return c == null ? List.of() : c.tail();
     }
 
     /** The child's process id, or -1 before {@link #start}. */
     public long pid() {
-        Process p = process;
-        return p == null ? -1 : p.pid();
+        ChildProcess c = child;
+        return c == null ? -1 : c.pid();
     }
 
     @Override
@@ -241,29 +225,21 @@ public final class StdioTransport implements Transport, ReplaceableReader {
             awaitQuietly(terminated, grace.plus(options.terminateTimeout()).plus(THREAD_JOIN));
             return;
         }
-        Process p = process;
-        if (p == null) {
+        ChildProcess c = child;
+        if (c == null) {
             terminated.complete(null);
             return;
         }
         try {
-            rememberDescendants(p);
+            c.ending();
+            c.rememberDescendants();
             closeStdin();
-            if (!waitFor(p, grace)) {
-                log.debug("app-server pid {} still running {} after stdin closed; terminating", p.pid(), grace);
-                destroyTree(false);
-                if (!waitFor(p, options.terminateTimeout())) {
-                    log.warn("app-server pid {} ignored SIGTERM for {}; killing", p.pid(), options.terminateTimeout());
-                    destroyTree(true);
-                    waitFor(p, options.terminateTimeout());
-                }
+            if (!c.waitFor(grace)) {
+                log.debug("app-server pid {} still running {} after stdin closed", c.pid(), grace);
             }
-            killSurvivingDescendants();
+            c.terminate(options.terminateTimeout());
             join(stdoutThread);
-            join(stderrThread);
         } finally {
-            closeQuietly(p.getInputStream());
-            closeQuietly(p.getErrorStream());
             terminated.complete(null);
         }
     }
@@ -426,17 +402,17 @@ public final class StdioTransport implements Transport, ReplaceableReader {
     }
 
     private TransportClosed afterEndOfOutput(Throwable failure) {
-        Process p = process;
+        ChildProcess c = child;
+        Process p = c.process();
         boolean requested = closeRequested.get();
-        boolean exited = requested ? waitFor(p, options.shutdownGrace().plus(options.terminateTimeout()))
-                : waitFor(p, EXIT_AFTER_EOF);
+        boolean exited = requested ? c.waitFor(options.shutdownGrace().plus(options.terminateTimeout()))
+                : c.waitFor(EXIT_AFTER_EOF);
         if (!exited) {
             // stdout is gone but the process lives on: it can no longer answer, so it must not linger.
-            rememberDescendants(p);
-            destroyTree(true);
-            waitFor(p, options.terminateTimeout());
+            c.destroyTree(true);
+            c.waitFor(options.terminateTimeout());
         }
-        join(stderrThread, STDERR_SETTLE);
+        c.settleStderr(STDERR_SETTLE);
         Integer exitCode = exited ? p.exitValue() : null;
         String reason;
         Throwable cause = failure;
@@ -454,7 +430,7 @@ public final class StdioTransport implements Transport, ReplaceableReader {
         } else {
             reason = "app-server closed stdout while still running; it was killed";
         }
-        return new TransportClosed(reason, exitCode, tail.snapshot(), requested, cause);
+        return new TransportClosed(reason, exitCode, c.tail(), requested, cause);
     }
 
     private void report(TransportClosed closed) {
@@ -470,128 +446,22 @@ public final class StdioTransport implements Transport, ReplaceableReader {
         }
     }
 
-    private void drainStderr(InputStream err) {
-        byte[] buffer = new byte[16 * 1024];
-        StderrLines lines = new StderrLines(options.stderrTailLineChars() * 4, this::onStderrLine);
-        try {
-            int n;
-            while ((n = err.read(buffer)) != -1) {
-                lines.feed(buffer, n);
-            }
-            lines.finish();
-        } catch (IOException e) {
-            if (!closeRequested.get()) {
-                log.debug("stderr drain ended: {}", e.toString());
-            }
-        }
-    }
-
-    private void onStderrLine(String raw) {
-        String line = options.redactor().redact(StderrLines.stripAnsi(raw));
-        tail.add(line);
-        if (line.contains(" ERROR ")) {
-            stderrLog.warn("{}", line);
-        } else if (line.contains(" WARN ")) {
-            stderrLog.info("{}", line);
-        } else {
-            stderrLog.debug("{}", line);
-        }
-    }
-
-    private void rememberDescendants(Process p) {
-        List<ProcessHandle> all = new ArrayList<>(knownDescendants);
-        p.descendants().forEach(all::add);
-        knownDescendants = List.copyOf(all);
-    }
-
     private void destroyTree(boolean forcibly) {
-        Process p = process;
-        if (p == null) {
-            return;
-        }
-        rememberDescendants(p);
-        if (forcibly) {
-            p.destroyForcibly();
-        } else {
-            p.destroy();
-        }
-        for (ProcessHandle child : knownDescendants) {
-            if (forcibly) {
-                child.destroyForcibly();
-            } else {
-                child.destroy();
-            }
-        }
-    }
-
-    private void killSurvivingDescendants() {
-        List<ProcessHandle> alive = knownDescendants.stream().filter(ProcessHandle::isAlive).toList();
-        if (alive.isEmpty()) {
-            return;
-        }
-        alive.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + options.terminateTimeout().toNanos();
-        for (ProcessHandle h : alive) {
-            long left = deadline - System.nanoTime();
-            if (!awaitQuietly(h.onExit(), Duration.ofNanos(Math.max(0, left)))) {
-                h.destroyForcibly();
-                awaitQuietly(h.onExit(), options.terminateTimeout());
-            }
-        }
-    }
-
-    private static boolean waitFor(Process p, Duration timeout) {
-        try {
-            return p.waitFor(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return !p.isAlive();
+        ChildProcess c = child;
+        if (c != null) {
+            c.destroyTree(forcibly);
         }
     }
 
     private static boolean awaitQuietly(CompletableFuture<?> future, Duration timeout) {
-        try {
-            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            return true;
-        } catch (TimeoutException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return future.isDone();
-        } catch (Exception e) {
-            return true;
-        }
+        return ChildProcess.awaitQuietly(future, timeout);
     }
 
     private static void join(Thread t) {
-        join(t, THREAD_JOIN);
-    }
-
-    private static void join(Thread t, Duration timeout) {
-        if (t == null || t == Thread.currentThread()) {
-            return;
-        }
-        try {
-            t.join(timeout.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ChildProcess.join(t, THREAD_JOIN);
     }
 
     private static Thread daemon(String name, Runnable body) {
-        Thread t = new Thread(body, name);
-        t.setDaemon(true);
-        return t;
-    }
-
-    private static void closeQuietly(AutoCloseable c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (Exception ignored) {
-            // closing a pipe to a process that is already gone
-        }
+        return ChildProcess.daemon(name, body);
     }
 }

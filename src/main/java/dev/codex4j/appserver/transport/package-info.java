@@ -1,6 +1,6 @@
 /**
- * The byte pipe to an app-server: launching the process, framing newline-delimited messages, draining
- * stderr, and ending the whole process tree.
+ * The byte pipe to an app-server: launching the process or connecting to its WebSocket, framing messages,
+ * draining stderr, and ending the whole process tree.
  *
  * <p>Nothing here knows JSON-RPC. A {@link dev.codex4j.appserver.transport.Transport} hands each complete
  * line to its {@link dev.codex4j.appserver.transport.TransportListener} on one reader thread, accepts
@@ -8,7 +8,13 @@
  * {@link dev.codex4j.appserver.transport.TransportListener#onClosed}. A listener that is held up in a call
  * can have the reader replaced ({@link dev.codex4j.appserver.transport.ReplaceableReader#replaceReader()}, on a
  * transport that offers it): a new thread goes on from the next line, so nothing a listener does can stop the
- * reading for good. {@link dev.codex4j.appserver.transport.StdioTransport} is the one implementation here;
+ * reading for good.
+ *
+ * <p>Two implementations: {@link dev.codex4j.appserver.transport.StdioTransport} spawns the app-server and speaks
+ * over its pipes; {@link dev.codex4j.appserver.transport.WebSocketTransport} connects to one listening on a
+ * WebSocket ({@code codex app-server --listen ws://...}), with {@link dev.codex4j.appserver.transport.WebSocketOptions}
+ * (token, headers, TLS, timeouts, pings). {@link dev.codex4j.appserver.transport.LocalWebSocketServer} runs such a
+ * listener on this machine, ended like the stdio child (one package-private {@code ChildProcess} for both).
  * {@link dev.codex4j.appserver.transport.SecretRedactor} is for any transport's diagnostics.
  */
 package dev.codex4j.appserver.transport;

@@ -1,6 +1,9 @@
 package dev.codex4j.appserver.testing;
 
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 /** Runs test code on a thread of its own (not the common pool, which blocking test code could starve). */
 public final class TestThreads {
@@ -26,5 +29,26 @@ public final class TestThreads {
         t.setDaemon(true);
         t.start();
         return done;
+    }
+
+    /** The library's threads alive now ({@code codex4j-*}). */
+    public static Set<Thread> libraryThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("codex4j-"))
+                .collect(Collectors.toSet());
+    }
+
+    /**
+     * Joins every library thread started since {@code earlier} (a few seconds each at most) and fails naming
+     * those still alive: after {@code close()} each must end promptly.
+     */
+    public static void awaitLibraryThreadsGone(Set<Thread> earlier) throws InterruptedException {
+        List<Thread> ours = libraryThreads().stream().filter(t -> !earlier.contains(t)).toList();
+        for (Thread t : ours) {
+            t.join(5_000);
+        }
+        List<String> alive = ours.stream().filter(Thread::isAlive).map(Thread::getName).toList();
+        if (!alive.isEmpty()) {
+            throw new AssertionError("library threads still alive after close: " + alive);
+        }
     }
 }

@@ -24,6 +24,9 @@ class SecretRedactorTest {
         SecretRedactor redactor = SecretRedactor.tokenShapesOnly();
         assertThat(redactor.redact("using sk-proj-AbCdEf0123456789 now")).isEqualTo("using [REDACTED] now");
         assertThat(redactor.redact("Authorization: Bearer abc.def-ghi")).isEqualTo("Authorization: [REDACTED]");
+        assertThat(redactor.redact("invalid websocket bearer token")).isEqualTo("invalid websocket bearer token");
+        assertThat(redactor.redact("Bearer tokenized-secret-1")).isEqualTo("[REDACTED]");
+        assertThat(redactor.redact("Bearer token-abc.def")).isEqualTo("[REDACTED]");
         assertThat(redactor.redact("jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig_nature"))
                 .isEqualTo("jwt [REDACTED]");
     }

@@ -1,0 +1,528 @@
+package dev.codex4j.appserver.transport;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Speaks to an app-server over a WebSocket ({@code codex app-server --listen ws://HOST:PORT}): one JSON message per
+ * text frame each way, {@code Authorization: Bearer <token>} on the upgrade when a token is configured.
+ *
+ * <p>Built on the JDK's {@link java.net.http.WebSocket}: it is part of the JDK, so the library gains no
+ * dependency, and it does all a client needs here (TLS, fragmentation, ping/pong, close handshake). Reactor Netty
+ * would bring Netty's event loops, buffer pools and several megabytes of jars for one socket per client.
+ *
+ * <p>Threads, all daemon: the JDK's HttpClient runs its callbacks on this transport's own pool
+ * ({@code codex4j-ws-io-<n>-*}); those only reassemble a message and put it in an inbox, asking for the next frame
+ * at once, so the socket is read however slow the client is (codex disconnects a client whose queue fills, and
+ * its queue is small). {@code codex4j-ws-reader-<n>} hands messages to the listener in order, calls
+ * {@link TransportListener#onBatchEnd()} whenever the inbox runs dry, and pings a silent server. A reader held in
+ * a listener call can be replaced ({@link #replaceReader()}; {@code codex4j-ws-reader-<n>-2} and so on). Writes
+ * never block the caller: messages leave one at a time, in the order of the {@link #send} calls, each once the
+ * previous frame is written (the JDK allows one text send in flight).
+ *
+ * <p>The end, whatever causes it (the server's close frame; a dropped connection, which the JDK reports as close
+ * code 1006; an I/O error; a message over {@link WebSocketOptions#maxMessageBytes()}; no answer to a ping; a
+ * failed write; {@link #close}), is reported once, after the last message, naming the endpoint and close code.
+ * The token never appears in a log line, an exception message or {@link #toString()}.
+ */
+public final class WebSocketTransport implements Transport, ReplaceableReader {
+
+    private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
+    private static final AtomicInteger IDS = new AtomicInteger();
+    /** Close code 1006: the connection ended without a close frame (the JDK's word for a dropped socket). */
+    static final int ABNORMAL_CLOSURE = 1006;
+    private static final Duration READER_JOIN = ChildProcess.THREAD_JOIN;
+    private static final ByteBuffer PING = ByteBuffer.wrap("codex4j".getBytes(StandardCharsets.US_ASCII));
+
+    private final WebSocketOptions options;
+    private final String endpoint;
+    private final LocalWebSocketServer owned;
+    private final int id = IDS.incrementAndGet();
+
+    /** Whole messages ({@code byte[]}) and, last, the {@link TransportClosed} that ends them. */
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean closeRequested = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
+    private final CompletableFuture<Void> reported = new CompletableFuture<>();
+    /** The reader thread in a listener call, or {@code null}; a replacement takes it away (see {@link #replaceReader}). */
+    private final AtomicReference<Thread> inListener = new AtomicReference<>();
+    private final AtomicInteger readers = new AtomicInteger();
+
+    private volatile TransportListener listener;
+    private volatile ExecutorService io;
+    private volatile HttpClient http;
+    private volatile WebSocket socket;
+    /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
+    private volatile SecretRedactor redactor;
+    /** The reader of the moment, joined by {@link #close} so that no thread outlives it. */
+    private volatile Thread readerThread;
+    /** When anything last arrived (a message part, a ping, a pong), as {@link System#nanoTime()}. */
+    private volatile long lastHeard;
+    /** When the reader sent the ping not yet followed by anything from the server; 0 when none is outstanding. */
+    private volatile long pingSentAt;
+
+    /** A transport to the app-server {@code options} name; {@link #start} connects. */
+    public WebSocketTransport(WebSocketOptions options) {
+        this(options, null);
+    }
+
+    /** A transport that also ends {@code owned} when it ends (see {@link LocalWebSocketServer#ownedTransport}). */
+    WebSocketTransport(WebSocketOptions options, LocalWebSocketServer owned) {
+        this.options = Objects.requireNonNull(options, "options");
+        this.endpoint = options.endpoint();
+        this.owned = owned;
+        this.redactor = options.redactor();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Opens the connection within {@link WebSocketOptions#connectTimeout()}, calling the token supplier once.
+     *
+     * @throws IOException naming the endpoint and the cause: the HTTP status of a refused upgrade (401 for a
+     *     wrong or missing token), a refused connection, a timeout, a TLS failure
+     */
+    @Override
+    public void start(TransportListener listener) throws IOException {
+        Objects.requireNonNull(listener, "listener");
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("transport already started");
+        }
+        this.listener = listener;
+        AtomicInteger workers = new AtomicInteger();
+        io = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
+                "codex4j-ws-io-" + id + "-" + workers.incrementAndGet(), r));
+        try {
+            WebSocketUpgrade upgrade = new WebSocketUpgrade(options);
+            http = upgrade.client(io);
+            String token = upgrade.token();
+            if (token != null) {
+                redactor = options.redactor().withSecrets(List.of(token));
+            }
+            lastHeard = System.nanoTime();
+            socket = upgrade.open(http, token, new Receiver(), redactor);
+        } catch (IOException | RuntimeException e) {
+            closeRequested.set(true);
+            release();
+            reported.complete(null);
+            throw e;
+        }
+        startReader();
+        log.debug("connected to app-server at {}", endpoint);
+    }
+
+    // --- writing ---------------------------------------------------------------------------------------
+
+    @Override
+    public void send(byte[] message) throws IOException {
+        if (socket == null) {
+            throw new IOException("transport not started");
+        }
+        if (closeRequested.get() || ended.get()) {
+            throw new IOException("the WebSocket connection to " + endpoint + " is closed");
+        }
+        outbox.add(message);
+        if (!writing.get() && writing.compareAndSet(false, true)) {
+            writeNext();
+        }
+    }
+
+    /** Sends queued messages one at a time; runs on whichever thread finds the writer idle or completes a send. */
+    private void writeNext() {
+        while (true) {
+            byte[] message = outbox.poll();
+            if (message == null) {
+                writing.set(false);
+                if (outbox.isEmpty() || !writing.compareAndSet(false, true)) {
+                    return;
+                }
+                continue;
+            }
+            CompletableFuture<WebSocket> sent;
+            try {
+                sent = socket.sendText(new String(message, StandardCharsets.UTF_8), true);
+            } catch (RuntimeException e) {
+                writeFailed(e);
+                return;
+            }
+            if (sent.isDone() && !sent.isCompletedExceptionally()) {
+                continue; // written at once: no callback, no recursion
+            }
+            sent.whenComplete((ws, failure) -> {
+                if (failure != null) {
+                    writeFailed(failure);
+                } else {
+                    writeNext();
+                }
+            });
+            return;
+        }
+    }
+
+    private void writeFailed(Throwable failure) {
+        outbox.clear(); // the writer stays taken: nothing more is written
+        if (closeRequested.get()) {
+            return;
+        }
+        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        socket.abort();
+        end(new TransportClosed("writing to the WebSocket at " + endpoint + " failed: "
+                + redactor.redact(String.valueOf(cause.getMessage())), null, tail(), false, cause));
+    }
+
+    // --- reading ---------------------------------------------------------------------------------------
+
+    /** The JDK's callbacks: reassemble, hand over, ask for more. Never runs listener code. */
+    private final class Receiver implements WebSocket.Listener {
+
+        private final MessageAssembler text = new MessageAssembler(options.maxMessageBytes());
+        private final MessageAssembler binary = new MessageAssembler(options.maxMessageBytes());
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            webSocket.request(1);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastHeard = System.nanoTime();
+            if (ended.get()) {
+                return null;
+            }
+            webSocket.request(1); // right away: reading never waits for the client
+            try {
+                accept(text.addText(data, last));
+            } catch (LineTooLongException e) {
+                tooLong(webSocket, e);
+            }
+            return null; // the data was copied
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            lastHeard = System.nanoTime();
+            if (ended.get()) {
+                return null;
+            }
+            webSocket.request(1);
+            try {
+                accept(binary.addBinary(data, last)); // codex sends text only; a bad one is skipped and counted
+            } catch (LineTooLongException e) {
+                tooLong(webSocket, e);
+            }
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            lastHeard = System.nanoTime(); // (the JDK answers with a pong by itself)
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+            lastHeard = System.nanoTime();
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            String what = statusCode == ABNORMAL_CLOSURE
+                    ? "the WebSocket connection to " + endpoint + " was lost (close code 1006: no close frame)"
+                    : "the app-server at " + endpoint + " closed the WebSocket connection (close code " + statusCode
+                            + (reason == null || reason.isEmpty() ? "" : ": " + redactor.redact(reason))
+                            + ")";
+            end(new TransportClosed(what, null, tail(), false, null));
+            return null; // the JDK then answers the close frame
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            // A killed server's kernel resets the connection when input was still unread there (seen after kill -9
+            // with a request in flight): as lost as a 1006, with no close code to give.
+            String what = error instanceof java.io.IOException
+                    ? " was lost (" + redactor.redact(String.valueOf(error)) + ", no close frame)"
+                    : " failed: " + redactor.redact(String.valueOf(error));
+            end(new TransportClosed("the WebSocket connection to " + endpoint + what, null, tail(), false, error));
+        }
+
+        private void accept(byte[] message) {
+            if (message != null && !MessageAssembler.isBlank(message)) {
+                inbox.add(message);
+            }
+        }
+
+        private void tooLong(WebSocket webSocket, LineTooLongException e) {
+            log.error("app-server at {} sent a message longer than {} bytes; closing the connection", endpoint,
+                    e.maxLineBytes());
+            webSocket.abort();
+            end(new TransportClosed(e.getMessage(), null, tail(), false, e));
+        }
+    }
+
+    /** The end of the input: the first reason counts, and the reader reports it after every message before it. */
+    private void end(TransportClosed closed) {
+        if (ended.compareAndSet(false, true)) {
+            inbox.add(closeRequested.get()
+                    ? new TransportClosed("closed by client", null, tail(), true, null) : closed);
+            endSeen.complete(null);
+        }
+    }
+
+    private List<String> tail() {
+        return owned == null ? List.of() : owned.diagnosticTail();
+    }
+
+    private void startReader() {
+        int n = readers.incrementAndGet();
+        Thread reader = ChildProcess.daemon("codex4j-ws-reader-" + id + (n == 1 ? "" : "-" + n), this::read);
+        readerThread = reader;
+        reader.start();
+    }
+
+    /** One reader thread's loop; it leaves when another took over while it was in a listener call. */
+    private void read() {
+        try {
+            while (true) {
+                Object next = inbox.poll();
+                if (next == null) {
+                    if (!endBatch()) {
+                        return;
+                    }
+                    next = awaitNext();
+                }
+                if (next instanceof byte[] message) {
+                    if (!deliver(message)) {
+                        return;
+                    }
+                } else {
+                    finish((TransportClosed) next);
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // not done by the library: the transport ends without a report
+        }
+    }
+
+    /** Waits for the next message, pinging a server that has been silent for {@link WebSocketOptions#pingInterval()}. */
+    private Object awaitNext() throws InterruptedException {
+        long interval = options.pingInterval().toNanos();
+        if (interval == 0) {
+            return inbox.take();
+        }
+        while (true) {
+            long now = System.nanoTime();
+            long heard = lastHeard;
+            long sentAt = pingSentAt;
+            long wait;
+            if (sentAt != 0 && heard - sentAt < 0) { // a ping is out and nothing came since
+                wait = sentAt + interval - now;
+                if (wait <= 0) {
+                    noPong();
+                    return inbox.take();
+                }
+            } else if (now - heard >= interval) {
+                ping(now);
+                wait = interval;
+            } else {
+                pingSentAt = 0;
+                wait = heard + interval - now;
+            }
+            Object next = inbox.poll(wait, TimeUnit.NANOSECONDS);
+            if (next != null) {
+                return next;
+            }
+        }
+    }
+
+    private void ping(long now) {
+        pingSentAt = now == 0 ? 1 : now;
+        try {
+            socket.sendPing(PING.duplicate());
+        } catch (RuntimeException e) { // a ping or pong still on its way: the next round pings again
+            log.debug("could not ping {}: {}", endpoint, e.toString());
+        }
+    }
+
+    private void noPong() {
+        log.warn("app-server at {} answered no ping for {}; giving the connection up", endpoint,
+                options.pingInterval());
+        socket.abort();
+        end(new TransportClosed("the WebSocket connection to " + endpoint + " was lost: nothing received for "
+                + options.pingInterval() + " after a ping", null, tail(), false, null));
+    }
+
+    private boolean deliver(byte[] message) {
+        Thread self = Thread.currentThread();
+        inListener.set(self);
+        try {
+            listener.onLine(message, 0, message.length);
+        } catch (Throwable e) { // the reader must survive anything its listener does
+            log.error("listener failed on an incoming message; continuing", e);
+        }
+        return inListener.compareAndSet(self, null);
+    }
+
+    private boolean endBatch() {
+        Thread self = Thread.currentThread();
+        inListener.set(self);
+        try {
+            listener.onBatchEnd();
+        } catch (Throwable e) {
+            log.error("listener failed at the end of a batch of messages; continuing", e);
+        }
+        return inListener.compareAndSet(self, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The inbox holds whole messages, so the new reader simply takes the next one; the held thread leaves once
+     * its call returns. (This reader never writes: the JDK's threads do, so the writing variants keep their
+     * defaults.)
+     */
+    @Override
+    public boolean replaceReader() {
+        Thread held = inListener.get();
+        if (held == null || !inListener.compareAndSet(held, null)) {
+            return false;
+        }
+        startReader();
+        log.debug("the WebSocket reader is held by its listener; another reads on");
+        return true;
+    }
+
+    /** On the reader, after the last message: ends an owned server, lets go of the JDK client, tells the listener. */
+    private void finish(TransportClosed closed) {
+        TransportClosed told = closed;
+        if (owned != null) {
+            told = owned.connectionEnded(closed);
+        }
+        release();
+        if (!told.requestedByClient()) {
+            log.warn("app-server connection ended: {}", told.describe());
+        }
+        try {
+            listener.onClosed(told);
+        } catch (Throwable e) {
+            log.error("listener failed on connection end", e);
+        } finally {
+            reported.complete(null);
+        }
+    }
+
+    /** Aborts the socket (if still open) and stops this transport's pool and, on Java 21+, the JDK client. */
+    private void release() {
+        WebSocket ws = socket;
+        if (ws != null) {
+            ws.abort();
+        }
+        ExecutorService pool = io;
+        if (pool != null) {
+            pool.shutdownNow();
+            if (!Thread.currentThread().getName().startsWith("codex4j-ws-io-")) {
+                try {
+                    pool.awaitTermination(READER_JOIN.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        // HttpClient is AutoCloseable from Java 21 (stopping its selector thread); on 17 that thread ends once the
+        // client is garbage
+        if (http instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                log.debug("closing the HttpClient of {} failed: {}", endpoint, e.toString());
+            }
+        }
+    }
+
+    @Override
+    public List<String> diagnosticTail() {
+        return tail();
+    }
+
+    @Override
+    public void close() {
+        close(options.closeTimeout());
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sends a close frame (1000), waits up to {@code grace} for the server's, then drops the socket; then ends
+     * an owned server. Messages not yet written are dropped.
+     */
+    @Override
+    public void close(Duration grace) {
+        Objects.requireNonNull(grace, "grace");
+        if (!closeRequested.compareAndSet(false, true)) {
+            ChildProcess.awaitQuietly(reported, grace.plus(READER_JOIN));
+            return;
+        }
+        WebSocket ws = socket;
+        if (ws == null) { // never started (or it failed to)
+            release();
+            if (owned != null) {
+                owned.close();
+            }
+            return;
+        }
+        outbox.clear();
+        if (!ended.get()) {
+            try {
+                ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
+            } catch (RuntimeException e) {
+                log.debug("could not send a close frame to {}: {}", endpoint, e.toString());
+            }
+            ChildProcess.awaitQuietly(endSeen, grace);
+        }
+        ws.abort();
+        end(new TransportClosed("closed by client", null, tail(), true, null));
+        if (inListener.get() == Thread.currentThread()) {
+            // closed from a listener call (a continuation on the reader): the report follows once it returns
+            release();
+        } else if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
+            log.warn("the reader of {} is still held in a listener call after close", endpoint);
+            release();
+        } else {
+            ChildProcess.join(readerThread, READER_JOIN); // it ends right after its report
+        }
+        if (owned != null) {
+            owned.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketTransport[" + endpoint + "]";
+    }
+}

@@ -1,0 +1,127 @@
+package dev.codex4j.appserver.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code wss://}: a {@link FakeWebSocketServer} over TLS with a self-signed certificate for 127.0.0.1 (made by the
+ * JDK's keytool), trusted through a caller-supplied {@link SSLContext}, and refused by the JDK's default trust store.
+ */
+@Timeout(60)
+class WebSocketTlsTest {
+
+    private static final char[] PASSWORD = "changeit".toCharArray();
+
+    @TempDir
+    static Path dir;
+
+    private static KeyStore keyStore;
+
+    @BeforeAll
+    static void makeCertificate() throws Exception {
+        Path file = dir.resolve("server.p12");
+        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", new String(PASSWORD))
+                .redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(file)) {
+            keyStore.load(in, PASSWORD);
+        }
+    }
+
+    private static SSLContext serverContext() throws Exception {
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(keyStore, PASSWORD);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(keys.getKeyManagers(), null, null);
+        return context;
+    }
+
+    private static SSLContext trustingContext() throws Exception {
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keyStore);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
+    }
+
+    @Test
+    void aCallerSuppliedSslContextTrustsThePrivateCertificate() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext())) {
+            assertThat(server.uri().getScheme()).isEqualTo("wss");
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .bearerToken("tls-token-0123456789").sslContext(trustingContext())
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+            java.util.concurrent.CompletableFuture<TransportClosed> closed = new java.util.concurrent.CompletableFuture<>();
+            transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {
+                    received.add(new String(buffer, offset, length, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void onClosed(TransportClosed end) {
+                    closed.complete(end);
+                }
+            });
+            try {
+                assertThat(server.upgradeHeaders()).containsEntry("authorization", "Bearer tls-token-0123456789");
+                transport.send("{\"method\":\"over/tls\"}".getBytes(StandardCharsets.UTF_8));
+                assertThat(server.receive()).isEqualTo("{\"method\":\"over/tls\"}");
+                server.send("{\"method\":\"back\"}");
+                server.closeWith(1000, "");
+                assertThat(closed.get(10, TimeUnit.SECONDS).reason()).contains("close code 1000");
+                assertThat(received).containsExactly("{\"method\":\"back\"}");
+            } finally {
+                transport.close();
+            }
+        }
+    }
+
+    @Test
+    void theJdkTrustStoreRefusesASelfSignedCertificateAndStartSaysTls() throws Exception {
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext())) {
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed closed) {}
+            })).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("TLS with wss://127.0.0.1:" + server.uri().getPort() + "/rpc failed: ");
+        }
+    }
+
+    @Test
+    void anSslContextForAPlainWsUriIsRefused() {
+        assertThatThrownBy(() -> WebSocketOptions.builder(java.net.URI.create("ws://127.0.0.1:1"))
+                .sslContext(SSLContext.getDefault()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wss:// only");
+    }
+}
