@@ -232,10 +232,12 @@ public final class FakeWebSocketServer implements AutoCloseable {
             }
             String accept = Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-1")
                     .digest((headers.get("sec-websocket-key") + GUID).getBytes(StandardCharsets.US_ASCII)));
-            o.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                    + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            out = o;
+            synchronized (this) { // frames wait for this: a client that saw the 101 may have the test send at once
+                o.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                        + "Sec-WebSocket-Accept: " + accept + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                o.flush();
+                out = o;
+            }
             upgradeHeaders.complete(headers);
             readFrames(new DataInputStream(in));
         } catch (IOException e) {
