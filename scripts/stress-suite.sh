@@ -146,7 +146,7 @@ echo "runs:    $runs, the last $loaded with 2 CPU hogs"
 # E errors, S skipped"; "no test summary" if the build stopped before the tests.
 test_counts() {
   local line
-  line="$(grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$1" \
+  line="$(grep -a -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$1" \
     | tail -n 1 || true)"
   if [[ -z "$line" ]]; then
     echo "no test summary"
@@ -157,7 +157,7 @@ test_counts() {
 
 # The failing tests as class.method, from surefire's "<<< FAILURE!" / "<<< ERROR!" lines, one per line.
 failing_tests() {
-  { grep -E '^\[ERROR\] [^ ]+ -- Time elapsed: .* <<< (FAILURE|ERROR)!' "$1" || true; } \
+  { grep -a -E '^\[ERROR\] [^ ]+ -- Time elapsed: .* <<< (FAILURE|ERROR)!' "$1" || true; } \
     | sed -E 's/^\[ERROR\] ([^ ]+) -- .*<<< (FAILURE|ERROR)!.*/\1 (\2)/' | sed -E 's/^dev\.codex4j\.appserver\.//' \
     | sort -u
 }
