@@ -169,6 +169,19 @@ class AppServerClientTest {
     }
 
     @Test
+    void aMalformedLineIsLoggedWithItsControlCharactersEscaped() {
+        started();
+        try (LogCapture logs = LogCapture.start()) {
+            server.serverSends("garbage\u001b[31m\rINFO forged\u0000 line");
+            server.awaitDelivered();
+            assertThat(client.malformedLineCount()).isEqualTo(1);
+            assertThat(logs.lines()).anySatisfy(l -> assertThat(l)
+                    .contains("garbage\\u001b[31m\\u000dINFO forged\\u0000 line")
+                    .doesNotContain("\u001b").doesNotContain("\r").doesNotContain("\u0000"));
+        }
+    }
+
+    @Test
     void aRequestTheClientAnsweredIsNotLoggedAsResolvedElsewhere() {
         started();
         // codex confirms every answer with serverRequest/resolved; stage the worst case, where the reader

@@ -42,7 +42,7 @@ final class Inbound implements TransportListener {
         } catch (MalformedMessageException e) {
             session.malformedLines.increment();
             Session.log.warn("skipping a malformed line from app-server ({}): {}",
-                    session.redactor.redact(e.getMessage()), preview(buffer, offset, length));
+                    session.redactor.redact(escapeControls(e.getMessage())), preview(buffer, offset, length));
             return;
         }
         if (message instanceof Response response) {
@@ -101,6 +101,23 @@ final class Inbound implements TransportListener {
         if (text.length() < length) {
             text += "… (" + length + " bytes)";
         }
-        return session.redactor.redact(text);
+        return session.redactor.redact(escapeControls(text));
+    }
+
+    /** A server's bytes in a log line: control characters (a carriage return, a terminal escape) as escapes. */
+    static String escapeControls(String text) {
+        StringBuilder escaped = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0)) {
+                if (escaped == null) {
+                    escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                escaped.append(String.format("\\u%04x", (int) c));
+            } else if (escaped != null) {
+                escaped.append(c);
+            }
+        }
+        return escaped == null ? text : escaped.toString();
     }
 }
