@@ -73,15 +73,17 @@ public final class HumanInTheLoop {
     }
 
     /** Shows the request and turns the person's answer (or their silence) into a decision. */
-    private static Mono<CommandExecutionApprovalDecision> ask(Terminal person,
+    static Mono<CommandExecutionApprovalDecision> ask(Terminal person,
             CommandExecutionRequestApprovalParams request, Duration timeout, PrintStream out) {
         out.println("\ncodex asks to run: " + request.command());
         out.println("  in: " + request.cwd());
         if (request.reason() != null) {
             out.println("  because: " + request.reason());
         }
+        // listen before asking: an answer typed the moment the question shows must not be dropped
+        CompletableFuture<String> answered = person.nextLine(timeout);
         out.println("Allow? [y/N] (no answer within " + timeout.toSeconds() + " s declines)");
-        return Mono.fromFuture(person.nextLine(timeout))
+        return Mono.fromFuture(answered)
                 .map(answer -> {
                     boolean yes = answer.strip().toLowerCase(Locale.ROOT).matches("y|yes");
                     out.println(yes ? "accepted" : "declined");

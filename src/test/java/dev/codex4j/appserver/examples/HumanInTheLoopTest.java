@@ -84,6 +84,34 @@ class HumanInTheLoopTest {
     }
 
     @Test
+    void anAnswerTypedTheMomentTheQuestionShowsCounts() throws Exception {
+        try (PipedOutputStream keyboard = new PipedOutputStream();
+                PipedInputStream terminal = new PipedInputStream(keyboard)) {
+            HumanInTheLoop.Terminal person = new HumanInTheLoop.Terminal(terminal);
+            // the fastest possible person: "y" is typed and read before the question's line is even finished
+            PrintStream screen = new PrintStream(new OutputStream() {
+                @Override
+                public void write(int b) throws java.io.IOException {
+                    if (b == '?') { // "Allow?"
+                        keyboard.write("y\n".getBytes(StandardCharsets.UTF_8));
+                        keyboard.flush();
+                        while (terminal.available() > 0) {
+                            Thread.onSpinWait(); // until the terminal's reader has taken the line
+                        }
+                    }
+                }
+            }, true, StandardCharsets.UTF_8);
+            var request = new dev.codex4j.appserver.protocol.types.CommandExecutionRequestApprovalParams(null, null,
+                    null, "touch x", null, "/w", null, "i", null, null, null, null, null, 0, "t", "u");
+
+            var decision = HumanInTheLoop.ask(person, request, Duration.ofSeconds(20), screen).block(Duration.ofSeconds(30));
+
+            assertThat(decision).isEqualTo(
+                    dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision.ACCEPT);
+        }
+    }
+
+    @Test
     void aClosedTerminalAnswersNothingAtOnceInsteadOfAtTheTimeout() throws Exception {
         HumanInTheLoop.Terminal person = new HumanInTheLoop.Terminal(new ByteArrayInputStream(new byte[0]));
 
