@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks of issue 7 (AppServerClient against a hand-written readLine + readTree
 # baseline, both talking to the same fast fake app-server) and prints a Markdown table, also written to
-# target/bench/results.md. Uses only the fake server: no codex binary, no network. About 2 minutes.
+# target/bench/results.md. Uses only fake servers: no codex binary, no network beyond loopback. The ws-
+# scenarios (issue 16) run over a WebSocket on loopback: the client's WebSocket transport against a hand-written
+# JDK java.net.http.WebSocket baseline, both connected to WebSocketBenchServer (Java, its own process).
+# About 3 minutes.
 #
 #   scripts/bench.sh                         # everything
-#   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 latency pipelined chained memory
+#   scripts/bench.sh --only=typed1,latency   # some scenarios: ceiling typed1 typed8 raw1 rawparams1 latency pipelined
+#                                            # chained memory ws-ceiling ws-typed1 ws-raw1 ws-latency ws-pipelined
 #   scripts/bench.sh --n=200000 --rounds=3   # smaller (see Benchmarks' Javadoc for all options)
 #   scripts/bench.sh --jfr --only=typed1 --side=client   # also record target/bench/bench.jfr and summarise it
 set -euo pipefail

@@ -15,10 +15,14 @@ import java.util.Map;
 final class BenchReport {
 
     static final long MIB = 1024 * 1024;
+    /** The floods over stdio, against the pipe's ceiling. */
     private static final List<String> FLOODS = List.of("typed1", "typed8", "raw1", "rawparams1");
+    /** The floods with per-notification cost rows: those over stdio and those over WebSocket. */
+    private static final List<String> COSTED_FLOODS = List.of("typed1", "typed8", "raw1", "rawparams1", "ws-typed1",
+            "ws-raw1");
 
     /** The sizes of a run, as the table's metrics and its closing text name them. */
-    record Sizes(int n, int n8, int nRaw, int warmup, int rounds, int seq, int pipelined, int inflight, int buffer) {}
+    record Sizes(int n, int n8, int nRaw, int nWs, int warmup, int rounds, int seq, int pipelined, int inflight, int buffer) {}
 
     private record Row(String metric, String baseline, String client, String ratio, String target, String result) {}
 
@@ -63,40 +67,75 @@ final class BenchReport {
             throughputRow("rawparams1", String.format(Locale.ROOT,
                     "notifications/s, raw `notifications()` reading params(), 1 subscriber (N=%,d)", sizes.nRaw()), 1.5);
         }
-        for (String key : FLOODS) {
+        if (results.containsKey("ws-typed1.client") || results.containsKey("ws-typed1.baseline")) {
+            throughputRow("ws-typed1", String.format(Locale.ROOT,
+                    "WebSocket: notifications/s, typed, 1 subscriber (N=%,d)", sizes.nWs()), 1.5);
+        }
+        if (results.containsKey("ws-raw1.client") || results.containsKey("ws-raw1.baseline")) {
+            throughputRow("ws-raw1", String.format(Locale.ROOT,
+                    "WebSocket: notifications/s, raw `notifications()` reading method(), 1 subscriber (N=%,d)",
+                    sizes.nWs()), 1.5);
+        }
+        for (String key : COSTED_FLOODS) {
             if (results.containsKey(key + ".alloc.client") || results.containsKey(key + ".alloc.baseline")) {
                 lowerIsBetterRow("bytes allocated / notification, " + key, key + ".alloc", "%,.0f", "%.2f×");
                 lowerIsBetterRow("JVM CPU ns / notification, " + key, key + ".cpu", "%,.0f", "%.2f×");
                 lowerIsBetterRow("context switches / 1000 notifications, " + key, key + ".cs", "%,.1f", "%.1f×");
             }
         }
-        if (results.containsKey("latency.mean.client") || results.containsKey("latency.mean.baseline")) {
-            for (String key : List.of("mean", "p50", "p99")) {
-                double b = results.get("latency." + key + ".baseline");
-                double c = results.get("latency." + key + ".client");
-                boolean target = key.equals("mean");
-                double ratio = target ? pairedMedian("latency", c / b) : c / b;
-                rows.add(new Row("sequential round trip " + key + " (µs)", fmt(b, "%.1f"), fmt(c, "%.1f"),
-                        target ? ratioCell("latency", c / b) : fmt(c / b, "%.2f×"),
-                        target ? "≤ 1.10×" : "(lower is better)", target ? verdict(ratio <= 1.10, ratio) : "info"));
-            }
-        }
+        latencyRows("latency", "sequential round trip");
         requestSummary("pipelined", "requests/s, " + sizes.inflight() + " in flight from one thread");
         requestSummary("chained", "requests/s, " + sizes.inflight() + " in flight, each answer sends the next");
+        latencyRows("ws-latency", "WebSocket: sequential round trip");
+        requestSummary("ws-pipelined", "WebSocket: requests/s, " + sizes.inflight() + " in flight from one thread");
         if (results.containsKey("memory.ok")) {
             rows.add(new Row("stalled subscriber: heap retained after flood", "n/a",
                     fmt(results.get("memory.retainedMiB"), "%+.1f MiB"), "",
                     "< 64 MiB + overflow error", results.get("memory.ok") == 1.0 ? "PASS" : "FAIL"));
         }
         if (results.containsKey("ceiling")) {
-            ceilingRows(results.get("ceiling"));
+            ceilingRows("ceiling", FLOODS, "fake server ceiling (newline-counting reader)");
+        }
+        if (results.containsKey("ws-ceiling")) {
+            ceilingRows("ws-ceiling", List.of("ws-typed1", "ws-raw1"),
+                    "WebSocket fake server ceiling (frame-counting reader)");
+        }
+        if (results.containsKey("ws-jdk-ceiling")) {
+            double jdk = results.get("ws-jdk-ceiling");
+            for (String key : List.of("ws-typed1", "ws-raw1")) {
+                double b = results.getOrDefault(key + ".baseline", Double.NaN);
+                double c = results.getOrDefault(key + ".client", Double.NaN);
+                if (!Double.isNaN(b) || !Double.isNaN(c)) {
+                    rows.add(new Row("share of the JDK WebSocket's ceiling, " + key, fmt(100 * b / jdk, "%.0f %%"),
+                            fmt(100 * c / jdk, "%.0f %%"), "", "(info)", "info"));
+                }
+            }
+            rows.add(new Row("JDK WebSocket ceiling (a listener that only counts), notifications/s", "",
+                    fmt(jdk, "%,.0f"), "", "(info)", "info"));
+        }
+    }
+
+    /** Mean, p50 and p99 of the round trips of scenario {@code name}; the mean's paired ratio has the target. */
+    private void latencyRows(String name, String metric) {
+        if (!results.containsKey(name + ".mean.client") && !results.containsKey(name + ".mean.baseline")) {
+            return;
+        }
+        for (String key : List.of("mean", "p50", "p99")) {
+            double b = results.getOrDefault(name + "." + key + ".baseline", Double.NaN);
+            double c = results.getOrDefault(name + "." + key + ".client", Double.NaN);
+            boolean target = key.equals("mean");
+            double ratio = target ? pairedMedian(name, c / b) : c / b;
+            rows.add(new Row(metric + " " + key + " (µs)", fmt(b, "%.1f"), fmt(c, "%.1f"),
+                    target ? ratioCell(name, c / b) : fmt(c / b, "%.2f×"),
+                    target ? "≤ 1.10×" : "(lower is better)", target ? verdict(ratio <= 1.10, ratio) : "info"));
         }
     }
 
     /** Each flood's share of the fake server's ceiling, and the ceiling against the fastest side. */
-    private void ceilingRows(double ceiling) {
+    private void ceilingRows(String ceilingKey, List<String> floods, String metric) {
+        double ceiling = results.get(ceilingKey);
         double fastest = 0;
-        for (String key : FLOODS) {
+        for (String key : floods) {
             double b = results.getOrDefault(key + ".baseline", Double.NaN);
             double c = results.getOrDefault(key + ".client", Double.NaN);
             if (!Double.isNaN(b) || !Double.isNaN(c)) {
@@ -106,7 +145,7 @@ final class BenchReport {
             fastest = Math.max(fastest, Math.max(Double.isNaN(b) ? 0 : b, Double.isNaN(c) ? 0 : c));
         }
         double ratio = ceiling / fastest;
-        rows.add(new Row("fake server ceiling (newline-counting reader), notifications/s", "", fmt(ceiling, "%,.0f"),
+        rows.add(new Row(metric + ", notifications/s", "", fmt(ceiling, "%,.0f"),
                 fastest > 0 ? fmt(ratio, "%.1f× fastest") : "", "≥ 3× fastest side",
                 fastest > 0 ? verdict(ratio >= 3.0, ratio) : "info"));
     }

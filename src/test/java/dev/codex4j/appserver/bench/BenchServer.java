@@ -33,7 +33,7 @@ import java.util.Arrays;
 public final class BenchServer {
 
     /** Distinct notification lines the flood cycles through (a power of two). */
-    private static final int VARIANTS = 64;
+    static final int VARIANTS = 64;
 
     private static final byte[] ID = "\"id\":".getBytes(UTF_8);
     private static final byte[] METHOD = "\"method\":\"".getBytes(UTF_8);
@@ -89,6 +89,32 @@ public final class BenchServer {
 
     /** Reads lines until EOF; flushes once per chunk read, so pipelined requests are answered in batches. */
     void run() throws IOException {
+        readChunks(in, out, (buffer, start, scan, end) -> {
+            int from = start;
+            for (int i = scan; i < end; i++) {
+                if (buffer[i] == '\n') {
+                    line(buffer, from, i);
+                    from = i + 1;
+                }
+            }
+            return from;
+        });
+    }
+
+    /** What {@link #readChunks} hands each chunk to. */
+    interface Messages {
+        /**
+         * Handles the complete messages in {@code buffer[start, end)}, of which {@code [scan, end)} was just read;
+         * returns where the incomplete rest begins, or -1 to stop reading.
+         */
+        int handle(byte[] buffer, int start, int scan, int end) throws IOException;
+    }
+
+    /**
+     * Reads {@code in} in chunks into a buffer that grows to hold a whole message, hands each chunk to
+     * {@code messages}, and flushes {@code out} once per chunk; returns at EOF or when {@code messages} says stop.
+     */
+    static void readChunks(InputStream in, OutputStream out, Messages messages) throws IOException {
         byte[] buffer = new byte[1 << 16];
         int start = 0;
         int end = 0;
@@ -108,11 +134,10 @@ public final class BenchServer {
             }
             int scan = end;
             end += n;
-            for (int i = scan; i < end; i++) {
-                if (buffer[i] == '\n') {
-                    line(buffer, start, i);
-                    start = i + 1;
-                }
+            start = messages.handle(buffer, start, scan, end);
+            if (start < 0) {
+                out.flush();
+                return;
             }
             if (start == end) {
                 start = 0;
@@ -122,38 +147,62 @@ public final class BenchServer {
         }
     }
 
-    private void line(byte[] b, int from, int to) throws IOException {
+    /** What a request asks for (anything not {@code initialize} or {@code bench/flood} is an echo). */
+    enum Kind { INITIALIZE, FLOOD, ECHO }
+
+    /** A request: its id, what it asks for, and its {@code "count":} (flood) or {@code "seq":} (echo), else -1. */
+    record Request(long id, Kind kind, long argument) {}
+
+    /** The request in {@code b[from, to)}, one JSON message; {@code null} for a notification (no id). */
+    static Request parse(byte[] b, int from, int to) {
         int idAt = indexOf(b, from, to, ID);
         if (idAt < 0) {
-            return; // a notification from the client (initialized): nothing to answer
+            return null; // a notification from the client (initialized): nothing to answer
         }
-        int idStart = idAt + ID.length;
-        long id = number(b, idStart, to);
+        long id = number(b, idAt + ID.length, to);
         int methodAt = indexOf(b, from, to, METHOD);
         int methodStart = methodAt < 0 ? to : methodAt + METHOD.length;
         if (regionEquals(b, methodStart, to, INITIALIZE)) {
-            writeIdPrefix(id);
-            out.write(INIT_RESULT);
+            return new Request(id, Kind.INITIALIZE, -1);
         } else if (regionEquals(b, methodStart, to, FLOOD)) {
             int countAt = indexOf(b, from, to, COUNT);
-            long count = countAt < 0 ? 0 : number(b, countAt + COUNT.length, to);
+            return new Request(id, Kind.FLOOD, countAt < 0 ? 0 : number(b, countAt + COUNT.length, to));
+        }
+        int seqAt = indexOf(b, from, to, SEQ);
+        return new Request(id, Kind.ECHO, seqAt < 0 ? -1 : number(b, seqAt + SEQ.length, to));
+    }
+
+    private void line(byte[] b, int from, int to) throws IOException {
+        Request request = parse(b, from, to);
+        if (request == null) {
+            return;
+        }
+        if (request.kind() == Kind.FLOOD) {
             byte[][] lines = notifications;
-            for (long i = 0; i < count; i++) {
+            for (long i = 0; i < request.argument(); i++) {
                 out.write(lines[(int) (i & (VARIANTS - 1))]);
             }
-            writeIdPrefix(id);
-            write(",\"result\":{\"sent\":");
-            writeNumber(count);
-            write("}}\n");
-        } else {
-            int seqAt = indexOf(b, from, to, SEQ);
-            long seq = seqAt < 0 ? -1 : number(b, seqAt + SEQ.length, to);
-            writeIdPrefix(id);
-            write(",\"result\":{\"id\":");
-            writeNumber(id);
-            write(",\"seq\":");
-            writeNumber(seq);
-            write("}}\n");
+        }
+        answer(request);
+    }
+
+    /** Writes the response line to {@code request}, newline included (the flood's notifications go before it). */
+    void answer(Request request) throws IOException {
+        writeIdPrefix(request.id());
+        switch (request.kind()) {
+            case INITIALIZE -> out.write(INIT_RESULT);
+            case FLOOD -> {
+                write(",\"result\":{\"sent\":");
+                writeNumber(request.argument());
+                write("}}\n");
+            }
+            case ECHO -> {
+                write(",\"result\":{\"id\":");
+                writeNumber(request.id());
+                write(",\"seq\":");
+                writeNumber(request.argument());
+                write("}}\n");
+            }
         }
     }
 

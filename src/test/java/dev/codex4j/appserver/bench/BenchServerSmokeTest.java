@@ -62,56 +62,66 @@ class BenchServerSmokeTest {
     @Test
     void clientReceivesTheFloodAndEchoes() throws Exception {
         try (AppServerClient client = AppServerClient.builder().executable(script).build()) {
-            assertThat(client.start().block(Duration.ofSeconds(30)).userAgent()).isEqualTo("bench/0");
-
-            CountDownLatch typedDone = new CountDownLatch(FLOOD);
-            CountDownLatch rawDone = new CountDownLatch(FLOOD);
-            List<AgentMessageDeltaNotification> typed = new CopyOnWriteArrayList<>();
-            Disposable typedSubscription = client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA)
-                    .subscribe(delta -> {
-                        typed.add(delta);
-                        typedDone.countDown();
-                    });
-            Disposable rawSubscription = client.notifications().subscribe(n -> rawDone.countDown());
-            JsonNode sent = client.request("bench/flood", Map.of("count", FLOOD)).block(Duration.ofSeconds(30));
-            assertThat(sent.path("sent").asInt()).isEqualTo(FLOOD);
-            assertThat(typedDone.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(rawDone.await(30, TimeUnit.SECONDS)).isTrue();
-            typedSubscription.dispose();
-            rawSubscription.dispose();
-            assertThat(typed).hasSize(FLOOD).allSatisfy(d -> assertThat(d.delta()).isNotEmpty());
-
-            List<CompletableFuture<JsonNode>> echoes = IntStream.range(0, ECHOES)
-                    .mapToObj(i -> client.request("bench/echo", Map.of("seq", i)).toFuture()).toList();
-            for (int i = 0; i < ECHOES; i++) {
-                assertThat(echoes.get(i).get(30, TimeUnit.SECONDS).path("seq").asInt()).isEqualTo(i);
-            }
-            assertThat(echoes.stream().map(e -> e.join().path("id").asLong()).distinct()).hasSize(ECHOES);
+            floodAndEchoes(client);
         }
     }
 
     @Test
     void baselineReceivesTheFloodAndEchoes() throws Exception {
         try (Baseline baseline = Baseline.start(script)) {
-            CountDownLatch done = new CountDownLatch(FLOOD);
-            List<AgentMessageDeltaNotification> typed = new CopyOnWriteArrayList<>();
-            Runnable remove = baseline.listen("item/agentMessage/delta", AgentMessageDeltaNotification.class, delta -> {
-                typed.add(delta);
-                done.countDown();
-            });
-            JsonNode sent = baseline.request("bench/flood", Map.of("count", FLOOD)).get(30, TimeUnit.SECONDS);
-            assertThat(sent.path("sent").asInt()).isEqualTo(FLOOD);
-            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-            remove.run();
-            assertThat(typed).hasSize(FLOOD);
+            floodAndEchoes(baseline);
+        }
+    }
 
-            List<CompletableFuture<JsonNode>> echoes = IntStream.range(0, ECHOES)
-                    .mapToObj(i -> baseline.request("bench/echo", Map.of("seq", i))).toList();
-            for (int i = 0; i < ECHOES; i++) {
-                JsonNode result = echoes.get(i).get(30, TimeUnit.SECONDS);
-                assertThat(result.path("seq").asInt()).isEqualTo(i);
-                assertThat(result.path("id").asLong()).isEqualTo(i + 3L); // 1 was initialize, 2 the flood
-            }
+    /** Starts {@code client} and checks a flood's typed and raw notifications, and echoes, against a bench server. */
+    static void floodAndEchoes(AppServerClient client) throws Exception {
+        assertThat(client.start().block(Duration.ofSeconds(30)).userAgent()).isEqualTo("bench/0");
+
+        CountDownLatch typedDone = new CountDownLatch(FLOOD);
+        CountDownLatch rawDone = new CountDownLatch(FLOOD);
+        List<AgentMessageDeltaNotification> typed = new CopyOnWriteArrayList<>();
+        Disposable typedSubscription = client.notifications(ServerNotifications.ITEM_AGENT_MESSAGE_DELTA)
+                .subscribe(delta -> {
+                    typed.add(delta);
+                    typedDone.countDown();
+                });
+        Disposable rawSubscription = client.notifications().subscribe(n -> rawDone.countDown());
+        JsonNode sent = client.request("bench/flood", Map.of("count", FLOOD)).block(Duration.ofSeconds(30));
+        assertThat(sent.path("sent").asInt()).isEqualTo(FLOOD);
+        assertThat(typedDone.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(rawDone.await(30, TimeUnit.SECONDS)).isTrue();
+        typedSubscription.dispose();
+        rawSubscription.dispose();
+        assertThat(typed).hasSize(FLOOD).allSatisfy(d -> assertThat(d.delta()).isNotEmpty());
+
+        List<CompletableFuture<JsonNode>> echoes = IntStream.range(0, ECHOES)
+                .mapToObj(i -> client.request("bench/echo", Map.of("seq", i)).toFuture()).toList();
+        for (int i = 0; i < ECHOES; i++) {
+            assertThat(echoes.get(i).get(30, TimeUnit.SECONDS).path("seq").asInt()).isEqualTo(i);
+        }
+        assertThat(echoes.stream().map(e -> e.join().path("id").asLong()).distinct()).hasSize(ECHOES);
+    }
+
+    /** The same for a hand-written baseline, which has run its handshake (request 1) already. */
+    static void floodAndEchoes(HandWrittenClient baseline) throws Exception {
+        CountDownLatch done = new CountDownLatch(FLOOD);
+        List<AgentMessageDeltaNotification> typed = new CopyOnWriteArrayList<>();
+        Runnable remove = baseline.listen("item/agentMessage/delta", AgentMessageDeltaNotification.class, delta -> {
+            typed.add(delta);
+            done.countDown();
+        });
+        JsonNode sent = baseline.request("bench/flood", Map.of("count", FLOOD)).get(30, TimeUnit.SECONDS);
+        assertThat(sent.path("sent").asInt()).isEqualTo(FLOOD);
+        assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+        remove.run();
+        assertThat(typed).hasSize(FLOOD);
+
+        List<CompletableFuture<JsonNode>> echoes = IntStream.range(0, ECHOES)
+                .mapToObj(i -> baseline.request("bench/echo", Map.of("seq", i))).toList();
+        for (int i = 0; i < ECHOES; i++) {
+            JsonNode result = echoes.get(i).get(30, TimeUnit.SECONDS);
+            assertThat(result.path("seq").asInt()).isEqualTo(i);
+            assertThat(result.path("id").asLong()).isEqualTo(i + 3L); // 1 was initialize, 2 the flood
         }
     }
 

@@ -3,12 +3,16 @@ package dev.codex4j.appserver.bench;
 import dev.codex4j.appserver.rpc.NotificationOverflowException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.AppServerClientBuilder;
 import dev.codex4j.appserver.bench.PairedRounds.Sample;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.AgentMessageDeltaNotification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +26,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,13 +49,19 @@ import reactor.core.publisher.BaseSubscriber;
  * all live threads before and after a flood, divided by N.
  *
  * <p>Options ({@code --name=value}): {@code n} (notifications per flood to one typed subscriber, 1000000), {@code n8} (per
- * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/2), {@code warmup} (2),
+ * flood to 8 subscribers, n/5), {@code nraw} (per raw flood, n/2), {@code nws} (per WebSocket flood, n/4), {@code warmup} (2),
  * {@code rounds} (11), {@code seq} (sequential requests per round, 10000), {@code pipelined} (requests per
  * pipelined round, 50000), {@code inflight} (64), {@code buffer} (the client's notificationBufferSize for
  * the throughput runs, default n), {@code only} (comma-separated scenarios: ceiling, typed1, typed8, raw1,
- * rawparams1, latency, pipelined, chained, memory), {@code side} (both, client, baseline: for profiling one side),
+ * rawparams1, latency, pipelined, chained, memory, and over WebSocket ws-ceiling, ws-typed1, ws-raw1, ws-latency,
+ * ws-pipelined),
+ * {@code side} (both, client, baseline: for profiling one side),
  * {@code server} ({@code java} for {@link BenchServer}, or the path of its native twin), {@code out}
  * (target/bench/results.md).
+ *
+ * <p>The {@code ws-} scenarios run the same floods and requests over a WebSocket on loopback: the client
+ * ({@code AppServerClient.builder().webSocket(uri)}) against {@link WebSocketBaseline} (the same hand-written
+ * client over the JDK's {@code java.net.http.WebSocket}), both connected to one {@link WebSocketBenchServer}.
  *
  * <p>This class holds the options, the orchestration and the scenarios; {@link PairedRounds} alternates and
  * logs the rounds, {@link JvmProbes} measures the JVM around them, {@link RequestDrivers} keeps requests in
@@ -59,11 +70,13 @@ import reactor.core.publisher.BaseSubscriber;
 public final class Benchmarks {
 
     static final Duration FLOOD_TIMEOUT = Duration.ofMinutes(2);
-    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "rawparams1", "latency", "pipelined", "chained", "memory");
+    private static final List<String> ALL = List.of("ceiling", "typed1", "typed8", "raw1", "rawparams1", "latency", "pipelined", "chained", "memory",
+            "ws-ceiling", "ws-typed1", "ws-raw1", "ws-latency", "ws-pipelined");
 
     private final int n;
     private final int n8;
     private final int nRaw;
+    private final int nWs;
     private final int warmup;
     private final int rounds;
     private final int seq;
@@ -81,13 +94,20 @@ public final class Benchmarks {
     private final PairedRounds paired;
     private final BenchReport report;
 
-    private AppServerClient client;
-    private Baseline baseline;
+    /** A client and its baseline, over one kind of connection; either is {@code null} when its side is not run. */
+    private record Sides(AppServerClient client, HandWrittenClient baseline) {}
+
+    /** Over stdio, each with its own fake server process. */
+    private Sides stdio = new Sides(null, null);
+    /** Over WebSocket, both connected to one {@link WebSocketBenchServer} process. */
+    private Sides ws = new Sides(null, null);
+    private WebSocketBenchServer.Handle wsServer;
 
     private Benchmarks(Map<String, String> options, Path script) {
         this.n = Integer.parseInt(options.getOrDefault("n", "1000000"));
         this.n8 = Integer.parseInt(options.getOrDefault("n8", String.valueOf(Math.max(1, n / 5))));
         this.nRaw = Integer.parseInt(options.getOrDefault("nraw", String.valueOf(Math.max(1, n / 2))));
+        this.nWs = Integer.parseInt(options.getOrDefault("nws", String.valueOf(Math.max(1, n / 4))));
         this.warmup = Integer.parseInt(options.getOrDefault("warmup", "2"));
         this.rounds = Integer.parseInt(options.getOrDefault("rounds", "11"));
         this.seq = Integer.parseInt(options.getOrDefault("seq", "10000"));
@@ -102,7 +122,7 @@ public final class Benchmarks {
         this.script = script;
         this.paired = new PairedRounds(warmup, rounds, runClient, runBaseline);
         this.report = new BenchReport(results, paired.pairedRatios(),
-                new BenchReport.Sizes(n, n8, nRaw, warmup, rounds, seq, pipelined, inflight, buffer));
+                new BenchReport.Sizes(n, n8, nRaw, nWs, warmup, rounds, seq, pipelined, inflight, buffer));
     }
 
     public static void main(String[] args) throws Exception {
@@ -117,8 +137,10 @@ public final class Benchmarks {
         Path script = server.equals("java") ? BenchServerLauncher.createScript(Path.of("target/bench"))
                 : BenchServerLauncher.createNativeScript(Path.of("target/bench"), Path.of(server));
         Benchmarks benchmarks = new Benchmarks(options, script);
-        benchmarks.notes.add(server.equals("java") ? "Fake server: BenchServer (Java)."
-                : "Fake server: the native twin of BenchServer (src/test/c/bench_server.c), the same bytes out.");
+        if (benchmarks.only.stream().anyMatch(s -> !s.startsWith("ws-"))) {
+            benchmarks.notes.add(server.equals("java") ? "Fake server: BenchServer (Java)."
+                    : "Fake server: the native twin of BenchServer (src/test/c/bench_server.c), the same bytes out.");
+        }
         long start = System.nanoTime();
         try {
             benchmarks.run();
@@ -138,40 +160,56 @@ public final class Benchmarks {
     // --- orchestration -------------------------------------------------------------------------------
 
     private void run() throws Exception {
-        if (runClient) {
-            client = AppServerClient.builder()
-                    .executable(script)
-                    .notificationBufferSize(buffer)
-                    .requestTimeout(Duration.ofMinutes(5))
-                    .build();
-            client.start().block(Duration.ofSeconds(30));
+        if (only.stream().anyMatch(s -> !s.startsWith("ws-"))) {
+            stdio = new Sides(runClient ? started(AppServerClient.builder().executable(script)) : null,
+                    runBaseline ? Baseline.start(script) : null);
         }
-        if (runBaseline) {
-            baseline = Baseline.start(script);
+        if (only.stream().anyMatch(s -> s.startsWith("ws-"))) {
+            wsServer = WebSocketBenchServer.Handle.start();
+            ws = new Sides(runClient ? started(AppServerClient.builder().webSocket(wsServer.uri())) : null,
+                    runBaseline ? WebSocketBaseline.connect(wsServer.uri()) : null);
+            notes.add("WebSocket rows: one WebSocketBenchServer process (Java) on loopback serves the client's and the "
+                    + "baseline's connections; baseline: WebSocketBaseline (the JDK's java.net.http.WebSocket).");
         }
         if (only.contains("ceiling")) {
             ceiling();
         }
         if (only.contains("typed1")) {
-            flood("typed1", n, 1, Reads.TYPED);
+            flood("typed1", n, 1, Reads.TYPED, stdio);
         }
         if (only.contains("typed8")) {
-            flood("typed8", n8, 8, Reads.TYPED);
+            flood("typed8", n8, 8, Reads.TYPED, stdio);
         }
         if (only.contains("raw1")) {
-            flood("raw1", nRaw, 1, Reads.METHOD);
+            flood("raw1", nRaw, 1, Reads.METHOD, stdio);
         }
         if (only.contains("rawparams1")) {
-            flood("rawparams1", nRaw, 1, Reads.PARAMS);
+            flood("rawparams1", nRaw, 1, Reads.PARAMS, stdio);
         }
         if (only.contains("latency")) {
-            latency();
+            latency("latency", stdio);
         }
         if (only.contains("pipelined")) {
-            pipelined();
+            pipelined("pipelined", stdio);
         }
         if (only.contains("chained")) {
             chained();
+        }
+        if (only.contains("ws-ceiling")) {
+            wsCeiling();
+            jdkWebSocketCeiling();
+        }
+        if (only.contains("ws-typed1")) {
+            flood("ws-typed1", nWs, 1, Reads.TYPED, ws);
+        }
+        if (only.contains("ws-raw1")) {
+            flood("ws-raw1", nWs, 1, Reads.METHOD, ws);
+        }
+        if (only.contains("ws-latency")) {
+            latency("ws-latency", ws);
+        }
+        if (only.contains("ws-pipelined")) {
+            pipelined("ws-pipelined", ws);
         }
         if (only.contains("memory") && runClient) {
             memory();
@@ -179,12 +217,23 @@ public final class Benchmarks {
         report.summaryRows();
     }
 
+    private AppServerClient started(AppServerClientBuilder builder) {
+        AppServerClient client = builder.notificationBufferSize(buffer).requestTimeout(Duration.ofMinutes(5)).build();
+        client.start().block(Duration.ofSeconds(30));
+        return client;
+    }
+
     private void closeConnections() {
-        if (client != null) {
-            client.close();
+        for (Sides sides : List.of(stdio, ws)) {
+            if (sides.client() != null) {
+                sides.client().close();
+            }
+            if (sides.baseline() != null) {
+                sides.baseline().close();
+            }
         }
-        if (baseline != null) {
-            baseline.close();
+        if (wsServer != null) {
+            wsServer.close();
         }
     }
 
@@ -199,24 +248,148 @@ public final class Benchmarks {
             stdin.write("{\"id\":1,\"method\":\"initialize\",\"params\":{}}\n".getBytes(StandardCharsets.UTF_8));
             stdin.flush();
             countLines(stdout, buffer, 1);
-            List<Double> rates = new ArrayList<>();
-            for (int r = 0; r < warmup + rounds; r++) {
-                long start = System.nanoTime();
-                stdin.write(("{\"id\":" + (r + 2) + ",\"method\":\"bench/flood\",\"params\":{\"count\":" + n + "}}\n")
-                        .getBytes(StandardCharsets.UTF_8));
+            results.put("ceiling", ceilingRounds("ceiling", n, r -> {
+                stdin.write((floodRequest(r + 2, n) + "\n").getBytes(StandardCharsets.UTF_8));
                 stdin.flush();
-                long bytes = countLines(stdout, buffer, n + 1L);
-                double rate = n / ((System.nanoTime() - start) / 1e9);
-                PairedRounds.log("ceiling", "server", r, r >= warmup, new Sample(rate, Map.of("MB/s", bytes / 1e6 / ((System.nanoTime() - start) / 1e9))));
-                if (r >= warmup) {
-                    rates.add(rate);
-                }
-            }
-            double median = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray()[rates.size() / 2];
-            results.put("ceiling", median);
+                return countLines(stdout, buffer, n + 1L);
+            }));
         } finally {
             process.destroy();
             process.waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The same for {@link WebSocketBenchServer}: a raw socket's reader that only counts frames. */
+    private void wsCeiling() throws Exception {
+        try (Socket socket = new Socket(wsServer.uri().getHost(), wsServer.uri().getPort())) {
+            socket.setTcpNoDelay(true);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            WebSocketBenchServer.clientUpgrade(out, in);
+            FrameCounter frames = new FrameCounter(in);
+            results.put("ws-ceiling", ceilingRounds("ws-ceiling", nWs, r -> {
+                out.write(WebSocketBenchServer.clientFrame(0x81,
+                        floodRequest(r + 1, nWs).getBytes(StandardCharsets.UTF_8)));
+                out.flush();
+                return frames.count(nWs + 1L);
+            }));
+        }
+    }
+
+    /**
+     * The JDK's {@code java.net.http.WebSocket} with a listener that only counts messages (asking for the next at
+     * once, never looking at the text): the most a client on the JDK's WebSocket could receive.
+     */
+    private void jdkWebSocketCeiling() throws Exception {
+        AtomicReference<CountDownLatch> done = new AtomicReference<>();
+        AtomicLong remaining = new AtomicLong();
+        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(wsServer.uri(), new WebSocket.Listener() {
+                    @Override
+                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+                        webSocket.request(1);
+                        if (last && remaining.decrementAndGet() == 0) {
+                            done.get().countDown();
+                        }
+                        return null;
+                    }
+                }).join();
+        try {
+            long frameBytes = WebSocketBenchServer.notificationFrames()[0].length;
+            results.put("ws-jdk-ceiling", ceilingRounds("ws-jdk", nWs, r -> {
+                done.set(new CountDownLatch(1));
+                remaining.set(nWs + 1L);
+                socket.sendText(floodRequest(r + 1, nWs), true).join();
+                try {
+                    if (!done.get().await(FLOOD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                        throw new IOException("the JDK WebSocket ceiling's flood did not end");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException(e);
+                }
+                return nWs * frameBytes;
+            }));
+        } finally {
+            socket.abort();
+        }
+    }
+
+    private static String floodRequest(int id, int count) {
+        return "{\"id\":" + id + ",\"method\":\"bench/flood\",\"params\":{\"count\":" + count + "}}";
+    }
+
+    /** One flood of a ceiling round, read to its end; returns the bytes read. */
+    private interface CeilingRound {
+        long run(int round) throws IOException;
+    }
+
+    /** Warm-up and measured rounds of {@code count} notifications each; the median rate of the measured ones. */
+    private double ceilingRounds(String name, int count, CeilingRound round) throws IOException {
+        List<Double> rates = new ArrayList<>();
+        for (int r = 0; r < warmup + rounds; r++) {
+            long start = System.nanoTime();
+            long bytes = round.run(r);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double rate = count / seconds;
+            PairedRounds.log(name, "server", r, r >= warmup, new Sample(rate, Map.of("MB/s", bytes / 1e6 / seconds)));
+            if (r >= warmup) {
+                rates.add(rate);
+            }
+        }
+        return rates.stream().mapToDouble(Double::doubleValue).sorted().toArray()[rates.size() / 2];
+    }
+
+    /** Counts the server's frames by their headers, skipping payloads, as fast as a reader can. */
+    private static final class FrameCounter {
+        private final InputStream in;
+        private final byte[] buffer = new byte[1 << 16];
+        private final byte[] header = new byte[10];
+        private int headerLength;
+        private long skip;
+
+        FrameCounter(InputStream in) {
+            this.in = in;
+        }
+
+        /** Reads until {@code frames} whole frame headers have been seen; returns the bytes read. */
+        long count(long frames) throws IOException {
+            long seen = 0;
+            long bytes = 0;
+            while (seen < frames || skip > 0) {
+                int read = in.read(buffer);
+                if (read < 0) {
+                    throw new IOException("bench server ended after " + seen + " of " + frames + " frames");
+                }
+                bytes += read;
+                int i = 0;
+                while (i < read) {
+                    if (skip > 0) {
+                        int k = (int) Math.min(skip, read - i);
+                        i += k;
+                        skip -= k;
+                        continue;
+                    }
+                    header[headerLength++] = buffer[i++];
+                    if (headerLength >= 2) {
+                        int length7 = header[1] & 0x7F;
+                        int needed = length7 == 127 ? 10 : length7 == 126 ? 4 : 2;
+                        if (headerLength == needed) {
+                            long length = length7;
+                            if (needed > 2) {
+                                length = 0;
+                                for (int b = 2; b < needed; b++) {
+                                    length = (length << 8) | (header[b] & 0xFF);
+                                }
+                            }
+                            skip = length;
+                            headerLength = 0;
+                            seen++;
+                        }
+                    }
+                }
+            }
+            return bytes;
         }
     }
 
@@ -248,10 +421,10 @@ public final class Benchmarks {
      */
     private enum Reads { TYPED, METHOD, PARAMS }
 
-    private void flood(String key, int count, int subscribers, Reads reads) throws Exception {
+    private void flood(String key, int count, int subscribers, Reads reads, Sides sides) throws Exception {
         Map<String, double[]> m = paired.alternate(key,
-                r -> clientFlood(count, subscribers, reads),
-                r -> baselineFlood(count, subscribers, reads));
+                r -> clientFlood(sides.client(), count, subscribers, reads),
+                r -> baselineFlood(sides.baseline(), count, subscribers, reads));
         results.put(key + ".baseline", m.get("value")[0]);
         results.put(key + ".client", m.get("value")[1]);
         results.put(key + ".alloc.baseline", m.get("B/notif")[0]);
@@ -264,7 +437,7 @@ public final class Benchmarks {
         results.put(key + ".nanosPerNotification.client", m.get("s")[1] * 1e9 / count);
     }
 
-    private Sample clientFlood(int n, int subscribers, Reads reads) throws Exception {
+    private static Sample clientFlood(AppServerClient client, int n, int subscribers, Reads reads) throws Exception {
         CountDownLatch done = new CountDownLatch(subscribers);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Disposable> subscriptions = new ArrayList<>();
@@ -293,7 +466,8 @@ public final class Benchmarks {
         return floodSample(n, elapsed, allocated, cpu, switches);
     }
 
-    private Sample baselineFlood(int n, int subscribers, Reads reads) throws Exception {
+    private static Sample baselineFlood(HandWrittenClient baseline, int n, int subscribers, Reads reads)
+            throws Exception {
         CountDownLatch done = new CountDownLatch(subscribers);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Runnable> removals = new ArrayList<>();
@@ -339,13 +513,13 @@ public final class Benchmarks {
 
     // --- requests ------------------------------------------------------------------------------------
 
-    private void latency() throws Exception {
-        Map<String, double[]> m = paired.alternate("latency",
-                r -> sequential(i -> client.request("bench/echo", Map.of("seq", i)).toFuture()),
-                r -> sequential(i -> baseline.request("bench/echo", Map.of("seq", i))));
+    private void latency(String name, Sides sides) throws Exception {
+        Map<String, double[]> m = paired.alternate(name,
+                r -> sequential(i -> sides.client().request("bench/echo", Map.of("seq", i)).toFuture()),
+                r -> sequential(i -> sides.baseline().request("bench/echo", Map.of("seq", i))));
         for (String key : List.of("mean", "p50", "p99")) {
-            results.put("latency." + key + ".baseline", m.get(key)[0]);
-            results.put("latency." + key + ".client", m.get(key)[1]);
+            results.put(name + "." + key + ".baseline", m.get(key)[0]);
+            results.put(name + "." + key + ".client", m.get(key)[1]);
         }
     }
 
@@ -367,19 +541,19 @@ public final class Benchmarks {
         return new Sample(mean, Map.of("mean", mean, "p50", p50, "p99", p99));
     }
 
-    private void pipelined() throws Exception {
-        requestRows("pipelined", paired.alternate("pipelined",
+    private void pipelined(String name, Sides sides) throws Exception {
+        requestRows(name, paired.alternate(name,
                 r -> measureRequests(() -> RequestDrivers.pipeline(pipelined, inflight,
-                        i -> client.request("bench/echo", Map.of("seq", i)).toFuture())),
+                        i -> sides.client().request("bench/echo", Map.of("seq", i)).toFuture())),
                 r -> measureRequests(() -> RequestDrivers.pipeline(pipelined, inflight,
-                        i -> baseline.request("bench/echo", Map.of("seq", i))))));
+                        i -> sides.baseline().request("bench/echo", Map.of("seq", i))))));
     }
 
     private void chained() throws Exception {
         requestRows("chained", paired.alternate("chained",
-                r -> measureRequests(() -> RequestDrivers.flatMapped(client, pipelined, inflight)),
+                r -> measureRequests(() -> RequestDrivers.flatMapped(stdio.client(), pipelined, inflight)),
                 r -> measureRequests(() -> RequestDrivers.chain(pipelined, inflight,
-                        i -> baseline.request("bench/echo", Map.of("seq", i))))));
+                        i -> stdio.baseline().request("bench/echo", Map.of("seq", i))))));
     }
 
     private void requestRows(String name, Map<String, double[]> m) {

@@ -59,12 +59,18 @@ final class JvmProbes {
         return THREADS.getCurrentThreadCpuTime();
     }
 
-    /** CPU time of the live reader threads: the client's stdout readers and the baseline's. */
+    /**
+     * CPU time of the live reader threads: the client's stdout readers and the baseline's; over WebSocket the
+     * client's reader and I/O threads and the JDK HttpClient's threads (both sides' selectors, the baseline's
+     * workers, which run its listener).
+     */
     static long readerCpuNanos() {
         long total = 0;
         for (ThreadInfo info : THREADS.getThreadInfo(THREADS.getAllThreadIds())) {
             if (info != null && (info.getThreadName().startsWith("codex4j-stdout-")
-                    || info.getThreadName().equals("baseline-reader"))) {
+                    || info.getThreadName().equals("baseline-reader")
+                    || info.getThreadName().startsWith("codex4j-ws-")
+                    || info.getThreadName().startsWith("HttpClient-"))) {
                 total += Math.max(0, THREADS.getThreadCpuTime(info.getThreadId()));
             }
         }

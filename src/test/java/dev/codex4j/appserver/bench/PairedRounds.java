@@ -110,7 +110,7 @@ final class PairedRounds {
 
     /** One line per round: scenario, side, round ({@code w} marks a warm-up round), value and extras. */
     static void log(String name, String side, int round, boolean measured, Sample s) {
-        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-9s %-8s round %d%s %,14.1f", name, side,
+        StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-12s %-8s round %d%s %,14.1f", name, side,
                 round, measured ? " " : "w", s.value()));
         s.extra().forEach((k, v) -> line.append(String.format(Locale.ROOT, "  %s=%,.1f", k, v)));
         System.out.println(line);
