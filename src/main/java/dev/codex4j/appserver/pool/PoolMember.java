@@ -229,10 +229,7 @@ final class PoolMember {
                 cause.toString());
         ConnectionClosedException failure = cause instanceof ConnectionClosedException closed ? closed
                 : new ConnectionClosedException("pool member '" + name + "' died", null, List.of(), false, cause);
-        dropped.forEach(w -> {
-            w.cancelTimeout();
-            w.sink.error(failure);
-        });
+        fail(dropped, failure);
         if (wasDraining) {
             idle.tryEmitEmpty(); // a drain waits no longer: nothing runs on a dead member
         }
@@ -255,12 +252,16 @@ final class PoolMember {
             dropped = new ArrayList<>(queue);
             queue.clear();
         }
-        dropped.forEach(w -> {
-            w.cancelTimeout();
-            w.sink.error(new ConnectionClosedException("pool member '" + name + "' was closed", null, List.of(),
-                    true, null));
-        });
+        fail(dropped, new ConnectionClosedException("pool member '" + name + "' was closed", null, List.of(), true,
+                null));
         idle.tryEmitEmpty();
+    }
+
+    private static void fail(List<Waiter> waiters, Throwable failure) {
+        waiters.forEach(w -> {
+            w.cancelTimeout();
+            w.sink.error(failure);
+        });
     }
 
     Mono<Void> close() {

@@ -179,6 +179,41 @@ class AppServerPoolTest {
     }
 
     @Test
+    void aQueuedTurnWhoseCallerGivesUpLeavesTheQueueAndIsNeverSent() {
+        started(b -> b.maxTurnsPerMember(1), "a");
+        PooledThread first = newThread();
+        PooledThread second = newThread();
+        CompletableFuture<TurnResult> firstResult = first.run("one").toFuture();
+        StartedTurn running = fakes.get("a").nextStartedTurn(WAIT);
+        reactor.core.Disposable waiting = second.run("two").subscribe(r -> { }, e -> { });
+        awaitHealth("a", h -> h.queuedTurns() == 1);
+
+        waiting.dispose();
+
+        awaitHealth("a", h -> h.queuedTurns() == 0);
+        fakes.get("a").complete(running, "first");
+        Futures.await(firstResult, WAIT);
+        awaitHealth("a", h -> h.runningTurns() == 0);
+        assertThat(fakes.get("a").turnThreads).containsExactly(first.id());
+    }
+
+    @Test
+    void aStreamedTurnCarriesItsEventsToTheCompletionAndFreesItsSlot() {
+        started(b -> b.maxTurnsPerMember(1), "a");
+        PooledThread thread = newThread();
+        CompletableFuture<List<String>> events = thread.stream(dev.codex4j.appserver.thread.TurnInput.text("go"),
+                dev.codex4j.appserver.thread.TurnOptions.defaults())
+                .map(dev.codex4j.appserver.protocol.ServerNotification::method).collectList().toFuture();
+        StartedTurn turn = fakes.get("a").nextStartedTurn(WAIT);
+        assertThat(pool.health("a").runningTurns()).isEqualTo(1);
+
+        fakes.get("a").complete(turn, "streamed");
+
+        assertThat(Futures.await(events, WAIT)).containsExactly("turn/started", "item/completed", "turn/completed");
+        awaitHealth("a", h -> h.runningTurns() == 0);
+    }
+
+    @Test
     void aTenantsThreadsRunOnlyOnItsOwnMembersAndAreInvisibleToOtherTenants() {
         fakes = FakeMember.named("shared", "acme-1", "acme-2", "globex");
         pool = AppServerPool.builder().member("shared", fakes.get("shared").builder())
