@@ -167,8 +167,7 @@ public final class AppServerPool implements AutoCloseable {
             PoolMember known = affinity.get(threadId);
             if (known != null && Objects.equals(known.tenant, tenant)) {
                 if (!known.isReady()) {
-                    return Mono.error(new MemberUnavailableException(known.name, known.state(), "thread "
-                            + threadId + " is on pool member '" + known.name + "', which is " + known.state()));
+                    return Mono.error(notReady(threadId, known));
                 }
                 return known.threads.thread(threadId).map(thread -> bind(thread, known));
             }
@@ -185,6 +184,25 @@ public final class AppServerPool implements AutoCloseable {
         Mono<PooledThread> here = member.threads.thread(threadId).map(thread -> bind(thread, member));
         return index == candidates.size() - 1 ? here
                 : here.onErrorResume(ThreadNotFoundException.class, e -> search(threadId, candidates, index + 1));
+    }
+
+    /**
+     * Forks a thread ({@link dev.codex4j.appserver.thread.CodexThreads#fork}) on the member that holds it (the
+     * fork needs the source's history, which only that member's storage has); the fork stays on that member.
+     */
+    public Mono<PooledThread> fork(PooledThread source, ThreadOptions options) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(options, "options");
+        PoolMember member = source.poolMember();
+        return Mono.defer(() -> member.isReady() ? member.threads.fork(source.id(), options)
+                .map(thread -> bind(thread, member))
+                : Mono.error(notReady(source.id(), member)));
+    }
+
+    private static MemberUnavailableException notReady(String threadId, PoolMember member) {
+        MemberState state = member.state();
+        return new MemberUnavailableException(member.name, state, "thread " + threadId + " is on pool member '"
+                + member.name + "', which is " + state);
     }
 
     /** The member holding {@code threadId}, if the pool has placed or found it. */

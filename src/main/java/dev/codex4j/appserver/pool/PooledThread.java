@@ -120,6 +120,10 @@ public final class PooledThread {
         }));
     }
 
+    PoolMember poolMember() {
+        return member;
+    }
+
     @Override
     public String toString() {
         return "PooledThread[" + id() + " on " + member.name + "]";

@@ -118,6 +118,22 @@ class AppServerPoolTest {
     }
 
     @Test
+    void aForkStaysOnTheMemberOfItsSourceWhateverThePlacementWouldChoose() {
+        started(b -> { }, "a", "b");
+        PooledThread source = newThread();
+        newThread();
+        newThread(); // a holds two threads now, b one: placement would choose b
+
+        PooledThread fork = pool.fork(source, ThreadOptions.defaults()).block(WAIT);
+
+        assertThat(source.member()).isEqualTo("a");
+        assertThat(fork.member()).isEqualTo("a");
+        assertThat(fork.id()).isNotEqualTo(source.id()).startsWith("a-");
+        assertThat(fakes.get("a").methods).contains("thread/fork");
+        assertThat(pool.memberOf(fork.id())).contains("a");
+    }
+
+    @Test
     void pastTheCapATurnWaitsInTheQueueAndRunsWhenASlotFrees() {
         started(b -> b.maxTurnsPerMember(1).maxQueuedTurnsPerMember(1), "a");
         PooledThread first = newThread();

@@ -70,7 +70,7 @@ final class FakeMember {
         switch (method) {
             case "initialize" -> reply(t, id, "{\"userAgent\":\"fake/0.0.0\",\"codexHome\":\"/tmp/" + name
                     + "\",\"platformFamily\":\"unix\",\"platformOs\":\"linux\"}");
-            case "thread/start" -> {
+            case "thread/start", "thread/fork" -> {
                 String newId = name + "-th-" + ids.incrementAndGet();
                 threads.add(newId);
                 reply(t, id, "{\"thread\":" + thread(newId) + "}");
