@@ -56,7 +56,9 @@ import reactor.core.scheduler.Schedulers;
  * turns fail with a {@code ConnectionClosedException} (never run again), its queued turns fail with one too, and
  * new turns on its threads fail with {@link MemberUnavailableException}. With a {@code RestartPolicy} on its
  * builder the client starts a new app-server, resumes the member's threads and the member is
- * {@link MemberState#READY} again. Threads are not moved to another member: members do not share thread storage.
+ * {@link MemberState#READY} again. Members declared on one shared storage ({@link Builder#member(String,
+ * AppServerClientBuilder, String, String)}) take over a dead member's threads when asked for them
+ * ({@link #thread(String, String)}); otherwise a thread stays with its member.
  *
  * <p><b>Draining.</b> {@link #drain(String, Duration)} takes a member out of placement, lets its running and queued
  * turns finish (up to a deadline) and closes it: a rolling deploy.
@@ -76,7 +78,7 @@ public final class AppServerPool implements AutoCloseable {
         this.placement = builder.placement;
         this.timer = Schedulers.newSingle("codex4j-pool-timer", true);
         Map<String, PoolMember> built = new LinkedHashMap<>();
-        builder.members.forEach((name, spec) -> built.put(name, new PoolMember(name, spec.tenant,
+        builder.members.forEach((name, spec) -> built.put(name, new PoolMember(name, spec.tenant, spec.storage,
                 spec.builder.build(), builder.maxTurns, builder.maxQueued, builder.queueTimeout, timer)));
         this.members = java.util.Collections.unmodifiableMap(built);
     }
@@ -158,8 +160,9 @@ public final class AppServerPool implements AutoCloseable {
      * member ({@link dev.codex4j.appserver.thread.CodexThreads#thread(String)}); one the pool does not know yet
      * (say, after the service restarted) is looked for on each ready member of {@code tenant}'s group in turn, in
      * its {@code CODEX_HOME}, and resumed there. A thread of another tenant's group is not looked at: for this
-     * tenant it does not exist. Fails with {@link ThreadNotFoundException} if no member of the group has it, and
-     * with {@link MemberUnavailableException} if its member is not ready.
+     * tenant it does not exist. A thread whose member is dead is resumed on a ready member sharing its storage,
+     * if there is one. Fails with {@link ThreadNotFoundException} if no member of the group has it, and with
+     * {@link MemberUnavailableException} if its member is not ready (and no member sharing its storage took it).
      */
     public Mono<PooledThread> thread(String threadId, String tenant) {
         Objects.requireNonNull(threadId, "threadId");
@@ -167,7 +170,7 @@ public final class AppServerPool implements AutoCloseable {
             PoolMember known = affinity.get(threadId);
             if (known != null && Objects.equals(known.tenant, tenant)) {
                 if (!known.isReady()) {
-                    return Mono.error(notReady(threadId, known));
+                    return moveFrom(known, threadId);
                 }
                 return known.threads.thread(threadId).map(thread -> bind(thread, known));
             }
@@ -176,6 +179,29 @@ public final class AppServerPool implements AutoCloseable {
                 return Mono.error(new MemberUnavailableException(null, null, "no ready member in " + describe(tenant)));
             }
             return search(threadId, ready, 0);
+        });
+    }
+
+    /**
+     * The thread's member is not ready: if it is dead and shares its storage with ready members of its group, the
+     * thread is resumed on one of them (codex lets one process write a thread at a time: the dead one no longer
+     * does) and stays there; otherwise the thread is unavailable.
+     */
+    private Mono<PooledThread> moveFrom(PoolMember dead, String threadId) {
+        List<PoolMember> sharing = dead.storage == null || dead.state() != MemberState.DEAD ? List.of()
+                : members.values().stream().filter(m -> m != dead && m.isReady()
+                        && Objects.equals(m.tenant, dead.tenant) && dead.storage.equals(m.storage))
+                .collect(Collectors.toList());
+        if (sharing.isEmpty()) {
+            return Mono.error(notReady(threadId, dead));
+        }
+        return search(threadId, sharing, 0).doOnNext(moved -> {
+            if (affinity.replace(threadId, dead, moved.poolMember())) {
+                moved.poolMember().threadAdded();
+                dead.threadRemoved();
+                log.info("thread {} moved from dead pool member '{}' to '{}' (shared storage '{}')", threadId,
+                        dead.name, moved.member(), dead.storage);
+            }
         });
     }
 
@@ -260,7 +286,7 @@ public final class AppServerPool implements AutoCloseable {
     /** Builds an {@link AppServerPool}: members, caps and placement. */
     public static final class Builder {
 
-        private record Spec(AppServerClientBuilder builder, String tenant) {}
+        private record Spec(AppServerClientBuilder builder, String tenant, String storage) {}
 
         private final Map<String, Spec> members = new LinkedHashMap<>();
         private PlacementStrategy placement = PlacementStrategy.leastRunningTurns();
@@ -280,9 +306,20 @@ public final class AppServerPool implements AutoCloseable {
          * is built; give each tenant's builders that tenant's {@code CODEX_HOME} (or endpoint).
          */
         public Builder member(String name, AppServerClientBuilder client, String tenant) {
+            return member(name, client, tenant, null);
+        }
+
+        /**
+         * A member of {@code tenant}'s group whose thread storage ({@code CODEX_HOME}) is {@code storage}, a label
+         * shared by the members that use the same one ({@code null}: its own). When such a member is dead, asking
+         * the pool for one of its threads ({@link AppServerPool#thread(String, String)}) resumes the thread on a
+         * ready member of the same group and storage, where it then stays; its running turns are not run again.
+         * (codex allows one writing process per thread: see docs/codex-facts.md.)
+         */
+        public Builder member(String name, AppServerClientBuilder client, String tenant, String storage) {
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(client, "client");
-            if (members.putIfAbsent(name, new Spec(client, tenant)) != null) {
+            if (members.putIfAbsent(name, new Spec(client, tenant, storage)) != null) {
                 throw new IllegalArgumentException("duplicate pool member name: " + name);
             }
             return this;

@@ -29,6 +29,8 @@ final class PoolMember {
 
     final String name;
     final String tenant;
+    /** The label of its thread storage when shared with other members, else {@code null}. */
+    final String storage;
     final AppServerClient client;
     final CodexThreads threads;
     private final int maxTurns;
@@ -45,10 +47,11 @@ final class PoolMember {
     private final Sinks.Empty<Void> idle = Sinks.empty();
     private volatile Disposable monitor;
 
-    PoolMember(String name, String tenant, AppServerClient client, int maxTurns, int maxQueued,
+    PoolMember(String name, String tenant, String storage, AppServerClient client, int maxTurns, int maxQueued,
             Duration queueTimeout, Scheduler timer) {
         this.name = name;
         this.tenant = tenant;
+        this.storage = storage;
         this.client = client;
         this.threads = CodexThreads.of(client);
         this.maxTurns = maxTurns;
@@ -102,6 +105,10 @@ final class PoolMember {
 
     void threadAdded() {
         threadCount.incrementAndGet();
+    }
+
+    void threadRemoved() {
+        threadCount.decrementAndGet();
     }
 
     /**

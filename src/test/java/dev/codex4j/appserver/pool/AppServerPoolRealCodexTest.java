@@ -16,9 +16,6 @@ import dev.codex4j.appserver.thread.ThreadNotFoundException;
 import dev.codex4j.appserver.thread.ThreadOptions;
 import dev.codex4j.appserver.thread.TurnHandle;
 import dev.codex4j.appserver.thread.TurnResult;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -122,7 +119,8 @@ class AppServerPoolRealCodexTest {
         PooledThread victim = threads.get(0);
         CompletableFuture<TurnResult> victimResult = turns.get(0).result().toFuture();
 
-        ProcessHandle process = appServerOf(codexes.get(Integer.parseInt(victim.member().substring(1))));
+        RealCodex victimCodex = codexes.get(Integer.parseInt(victim.member().substring(1)));
+        ProcessHandle process = PoolTestSupport.codexProcessIn(victimCodex.workspace());
         long killedAt = System.nanoTime();
         assertThat(process.destroyForcibly()).isTrue();
 
@@ -130,7 +128,8 @@ class AppServerPoolRealCodexTest {
         Duration took = Duration.ofNanos(System.nanoTime() - killedAt);
         assertThat(failure).isInstanceOf(ConnectionClosedException.class);
         assertThat(took).isLessThan(Duration.ofSeconds(5));
-        awaitDead(victim.member());
+        // the pool learns it on its own subscription, not the turn's
+        PoolTestSupport.awaitHealth(pool, victim.member(), h -> h.state() == MemberState.DEAD, Duration.ofSeconds(10));
 
         model.enqueue(Reply.message("done"), Reply.message("done"));
         release.countDown();
@@ -140,29 +139,5 @@ class AppServerPoolRealCodexTest {
             assertThat(result.finalResponse()).isEqualTo("done");
         }
         assertThat(pool.startThread(ThreadOptions.defaults()).block(WAIT).member()).isNotEqualTo(victim.member());
-    }
-
-    /** Waits until the pool has seen the member die (it learns it on its own subscription, not the turn's). */
-    private void awaitDead(String member) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (pool.health(member).state() != MemberState.DEAD) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("member " + member + " is still " + pool.health(member));
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // polls a value; nothing to subscribe to
-        }
-    }
-
-    /** The codex process this JVM started for {@code codex}: the child whose working directory is its workspace. */
-    private static ProcessHandle appServerOf(RealCodex codex) {
-        Path workspace = codex.workspace();
-        return ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith("codex"))
-                .filter(p -> {
-                    try {
-                        return Files.readSymbolicLink(Path.of("/proc", Long.toString(p.pid()), "cwd")).equals(workspace);
-                    } catch (IOException | UnsupportedOperationException e) {
-                        return false;
-                    }
-                }).findFirst().orElseThrow(() -> new AssertionError("no codex process in " + workspace));
     }
 }

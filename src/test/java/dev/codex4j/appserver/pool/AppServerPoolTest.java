@@ -58,16 +58,7 @@ class AppServerPoolTest {
     }
 
     private MemberHealth awaitHealth(String member, Predicate<MemberHealth> condition) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        MemberHealth health = pool.health(member);
-        while (!condition.test(health)) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("member " + member + " never got there: " + health);
-            }
-            java.util.concurrent.locks.LockSupport.parkNanos(2_000_000); // polls a value; nothing to subscribe to
-            health = pool.health(member);
-        }
-        return health;
+        return PoolTestSupport.awaitHealth(pool, member, condition, WAIT);
     }
 
     @Test
