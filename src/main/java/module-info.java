@@ -3,7 +3,7 @@
  *
  * <p>Exported: the client API ({@code dev.codex4j.appserver}), the messages, errors and policies it speaks in
  * ({@code rpc}), the transport SPI with the stdio and WebSocket transports ({@code transport}), threads and turns
- * ({@code thread}), sign-in and account ({@code account}), approvals ({@code approval}) and the generated
+ * ({@code thread}), a pool of app-servers ({@code pool}), sign-in and account ({@code account}), approvals ({@code approval}) and the generated
  * protocol ({@code protocol} and below).
  * Not exported: {@code session}, the engine that runs one connection. Nothing is opened: Jackson
  * binds the protocol records through their public constructors and accessors.
@@ -21,6 +21,7 @@ module dev.codex4j.appserver {
     exports dev.codex4j.appserver.rpc;
     exports dev.codex4j.appserver.transport;
     exports dev.codex4j.appserver.thread;
+    exports dev.codex4j.appserver.pool;
     exports dev.codex4j.appserver.account;
     exports dev.codex4j.appserver.approval;
     exports dev.codex4j.appserver.protocol;

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Layers depend one way: transport <- rpc <- session <- client (root) <- thread, account; approval on rpc and protocol
+ * Layers depend one way: transport <- rpc <- session <- client (root) <- thread, account; thread <- pool; approval on rpc and protocol
  * (the client uses it); protocol on Jackson only; and no two of the project's packages depend on each other
  * in a cycle.
  *
@@ -34,6 +34,7 @@ class ArchitectureTest {
     private static final String APPROVAL = ROOT + ".approval..";
     private static final String THREAD = ROOT + ".thread..";
     private static final String ACCOUNT = ROOT + ".account..";
+    private static final String POOL = ROOT + ".pool..";
     private static final String PROTOCOL = ROOT + ".protocol..";
 
     @Test
@@ -101,6 +102,22 @@ class ArchitectureTest {
                 .should().dependOnClassesThat(resideInAnyPackage(SESSION, THREAD))
                 .because("the session is internal; sign-in is a user of the client's public API, beside the "
                         + "thread API rather than on it");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void thePoolUsesTheClientAndTheThreadApiNotTheSession() {
+        ArchRule rule = noClasses().that().resideInAPackage(POOL)
+                .should().dependOnClassesThat(resideInAnyPackage(SESSION, ACCOUNT))
+                .because("the pool is a user of the client's and the thread API's public API");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void nothingDependsOnThePool() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage(POOL)
+                .should().dependOnClassesThat(resideInAPackage(POOL))
+                .because("the pool is the top layer: the client and the thread API know nothing of it");
         rule.check(MainClasses.all());
     }
 

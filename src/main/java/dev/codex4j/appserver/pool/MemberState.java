@@ -1,0 +1,19 @@
+package dev.codex4j.appserver.pool;
+
+/** Where a member of an {@link AppServerPool} is in its life; only {@link #READY} members take new threads and turns. */
+public enum MemberState {
+    /** Its app-server is being started (spawn or connect, then the handshake). */
+    STARTING,
+    /** Started: takes new threads (if in the right tenant group) and turns. */
+    READY,
+    /** Being drained ({@link AppServerPool#drain}): no new threads or turns; its running and queued turns finish. */
+    DRAINING,
+    /**
+     * Its connection died (or it never started). Out of placement; its running turns failed with a
+     * {@code ConnectionClosedException}. With the client's {@code RestartPolicy} it comes back to {@link #READY}
+     * once the client has restarted it.
+     */
+    DEAD,
+    /** Closed by the pool (after a drain, or {@link AppServerPool#close()}); it does not come back. */
+    CLOSED
+}

@@ -1,0 +1,313 @@
+package dev.codex4j.appserver.pool;
+
+import dev.codex4j.appserver.AppServerClient;
+import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.NotificationOverflowException;
+import dev.codex4j.appserver.thread.CodexThreads;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.MonoSink;
+import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+
+/**
+ * One app-server of the pool: its client, its state, and its turn slots with their bounded wait queue. Every
+ * change of state and slots happens under this object's lock; sinks are completed after it is released.
+ */
+final class PoolMember {
+
+    private static final Logger log = LoggerFactory.getLogger(PoolMember.class);
+
+    final String name;
+    final String tenant;
+    /** The label of its thread storage when shared with other members, else {@code null}. */
+    final String storage;
+    final AppServerClient client;
+    final CodexThreads threads;
+    private final int maxTurns;
+    private final int maxQueued;
+    private final Duration queueTimeout;
+    private final Scheduler timer;
+
+    private MemberState state = MemberState.STARTING;
+    private int running;
+    private int restarts;
+    private final AtomicInteger threadCount = new AtomicInteger();
+    private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+    /** Completed when a draining member has no running or queued turn left. */
+    private final Sinks.Empty<Void> idle = Sinks.empty();
+    private volatile Disposable monitor;
+
+    PoolMember(String name, String tenant, String storage, AppServerClient client, int maxTurns, int maxQueued,
+            Duration queueTimeout, Scheduler timer) {
+        this.name = name;
+        this.tenant = tenant;
+        this.storage = storage;
+        this.client = client;
+        this.threads = CodexThreads.of(client);
+        this.maxTurns = maxTurns;
+        this.maxQueued = maxQueued;
+        this.queueTimeout = queueTimeout;
+        this.timer = timer;
+    }
+
+    /** Watches the connection (before the client starts, so nothing is missed) and starts the client. */
+    Mono<Void> start() {
+        watch();
+        return client.start().then(Mono.fromRunnable(() -> {
+            synchronized (this) {
+                if (state == MemberState.STARTING) {
+                    state = MemberState.READY;
+                }
+            }
+        })).doOnError(e -> died(e, false)).then();
+    }
+
+    private void watch() {
+        monitor = client.notifications().filter(n -> n.method().startsWith("codex4j/connection/")).subscribe(n -> {
+            if (ConnectionEvent.LOST.equals(n.method())) {
+                died(new ConnectionClosedException("pool member '" + name + "' lost its app-server (restarting)",
+                        null, List.of(), false, null), true);
+            } else if (ConnectionEvent.RESTARTED.equals(n.method())) {
+                restarted();
+            }
+        }, error -> {
+            if (error instanceof NotificationOverflowException) {
+                watch(); // fell behind on a burst: the stream carries on for a new subscriber
+            } else {
+                died(error, false);
+            }
+        }, this::closed);
+    }
+
+    boolean isReady() {
+        synchronized (this) {
+            return state == MemberState.READY;
+        }
+    }
+
+    synchronized MemberState state() {
+        return state;
+    }
+
+    synchronized MemberHealth health() {
+        return new MemberHealth(name, tenant, state, running, queue.size(), restarts, threadCount.get());
+    }
+
+    void threadAdded() {
+        threadCount.incrementAndGet();
+    }
+
+    void threadRemoved() {
+        threadCount.decrementAndGet();
+    }
+
+    /**
+     * A turn slot: at once if one is free, else after waiting in the queue (up to the queue timeout). Fails with
+     * {@link PoolSaturatedException} past the queue's bound or timeout, and with
+     * {@link MemberUnavailableException} if the member does not take turns.
+     */
+    Mono<Slot> admit() {
+        Mono<Slot> admitted = Mono.create(sink -> {
+            Waiter waiter = new Waiter(sink);
+            RuntimeException refused = null;
+            Slot granted = null;
+            synchronized (this) {
+                if (state != MemberState.READY) {
+                    refused = unavailable();
+                } else if (running < maxTurns) {
+                    running++;
+                    granted = new Slot();
+                } else if (queue.size() >= maxQueued) {
+                    refused = new PoolSaturatedException(name, maxTurns, maxQueued, Duration.ZERO, false);
+                } else {
+                    queue.add(waiter);
+                }
+            }
+            if (refused != null) {
+                sink.error(refused);
+            } else if (granted != null) {
+                sink.success(granted);
+            } else {
+                waiter.timeout = timer.schedule(() -> expire(waiter), queueTimeout.toMillis(),
+                        java.util.concurrent.TimeUnit.MILLISECONDS);
+                sink.onCancel(() -> withdraw(waiter));
+            }
+        });
+        // a slot granted to a subscriber that had just cancelled is given back
+        return admitted.doOnDiscard(Slot.class, Slot::release);
+    }
+
+    private MemberUnavailableException unavailable() {
+        return new MemberUnavailableException(name, state, "pool member '" + name + "' is " + state.name()
+                .toLowerCase(java.util.Locale.ROOT) + ": it takes no new turns");
+    }
+
+    private void expire(Waiter waiter) {
+        boolean removed;
+        synchronized (this) {
+            removed = queue.remove(waiter);
+        }
+        if (removed) {
+            waiter.sink.error(new PoolSaturatedException(name, maxTurns, maxQueued, queueTimeout, true));
+            idleIfDrained();
+        }
+    }
+
+    private void withdraw(Waiter waiter) {
+        boolean removed;
+        synchronized (this) {
+            removed = queue.remove(waiter);
+        }
+        if (removed) {
+            waiter.cancelTimeout();
+            idleIfDrained();
+        }
+    }
+
+    /** Frees one slot: hands it to the longest waiting turn, if any. */
+    private void free() {
+        Waiter next;
+        synchronized (this) {
+            next = queue.poll();
+            if (next == null) {
+                running--;
+            }
+        }
+        if (next != null) {
+            next.cancelTimeout();
+            next.sink.success(new Slot());
+        } else {
+            idleIfDrained();
+        }
+    }
+
+    private void idleIfDrained() {
+        synchronized (this) {
+            if (state != MemberState.DRAINING || running > 0 || !queue.isEmpty()) {
+                return;
+            }
+        }
+        idle.tryEmitEmpty();
+    }
+
+    /** Leaves placement and waits until no turn runs or waits, or until {@code deadline}; then closes. */
+    Mono<DrainResult> drain(Duration deadline) {
+        synchronized (this) {
+            if (state == MemberState.READY || state == MemberState.STARTING) {
+                state = MemberState.DRAINING;
+            }
+        }
+        idleIfDrained();
+        if (state() != MemberState.DRAINING) { // dead or closed: nothing runs there any more
+            return close().thenReturn(new DrainResult(name, true, 0));
+        }
+        return idle.asMono().thenReturn(true)
+                .or(Mono.delay(deadline, timer).thenReturn(false))
+                .flatMap(finished -> {
+                    MemberHealth before = health();
+                    return close().thenReturn(new DrainResult(name, finished, finished ? 0 : before.load()));
+                });
+    }
+
+    /** The connection died: out of placement; queued turns fail (running ones fail in their own handles). */
+    private void died(Throwable cause, boolean restarting) {
+        List<Waiter> dropped;
+        boolean wasDraining;
+        synchronized (this) {
+            if (state == MemberState.CLOSED) {
+                return;
+            }
+            wasDraining = state == MemberState.DRAINING;
+            state = MemberState.DEAD;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+        }
+        log.warn("pool member '{}' is dead{}: {}", name, restarting ? " (its client restarts it)" : "",
+                cause.toString());
+        ConnectionClosedException failure = cause instanceof ConnectionClosedException closed ? closed
+                : new ConnectionClosedException("pool member '" + name + "' died", null, List.of(), false, cause);
+        fail(dropped, failure);
+        if (wasDraining) {
+            idle.tryEmitEmpty(); // a drain waits no longer: nothing runs on a dead member
+        }
+    }
+
+    private void restarted() {
+        synchronized (this) {
+            restarts++;
+            if (state == MemberState.DEAD) {
+                state = MemberState.READY;
+            }
+        }
+        log.info("pool member '{}' is back after restart {}", name, restarts);
+    }
+
+    private void closed() {
+        List<Waiter> dropped;
+        synchronized (this) {
+            state = MemberState.CLOSED;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+        }
+        fail(dropped, new ConnectionClosedException("pool member '" + name + "' was closed", null, List.of(), true,
+                null));
+        idle.tryEmitEmpty();
+    }
+
+    private static void fail(List<Waiter> waiters, Throwable failure) {
+        waiters.forEach(w -> {
+            w.cancelTimeout();
+            w.sink.error(failure);
+        });
+    }
+
+    Mono<Void> close() {
+        synchronized (this) {
+            state = MemberState.CLOSED;
+        }
+        return client.closeGracefully().doFinally(s -> {
+            Disposable m = monitor;
+            if (m != null) {
+                m.dispose();
+            }
+            closed();
+        });
+    }
+
+    /** A claimed turn slot; {@link #release()} frees it once, however often it is called. */
+    final class Slot {
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        void release() {
+            if (released.compareAndSet(false, true)) {
+                free();
+            }
+        }
+    }
+
+    private static final class Waiter {
+        final MonoSink<Slot> sink;
+        volatile Disposable timeout;
+
+        Waiter(MonoSink<Slot> sink) {
+            this.sink = sink;
+        }
+
+        void cancelTimeout() {
+            Disposable t = timeout;
+            if (t != null) {
+                t.dispose();
+            }
+        }
+    }
+}
