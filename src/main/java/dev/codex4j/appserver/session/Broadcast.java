@@ -25,9 +25,8 @@ import reactor.util.concurrent.Queues;
  * thread (the reader) two queues and several atomic operations per event and subscriber. Here a burst of
  * events (one read's worth) goes into each subscriber's queue as one list, with one wake-up: the reader and
  * a subscriber's thread share no memory per event, only per burst. The bound is counted here (published but
- * not yet handed to the subscriber, taken off when a burst's last event, or the last one the subscriber
- * requested, is handed on), so a subscriber is failed only if it fell that far behind, give or take the
- * burst it is in.
+ * not yet handed to the subscriber: the publisher counts what it enqueued, the drain what it handed on,
+ * each in a field only it writes), so a subscriber is failed only if it really fell that far behind.
  */
 public final class Broadcast<T> {
 
@@ -101,7 +100,7 @@ public final class Broadcast<T> {
     int largestBacklog() {
         int largest = 0;
         for (Inbox<T> inbox : inboxes) {
-            largest = Math.max(largest, inbox.waiting);
+            largest = Math.max(largest, (int) inbox.waiting());
         }
         return largest;
     }
@@ -127,8 +126,8 @@ public final class Broadcast<T> {
         private static final AtomicIntegerFieldUpdater<Inbox> WIP =
                 AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "wip");
         @SuppressWarnings("rawtypes")
-        private static final AtomicIntegerFieldUpdater<Inbox> WAITING =
-                AtomicIntegerFieldUpdater.newUpdater(Inbox.class, "waiting");
+        private static final AtomicLongFieldUpdater<Inbox> CONSUMED =
+                AtomicLongFieldUpdater.newUpdater(Inbox.class, "consumed");
         @SuppressWarnings("rawtypes")
         private static final AtomicLongFieldUpdater<Inbox> REQUESTED =
                 AtomicLongFieldUpdater.newUpdater(Inbox.class, "requested");
@@ -142,8 +141,13 @@ public final class Broadcast<T> {
         /** The drain's place: the burst being handed on and the next index in it (drain thread only). */
         private List<T> burst;
         private int next;
-        /** Enqueued and not yet handed to the subscriber: what the buffer bound counts. */
-        private volatile int waiting;
+        /**
+         * Events enqueued (written by the publisher, which holds the broadcast's lock) and handed to the
+         * subscriber (written by the drain, an ordered store per event, no read-modify-write): their difference
+         * is what the buffer bound counts.
+         */
+        private volatile long produced;
+        private volatile long consumed;
         private volatile long requested;
         private volatile int wip;
         private volatile boolean done;
@@ -162,9 +166,9 @@ public final class Broadcast<T> {
             if (done || cancelled) {
                 return !cancelled;
             }
-            int accepted = Math.max(0, Math.min(events.size(), bufferSize - waiting));
+            int accepted = (int) Math.max(0, Math.min(events.size(), bufferSize - waiting()));
             if (accepted > 0) {
-                WAITING.addAndGet(this, accepted);
+                produced += accepted; // one publisher at a time
                 queue.offer(accepted == events.size() ? events : events.subList(0, accepted));
             }
             boolean all = accepted == events.size();
@@ -225,7 +229,6 @@ public final class Broadcast<T> {
             for (;;) {
                 long r = requested;
                 long emitted = 0;
-                int uncounted = 0; // taken from a burst, not yet taken off WAITING
                 while (emitted != r) {
                     if (cancelled) {
                         clear();
@@ -247,13 +250,7 @@ public final class Broadcast<T> {
                     if (next == burst.size()) {
                         burst = null;
                     }
-                    uncounted++;
-                    if (burst == null || emitted + 1 == r) {
-                        // the last event of this burst or of this run: off the backlog before the subscriber
-                        // sees it, so a publisher it wakes finds the room it made
-                        WAITING.addAndGet(this, -uncounted);
-                        uncounted = 0;
-                    }
+                    CONSUMED.lazySet(this, consumed + 1); // off the backlog before the subscriber sees it
                     try {
                         actual.onNext(event);
                     } catch (Throwable e) {
@@ -282,6 +279,11 @@ public final class Broadcast<T> {
                     return;
                 }
             }
+        }
+
+        /** Published and not yet handed to the subscriber. */
+        long waiting() {
+            return produced - consumed;
         }
 
         private void clear() {
