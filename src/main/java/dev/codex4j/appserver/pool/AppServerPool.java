@@ -2,6 +2,7 @@ package dev.codex4j.appserver.pool;
 
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.AppServerClientBuilder;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import dev.codex4j.appserver.thread.CodexThread;
 import dev.codex4j.appserver.thread.ThreadNotFoundException;
 import dev.codex4j.appserver.thread.ThreadOptions;
@@ -19,6 +20,7 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
+import reactor.util.retry.Retry;
 
 /**
  * Several app-servers behind one thread API: each member is an {@link AppServerClient} built from its own
@@ -185,7 +187,9 @@ public final class AppServerPool implements AutoCloseable {
     /**
      * The thread's member is not ready: if it is dead and shares its storage with ready members of its group, the
      * thread is resumed on one of them (codex lets one process write a thread at a time: the dead one no longer
-     * does) and stays there; otherwise the thread is unavailable.
+     * does) and stays there; otherwise the thread is unavailable. A dead member's process can hold its write
+     * lock for a moment after its connection ended, so a resume refused for "an active writer" is tried again,
+     * with backoff, for about ten seconds.
      */
     private Mono<PooledThread> moveFrom(PoolMember dead, String threadId) {
         List<PoolMember> sharing = dead.storage == null || dead.state() != MemberState.DEAD ? List.of()
@@ -195,7 +199,11 @@ public final class AppServerPool implements AutoCloseable {
         if (sharing.isEmpty()) {
             return Mono.error(notReady(threadId, dead));
         }
-        return search(threadId, sharing, 0).doOnNext(moved -> {
+        return search(threadId, sharing, 0)
+                .retryWhen(Retry.backoff(8, Duration.ofMillis(100)).maxBackoff(Duration.ofSeconds(2))
+                        .filter(AppServerPool::isHeldByAnotherWriter).scheduler(timer)
+                        .onRetryExhaustedThrow((spec, signal) -> signal.failure()))
+                .doOnNext(moved -> {
             if (affinity.replace(threadId, dead, moved.poolMember())) {
                 moved.poolMember().threadAdded();
                 dead.threadRemoved();
@@ -203,6 +211,10 @@ public final class AppServerPool implements AutoCloseable {
                         dead.name, moved.member(), dead.storage);
             }
         });
+    }
+
+    private static boolean isHeldByAnotherWriter(Throwable error) {
+        return error instanceof JsonRpcErrorException && String.valueOf(error.getMessage()).contains("active writer");
     }
 
     private Mono<PooledThread> search(String threadId, List<PoolMember> candidates, int index) {
