@@ -24,7 +24,7 @@ import reactor.util.concurrent.Queues;
  * <p>Hand-written rather than {@code Flux.create(..).publishOn(..)} per subscriber: that cost the publishing
  * thread (the reader) two queues and several atomic operations per event and subscriber. Here a burst of
  * events (one read's worth) goes into each subscriber's queue as one list, with one wake-up: the reader and
- * a subscriber's thread share no memory per event, only per burst. The bound is counted here (published but
+ * a subscriber's thread share a queue slot per burst, not per event. The bound is counted here (published but
  * not yet handed to the subscriber: the publisher counts what it enqueued, the drain what it handed on,
  * each in a field only it writes), so a subscriber is failed only if it really fell that far behind.
  */
