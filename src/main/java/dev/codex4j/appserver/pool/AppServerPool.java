@@ -75,6 +75,7 @@ public final class AppServerPool implements AutoCloseable {
     private final Scheduler timer;
     /** Which member holds each thread the pool has placed or found. */
     private final Map<String, PoolMember> affinity = new ConcurrentHashMap<>();
+    private final Object placementLock = new Object();
 
     private AppServerPool(Builder builder) {
         this.placement = builder.placement;
@@ -111,9 +112,30 @@ public final class AppServerPool implements AutoCloseable {
     public Mono<PooledThread> startThread(ThreadOptions options, String tenant) {
         Objects.requireNonNull(options, "options");
         return Mono.defer(() -> {
-            PoolMember member = place(tenant);
-            return member.threads.start(options).map(thread -> bind(thread, member));
+            PoolMember member = placeAndReserve(tenant);
+            java.util.concurrent.atomic.AtomicBoolean placed = new java.util.concurrent.atomic.AtomicBoolean();
+            return member.threads.start(options).map(thread -> {
+                placed.set(true);
+                affinity.put(thread.id(), member);
+                return new PooledThread(thread, member);
+            }).doFinally(signal -> {
+                if (!placed.get()) {
+                    member.threadRemoved(); // the start failed or was cancelled: give the reservation back
+                }
+            });
         });
+    }
+
+    /**
+     * Chooses a member and counts the new thread on it at once, under one lock: threads started together
+     * (say, 50 at once) each see the ones placed before them, instead of all seeing the same idle member.
+     */
+    private PoolMember placeAndReserve(String tenant) {
+        synchronized (placementLock) {
+            PoolMember member = place(tenant);
+            member.threadAdded();
+            return member;
+        }
     }
 
     private PoolMember place(String tenant) {
