@@ -38,6 +38,9 @@ final class FakeMember {
     final List<String> turnThreads = new CopyOnWriteArrayList<>();
     final List<String> methods = new CopyOnWriteArrayList<>();
     private volatile InMemoryTransport transport;
+    /** While set, requests get no answer (a process that hangs); they are answered by {@link #answerAgain()}. */
+    private boolean stalled;
+    private final List<Runnable> held = new java.util.ArrayList<>();
 
     FakeMember(String name) {
         this.name = name;
@@ -56,6 +59,12 @@ final class FakeMember {
     }
 
     private void answer(InMemoryTransport t, String line) {
+        synchronized (held) {
+            if (stalled) {
+                held.add(() -> answer(t, line));
+                return;
+            }
+        }
         JsonNode message;
         try {
             message = JSON.readTree(line);
@@ -128,6 +137,24 @@ final class FakeMember {
                 + "\",\"turnId\":\"" + turn.turnId() + "\",\"item\":{\"type\":\"agentMessage\",\"id\":\"m\",\"text\":\""
                 + text + "\"}}}");
         transport.serverSends(notification("turn/completed", turn.threadId(), turn(turn.turnId(), "completed")));
+    }
+
+    /** The server stops answering, on this connection and any new one, until {@link #answerAgain()}. */
+    void stall() {
+        synchronized (held) {
+            stalled = true;
+        }
+    }
+
+    /** The server answers again: first what it held back, in order (on whichever connection it came). */
+    void answerAgain() {
+        List<Runnable> backlog;
+        synchronized (held) {
+            stalled = false;
+            backlog = List.copyOf(held);
+            held.clear();
+        }
+        backlog.forEach(Runnable::run);
     }
 
     /** The server process dies (exit code 137, as after {@code kill -9}). */
