@@ -294,6 +294,11 @@ public final class AppServerPool implements AutoCloseable {
         return require(member).health();
     }
 
+    /** This pool for callers that do not use Reactor (a view: closing it leaves the pool open); see {@link BlockingAppServerPool}. */
+    public BlockingAppServerPool blocking() {
+        return new BlockingAppServerPool(this, false);
+    }
+
     /** A member's client, for what the pool does not offer (raw requests, account, notifications). */
     public AppServerClient client(String member) {
         return require(member).client;

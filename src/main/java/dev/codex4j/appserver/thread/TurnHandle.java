@@ -233,6 +233,11 @@ public final class TurnHandle {
                 }).then();
     }
 
+    /** This turn for callers that do not use Reactor: the same handle, blocking; see {@link BlockingTurnHandle}. */
+    public BlockingTurnHandle blocking() {
+        return new BlockingTurnHandle(this);
+    }
+
     /** {@code true} once the turn has ended, whichever way. */
     public synchronized boolean hasEnded() {
         return ended;

@@ -47,8 +47,7 @@ class AppServerPoolTest {
 
     private AppServerPool started(Consumer<AppServerPool.Builder> settings, String... names) {
         fakes = FakeMember.named(names);
-        AppServerPool.Builder builder = AppServerPool.builder();
-        fakes.forEach((name, fake) -> builder.member(name, fake.builder()));
+        AppServerPool.Builder builder = FakeMember.poolOf(fakes);
         settings.accept(builder);
         pool = builder.build();
         pool.start().block(WAIT);

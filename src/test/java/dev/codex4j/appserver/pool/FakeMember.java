@@ -178,6 +178,13 @@ final class FakeMember {
         return "{\"method\":\"" + method + "\",\"params\":{\"threadId\":\"" + threadId + "\",\"turn\":" + turn + "}}";
     }
 
+    /** A pool builder with one shared-group member per fake, named as the fake. */
+    static AppServerPool.Builder poolOf(Map<String, FakeMember> fakes) {
+        AppServerPool.Builder builder = AppServerPool.builder();
+        fakes.forEach((name, fake) -> builder.member(name, fake.builder()));
+        return builder;
+    }
+
     static Map<String, FakeMember> named(String... names) {
         Map<String, FakeMember> all = new java.util.LinkedHashMap<>();
         for (String n : names) {
