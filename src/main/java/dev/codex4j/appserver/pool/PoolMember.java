@@ -144,8 +144,8 @@ final class PoolMember {
             queue.clear();
         }
         String reason = probe.describeMiss(name, missed);
-        log.warn("{}: out of placement; giving up its connection{}", reason,
-                " (its client's RestartPolicy, if any, starts a new one)");
+        log.warn("{}: out of placement; giving up its connection (its client's RestartPolicy, if any, starts a "
+                + "new one)", reason);
         fail(dropped, new ConnectionClosedException(reason, null, List.of(), false, null));
         if (wasDraining) {
             idle.tryEmitEmpty();

@@ -345,14 +345,14 @@ class AppServerPoolTest {
                 .containsOnly(MemberState.READY);
     }
 
-    /** Members a (with {@code restartsOfA}) and b, one turn each at a time, probed every 50 ms; two misses of 100 ms. */
+    /** Members a (with {@code restartsOfA}) and b, one turn each at a time, probed every 50 ms; two misses of 250 ms. */
     private void startedWithProbes(RestartPolicy restartsOfA) {
         fakes = FakeMember.named("a", "b");
         pool = AppServerPool.builder()
                 .member("a", fakes.get("a").builder().restartOnCrash(restartsOfA))
                 .member("b", fakes.get("b").builder())
                 .maxTurnsPerMember(1)
-                .healthProbe(Duration.ofMillis(50), Duration.ofMillis(100), 2)
+                .healthProbe(Duration.ofMillis(50), Duration.ofMillis(250), 2)
                 .build();
         pool.start().block(WAIT);
     }

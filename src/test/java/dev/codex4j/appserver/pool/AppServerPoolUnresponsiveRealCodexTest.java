@@ -47,7 +47,7 @@ class AppServerPoolUnresponsiveRealCodexTest {
                     .member("m0", codex.clientBuilder().approvals(approvals).requestTimeout(WAIT)
                             .shutdownGrace(Duration.ofMillis(200))
                             .restartOnCrash(RestartPolicy.of(1, Duration.ofMillis(100), Duration.ofMillis(100))))
-                    .healthProbe(Duration.ofMillis(200), Duration.ofSeconds(1), 2)
+                    .healthProbe(Duration.ofMillis(200), Duration.ofSeconds(2), 2)
                     .build()) {
                 pool.start().block(WAIT);
                 // the probe request, as the real binary answers it
