@@ -11,14 +11,18 @@
 #                                            # chained memory ws-ceiling ws-typed1 ws-raw1 ws-latency ws-pipelined
 #   scripts/bench.sh --n=200000 --rounds=3   # smaller (see Benchmarks' Javadoc for all options)
 #   scripts/bench.sh --jfr --only=typed1 --side=client   # also record target/bench/bench.jfr and summarise it
+#   scripts/bench.sh --pool                  # the pool benchmarks of issue 17 instead (PoolBenchmarks: C concurrent
+#                                            # turns of 1,000 deltas over 1 client and pools of 1, 2, 4 members;
+#                                            # --concurrency=1,10,100 --members=1,2,4 --rounds=5 --handles=20000)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 jfr=false
+pool=false
 args=()
 for a in "$@"; do
-  if [[ "$a" == "--jfr" ]]; then jfr=true; else args+=("$a"); fi
+  if [[ "$a" == "--jfr" ]]; then jfr=true; elif [[ "$a" == "--pool" ]]; then pool=true; else args+=("$a"); fi
 done
 
 ./mvnw -q -B -DskipTests test-compile
@@ -29,6 +33,9 @@ cp="target/test-classes:target/classes:$(cat target/bench/classpath.txt)"
 jvm=(-Xms1g -Xmx1g -XX:+UseG1GC -XX:+AlwaysPreTouch)
 if $jfr; then
   jvm+=("-XX:StartFlightRecording=filename=target/bench/bench.jfr,settings=profile,dumponexit=true")
+fi
+if $pool; then
+  exec java "${jvm[@]}" -cp "$cp" dev.codex4j.appserver.bench.PoolBenchmarks ${args[@]+"${args[@]}"}
 fi
 # The fake app-server: its native twin when a C compiler is here (no JIT or GC of its own, so it serves both
 # sides alike in every run), else the Java BenchServer. --server=java forces the latter.

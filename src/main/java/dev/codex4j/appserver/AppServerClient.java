@@ -403,6 +403,22 @@ public final class AppServerClient implements AutoCloseable {
         return session.malformedLineCount();
     }
 
+    /**
+     * Gives up on the app-server as if it had crashed: for one that is alive but no longer answers (say, a
+     * health check timed out). Every pending request fails at once with a {@link ConnectionClosedException}
+     * saying {@code reason}, as do running turns of the thread API; the connection is closed in the background
+     * (a spawned process gets the shutdown grace period, then its tree is killed). With a {@link RestartPolicy}
+     * the client then starts a new app-server once the old one is gone and resumes its threads
+     * ({@link ConnectionEvent}); without one it ends as after a crash. Does nothing unless the client is ready.
+     *
+     * @param reason why, for the exceptions and the log; must not hold secrets
+     * @return {@code true} if this call gave the connection up
+     */
+    public boolean dropConnection(String reason) {
+        Objects.requireNonNull(reason, "reason");
+        return session.dropConnection(reason);
+    }
+
     /** How many requests await a response. */
     public int pendingRequestCount() {
         return session.pendingRequestCount();

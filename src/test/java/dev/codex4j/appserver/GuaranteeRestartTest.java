@@ -123,6 +123,29 @@ class GuaranteeRestartTest {
     }
 
     @Test
+    void aDroppedConnectionFailsWhatIsInFlightAndIsRestartedOnceTheOldProcessIsGone() throws Exception {
+        // a process that does not end when its stdin closes: it is gone only after the grace period and SIGTERM
+        client = clients.started(FakeClients.builder(dir, "--ignore-stdin-eof").shutdownGrace(Duration.ofSeconds(3))
+                .restartOnCrash(RESTART));
+        String threadId = client.request("thread/start", Map.of()).block(WAIT).at("/thread/id").asText();
+        ProcessHandle first = FakeClients.newestFake();
+        BlockingQueue<ConnectionEvent> events = events();
+        CompletableFuture<JsonNode> unanswered = client.request("fake/noReply", Map.of()).toFuture();
+
+        assertThat(client.dropConnection("not answering, on purpose")).isTrue();
+
+        assertThat(failureOf(unanswered)).isInstanceOf(ConnectionClosedException.class)
+                .hasMessageContaining("not answering, on purpose");
+        assertThat(next(events, ConnectionLost.class).reason()).contains("not answering, on purpose");
+        Restarted restarted = next(events, Restarted.class);
+        assertThat(first.isAlive()).as("the old process is gone before the new one resumes its threads").isFalse();
+        assertThat(restarted.resumedThreadIds()).containsExactly(threadId);
+        assertThat(FakeClients.newestFake().pid()).isNotEqualTo(first.pid());
+        assertThat(client.request("echo", Map.of("on", "new process")).block(WAIT).get("on").asText())
+                .isEqualTo("new process");
+    }
+
+    @Test
     void subscribersKeepTheirSubscriptionAcrossTheRestartAndSeeTheEventsInOrder() throws Exception {
         client = clients.started(FakeClients.builder(dir).restartOnCrash(RESTART));
         BlockingQueue<Object> stream = new LinkedBlockingQueue<>();

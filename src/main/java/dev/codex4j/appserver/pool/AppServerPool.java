@@ -62,6 +62,11 @@ import reactor.util.retry.Retry;
  * AppServerClientBuilder, String, String)}) take over a dead member's threads when asked for them
  * ({@link #thread(String, String)}); otherwise a thread stays with its member.
  *
+ * <p><b>Not answering.</b> A member that is connected but stops answering is found by health probes (on by
+ * default, {@link Builder#healthProbe}): after a few missed in a row it is {@link MemberState#UNRESPONSIVE},
+ * out of placement, its queued and running turns fail with a {@code ConnectionClosedException} saying so, and its
+ * client gives the connection up as after a crash, so its {@code RestartPolicy} (if any) brings it back.
+ *
  * <p><b>Draining.</b> {@link #drain(String, Duration)} takes a member out of placement, lets its running and queued
  * turns finish (up to a deadline) and closes it: a rolling deploy.
  */
@@ -73,15 +78,21 @@ public final class AppServerPool implements AutoCloseable {
     private final Map<String, PoolMember> members;
     private final PlacementStrategy placement;
     private final Scheduler timer;
+    /** Where health probes are sent from (a send may block on a process that does not read). */
+    private final Scheduler probes;
     /** Which member holds each thread the pool has placed or found. */
     private final Map<String, PoolMember> affinity = new ConcurrentHashMap<>();
+    private final Object placementLock = new Object();
 
     private AppServerPool(Builder builder) {
         this.placement = builder.placement;
         this.timer = Schedulers.newSingle("codex4j-pool-timer", true);
+        this.probes = Schedulers.newBoundedElastic(Math.max(2, builder.members.size()), Integer.MAX_VALUE,
+                "codex4j-pool-probe", 60, true);
         Map<String, PoolMember> built = new LinkedHashMap<>();
         builder.members.forEach((name, spec) -> built.put(name, new PoolMember(name, spec.tenant, spec.storage,
-                spec.builder.build(), builder.maxTurns, builder.maxQueued, builder.queueTimeout, timer)));
+                spec.builder.build(), builder.maxTurns, builder.maxQueued, builder.queueTimeout, timer,
+                builder.probe, probes)));
         this.members = java.util.Collections.unmodifiableMap(built);
     }
 
@@ -111,9 +122,30 @@ public final class AppServerPool implements AutoCloseable {
     public Mono<PooledThread> startThread(ThreadOptions options, String tenant) {
         Objects.requireNonNull(options, "options");
         return Mono.defer(() -> {
-            PoolMember member = place(tenant);
-            return member.threads.start(options).map(thread -> bind(thread, member));
+            PoolMember member = placeAndReserve(tenant);
+            java.util.concurrent.atomic.AtomicBoolean placed = new java.util.concurrent.atomic.AtomicBoolean();
+            return member.threads.start(options).map(thread -> {
+                placed.set(true);
+                affinity.put(thread.id(), member);
+                return new PooledThread(thread, member);
+            }).doFinally(signal -> {
+                if (!placed.get()) {
+                    member.threadRemoved(); // the start failed or was cancelled: give the reservation back
+                }
+            });
         });
+    }
+
+    /**
+     * Chooses a member and counts the new thread on it at once, under one lock: threads started together
+     * (say, 50 at once) each see the ones placed before them, instead of all seeing the same idle member.
+     */
+    private PoolMember placeAndReserve(String tenant) {
+        synchronized (placementLock) {
+            PoolMember member = place(tenant);
+            member.threadAdded();
+            return member;
+        }
     }
 
     private PoolMember place(String tenant) {
@@ -192,7 +224,9 @@ public final class AppServerPool implements AutoCloseable {
      * with backoff, for about ten seconds.
      */
     private Mono<PooledThread> moveFrom(PoolMember dead, String threadId) {
-        List<PoolMember> sharing = dead.storage == null || dead.state() != MemberState.DEAD ? List.of()
+        MemberState deadState = dead.state();
+        List<PoolMember> sharing = dead.storage == null
+                || (deadState != MemberState.DEAD && deadState != MemberState.UNRESPONSIVE) ? List.of()
                 : members.values().stream().filter(m -> m != dead && m.isReady()
                         && Objects.equals(m.tenant, dead.tenant) && dead.storage.equals(m.storage))
                 .collect(Collectors.toList());
@@ -260,6 +294,11 @@ public final class AppServerPool implements AutoCloseable {
         return require(member).health();
     }
 
+    /** This pool for callers that do not use Reactor (a view: closing it leaves the pool open); see {@link BlockingAppServerPool}. */
+    public BlockingAppServerPool blocking() {
+        return new BlockingAppServerPool(this, false);
+    }
+
     /** A member's client, for what the pool does not offer (raw requests, account, notifications). */
     public AppServerClient client(String member) {
         return require(member).client;
@@ -292,6 +331,7 @@ public final class AppServerPool implements AutoCloseable {
             Flux.fromIterable(members.values()).flatMap(PoolMember::close, members.size()).then().block(CLOSE_WAIT);
         } finally {
             timer.dispose();
+            probes.dispose();
         }
     }
 
@@ -305,6 +345,7 @@ public final class AppServerPool implements AutoCloseable {
         private int maxTurns = 16;
         private int maxQueued = 64;
         private Duration queueTimeout = Duration.ofSeconds(60);
+        private HealthProbe probe = HealthProbe.DEFAULT;
 
         private Builder() {}
 
@@ -368,6 +409,27 @@ public final class AppServerPool implements AutoCloseable {
                 throw new IllegalArgumentException("queueTimeout must be positive: " + timeout);
             }
             this.queueTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * How each ready (or draining) member is checked for answering: every {@code interval} the pool sends it
+         * a cheap request ({@code thread/loaded/list}, answered from the server's memory), at most one at a time;
+         * no answer within {@code timeout} is a missed probe, and {@code maxMissed} missed in a row make the
+         * member {@link MemberState#UNRESPONSIVE}: out of placement, its turns failed, its connection given up and
+         * (with a {@code RestartPolicy}) restarted. On by default: every 10 s, 5 s timeout, 3 misses. Any answer,
+         * even an error, counts as answered. The probes run on the pool's timer and end when it is closed.
+         */
+        public Builder healthProbe(Duration interval, Duration timeout, int maxMissed) {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(timeout, "timeout");
+            this.probe = new HealthProbe(interval, timeout, maxMissed);
+            return this;
+        }
+
+        /** No health probes: only a connection that ends takes a member out of placement. */
+        public Builder noHealthProbe() {
+            this.probe = null;
             return this;
         }
 

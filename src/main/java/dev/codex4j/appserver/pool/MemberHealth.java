@@ -10,7 +10,7 @@ package dev.codex4j.appserver.pool;
  * @param runningTurns turns started through the pool that have not ended yet
  * @param queuedTurns turns waiting for one of its turn slots
  * @param restarts how many times its client restarted the app-server (with a {@code RestartPolicy})
- * @param threads threads the pool has placed on it or found on it
+ * @param threads threads the pool has placed on it or found on it (counting those whose start is under way)
  */
 public record MemberHealth(String name, String tenant, MemberState state, int runningTurns, int queuedTurns,
         int restarts, int threads) {

@@ -14,6 +14,15 @@ public enum MemberState {
      * once the client has restarted it.
      */
     DEAD,
+    /**
+     * Alive as far as the connection knows, but it stopped answering: its health probes (see
+     * {@link AppServerPool.Builder#healthProbe}) went unanswered too often in a row. Out of placement, as if
+     * dead: its queued and running turns failed with a {@code ConnectionClosedException} saying so, and its
+     * client gave the connection up ({@code AppServerClient.dropConnection}: a spawned process is ended). With
+     * the client's {@code RestartPolicy} a new app-server is started and the member is {@link #READY} again once
+     * it answers the handshake and has resumed its threads; without one it is {@link #DEAD} for good.
+     */
+    UNRESPONSIVE,
     /** Closed by the pool (after a drain, or {@link AppServerPool#close()}); it does not come back. */
     CLOSED
 }

@@ -3,12 +3,15 @@ package dev.codex4j.appserver.pool;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.JsonRpcErrorException;
 import dev.codex4j.appserver.rpc.NotificationOverflowException;
+import dev.codex4j.appserver.rpc.RequestTimeoutException;
 import dev.codex4j.appserver.thread.CodexThreads;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -37,8 +40,15 @@ final class PoolMember {
     private final int maxQueued;
     private final Duration queueTimeout;
     private final Scheduler timer;
+    /** {@code null}: no health probes. */
+    private final HealthProbe probe;
+    /** Where probes are sent from: a send to a process that does not read its stdin may block. */
+    private final Scheduler probes;
 
     private MemberState state = MemberState.STARTING;
+    private int missedProbes;
+    private final AtomicBoolean probing = new AtomicBoolean();
+    private volatile Disposable probeTask;
     private int running;
     private int restarts;
     private final AtomicInteger threadCount = new AtomicInteger();
@@ -48,7 +58,7 @@ final class PoolMember {
     private volatile Disposable monitor;
 
     PoolMember(String name, String tenant, String storage, AppServerClient client, int maxTurns, int maxQueued,
-            Duration queueTimeout, Scheduler timer) {
+            Duration queueTimeout, Scheduler timer, HealthProbe probe, Scheduler probes) {
         this.name = name;
         this.tenant = tenant;
         this.storage = storage;
@@ -58,6 +68,8 @@ final class PoolMember {
         this.maxQueued = maxQueued;
         this.queueTimeout = queueTimeout;
         this.timer = timer;
+        this.probe = probe;
+        this.probes = probes;
     }
 
     /** Watches the connection (before the client starts, so nothing is missed) and starts the client. */
@@ -69,7 +81,76 @@ final class PoolMember {
                     state = MemberState.READY;
                 }
             }
+            if (probe != null) {
+                long every = probe.interval().toNanos();
+                probeTask = timer.schedulePeriodically(this::probe, every, every, TimeUnit.NANOSECONDS);
+            }
         })).doOnError(e -> died(e, false)).then();
+    }
+
+    /**
+     * One health probe, unless the member is not taking work or the last probe is still out. Sent from the probe
+     * scheduler; its answer is handled on the client's reader thread, where it only updates a counter.
+     */
+    private void probe() {
+        synchronized (this) {
+            if (state != MemberState.READY && state != MemberState.DRAINING) {
+                return;
+            }
+        }
+        if (!probing.compareAndSet(false, true)) {
+            return;
+        }
+        Mono.defer(() -> client.request(HealthProbe.METHOD, HealthProbe.PARAMS, probe.timeout()))
+                .subscribeOn(probes)
+                .subscribe(answer -> probeAnswered(), this::probeFailed);
+    }
+
+    private void probeAnswered() {
+        probing.set(false);
+        synchronized (this) {
+            missedProbes = 0;
+        }
+    }
+
+    private void probeFailed(Throwable error) {
+        if (error instanceof JsonRpcErrorException) {
+            probeAnswered(); // an error is an answer: the server is there
+        } else if (error instanceof RequestTimeoutException) {
+            probing.set(false);
+            probeMissed();
+        } else {
+            probing.set(false); // the connection ended or is restarting: the monitor hears of it
+        }
+    }
+
+    /** One more missed probe; at the limit the member leaves placement and its client gives the connection up. */
+    private void probeMissed() {
+        List<Waiter> dropped;
+        boolean wasDraining;
+        int missed;
+        synchronized (this) {
+            if (state != MemberState.READY && state != MemberState.DRAINING) {
+                return;
+            }
+            missed = ++missedProbes;
+            if (missed < probe.maxMissed()) {
+                log.info("pool member '{}' missed health probe {} of {} allowed", name, missed, probe.maxMissed());
+                return;
+            }
+            wasDraining = state == MemberState.DRAINING;
+            state = MemberState.UNRESPONSIVE;
+            dropped = new ArrayList<>(queue);
+            queue.clear();
+        }
+        String reason = probe.describeMiss(name, missed);
+        log.warn("{}: out of placement; giving up its connection (its client's RestartPolicy, if any, starts a "
+                + "new one)", reason);
+        fail(dropped, new ConnectionClosedException(reason, null, List.of(), false, null));
+        if (wasDraining) {
+            idle.tryEmitEmpty();
+        }
+        client.dropConnection(reason); // running turns fail with a ConnectionClosedException saying why
     }
 
     private void watch() {
@@ -223,17 +304,24 @@ final class PoolMember {
     private void died(Throwable cause, boolean restarting) {
         List<Waiter> dropped;
         boolean wasDraining;
+        boolean givenUp;
         synchronized (this) {
             if (state == MemberState.CLOSED) {
                 return;
             }
             wasDraining = state == MemberState.DRAINING;
-            state = MemberState.DEAD;
+            // given up for not answering and restarting: it stays UNRESPONSIVE until it is back
+            givenUp = restarting && state == MemberState.UNRESPONSIVE;
+            if (!givenUp) {
+                state = MemberState.DEAD;
+            }
             dropped = new ArrayList<>(queue);
             queue.clear();
         }
-        log.warn("pool member '{}' is dead{}: {}", name, restarting ? " (its client restarts it)" : "",
-                cause.toString());
+        if (!givenUp) { // else the probe has said why
+            log.warn("pool member '{}' is dead{}: {}", name, restarting ? " (its client restarts it)" : "",
+                    cause.toString());
+        }
         ConnectionClosedException failure = cause instanceof ConnectionClosedException closed ? closed
                 : new ConnectionClosedException("pool member '" + name + "' died", null, List.of(), false, cause);
         fail(dropped, failure);
@@ -245,7 +333,8 @@ final class PoolMember {
     private void restarted() {
         synchronized (this) {
             restarts++;
-            if (state == MemberState.DEAD) {
+            missedProbes = 0;
+            if (state == MemberState.DEAD || state == MemberState.UNRESPONSIVE) {
                 state = MemberState.READY;
             }
         }
@@ -279,6 +368,10 @@ final class PoolMember {
             Disposable m = monitor;
             if (m != null) {
                 m.dispose();
+            }
+            Disposable p = probeTask;
+            if (p != null) {
+                p.dispose();
             }
             closed();
         });

@@ -36,6 +36,9 @@ final class Inbound implements TransportListener {
 
     @Override
     public void onLine(byte[] buffer, int offset, int length) {
+        if (ended != null) {
+            return; // a dropped connection (see Session#dropConnection): what it still sends is of no use
+        }
         IncomingMessage message;
         try {
             message = session.codec.decode(buffer, offset, length);
@@ -72,7 +75,9 @@ final class Inbound implements TransportListener {
     /** Hands on the notifications this read brought: each subscriber gets them in one run. */
     @Override
     public void onBatchEnd() {
-        publishNotifications();
+        if (ended == null) {
+            publishNotifications();
+        }
     }
 
     private void publishNotifications() {
@@ -88,8 +93,18 @@ final class Inbound implements TransportListener {
         onBatchEnd(); // whatever the last read brought goes out before the end is told
         ConnectionClosedException cause = new ConnectionClosedException(closed.reason(), closed.exitCode(),
                 closed.diagnosticTail(), closed.requestedByClient(), closed.cause());
+        if (end(cause)) {
+            session.connectionEnded(cause, closed.requestedByClient());
+        }
+    }
+
+    /** Marks this connection ended with {@code cause}; {@code false} if it had ended already (it ends once). */
+    synchronized boolean end(ConnectionClosedException cause) {
+        if (ended != null) {
+            return false;
+        }
         ended = cause;
-        session.connectionEnded(cause, closed.requestedByClient());
+        return true;
     }
 
     private String preview(byte[] buffer, int offset, int length) {

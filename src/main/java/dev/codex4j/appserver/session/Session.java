@@ -81,6 +81,8 @@ public final class Session implements AutoCloseable {
     private final Object lifecycle = new Object();
 
     private volatile Transport transport;
+    /** Completes when the last connection given up by {@link #dropConnection} is closed; a restart waits for it. */
+    private volatile CompletableFuture<Void> droppedClosed = CompletableFuture.completedFuture(null);
     volatile Inbound connection;
     volatile ConnectionClosedException closedWith;
 
@@ -200,6 +202,42 @@ public final class Session implements AutoCloseable {
         shutdown(new ConnectionClosedException(t == null ? "client closed before start" : "closed by client",
                 null, List.of(), true, null), true);
         disposeSchedulers();
+    }
+
+    /**
+     * Gives up on the current connection as if the server had crashed, for a server that is alive but does not
+     * answer: what is in flight fails at once with a {@link ConnectionClosedException} saying {@code reason}, and
+     * the restart policy (or the end of the session) takes over, as after a crash. The connection is closed on a
+     * thread of its own (a hung process takes the transport's grace period and then a kill to end); a restart
+     * waits for that, since the old process may still hold its threads. Does nothing unless the session is ready.
+     *
+     * @return {@code true} if the connection was given up by this call
+     */
+    public boolean dropConnection(String reason) {
+        Inbound current = connection;
+        if (state.get() != State.READY || current == null) {
+            return false;
+        }
+        ConnectionClosedException cause = new ConnectionClosedException(reason, null, current.transport.diagnosticTail(),
+                false, null);
+        if (!current.end(cause)) {
+            return false;
+        }
+        CompletableFuture<Void> closed = new CompletableFuture<>();
+        droppedClosed = closed;
+        // Not named codex4j-*: the session takes such threads for its own (see disposeSchedulers).
+        Thread closer = new Thread(() -> {
+            try {
+                current.transport.close();
+            } finally {
+                closed.complete(null);
+            }
+        }, "codex4j.drop");
+        closer.setDaemon(true);
+        closer.start();
+        log.warn("giving up on the app-server connection: {}", redactor.redact(reason));
+        connectionEnded(cause, false);
+        return true;
     }
 
     // --- starting --------------------------------------------------------------------------------------
@@ -426,7 +464,7 @@ public final class Session implements AutoCloseable {
 
         @Override
         public Mono<InitializeResponse> reconnect() {
-            return connect();
+            return Mono.fromFuture(droppedClosed).then(connect());
         }
 
         @Override

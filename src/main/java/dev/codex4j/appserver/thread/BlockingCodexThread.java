@@ -6,7 +6,6 @@ import dev.codex4j.appserver.protocol.types.ThreadSnapshot;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * {@link CodexThread} for callers that do not use Reactor: each method blocks its caller until the answer is
@@ -83,26 +82,7 @@ public final class BlockingCodexThread {
      */
     public TurnResult runStreamed(TurnInput input, TurnOptions options, Consumer<? super ServerNotification> onEvent) {
         Objects.requireNonNull(onEvent, "onEvent");
-        BlockingTurnHandle turn = turn(input, options);
-        RuntimeException[] thrownByCallback = {null};
-        try (Stream<ServerNotification> events = turn.events()) {
-            events.forEach(event -> {
-                try {
-                    onEvent.accept(event);
-                } catch (RuntimeException e) {
-                    thrownByCallback[0] = e;
-                    throw e;
-                }
-            });
-        } catch (RuntimeException e) {
-            if (thrownByCallback[0] == null && turn.hasEnded()) {
-                return turn.result(); // the turn itself failed (the stream ended with its error): result() throws why
-            }
-            // the callback threw, or the caller's thread was interrupted: the turn must not run on unobserved
-            turn.reactive().interrupt().subscribe(null, failed -> { });
-            throw e;
-        }
-        return turn.result();
+        return turn(input, options).forEachEvent(onEvent);
     }
 
     /** Starts a turn and returns its handle at once; see {@link CodexThread#turn(TurnInput, TurnOptions)}. */

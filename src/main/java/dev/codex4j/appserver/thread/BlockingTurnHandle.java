@@ -3,11 +3,13 @@ package dev.codex4j.appserver.thread;
 import dev.codex4j.appserver.protocol.ServerNotification;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
  * {@link TurnHandle} for callers that do not use Reactor: one running turn, its events as a
- * {@link java.util.stream.Stream}, its result, interrupt and steer. From {@link BlockingCodexThread#turn}.
+ * {@link java.util.stream.Stream}, its result, interrupt and steer. From {@link BlockingCodexThread#turn} or
+ * {@link TurnHandle#blocking()}.
  *
  * <pre>{@code
  * BlockingTurnHandle turn = thread.turn("Fix the failing test");
@@ -50,6 +52,35 @@ public final class BlockingTurnHandle {
     /** The agent's text as it streams; see {@link TurnHandle#textDeltas()}. */
     public Stream<String> textDeltas() {
         return turn.textDeltas().toStream();
+    }
+
+    /**
+     * Calls {@code onEvent} on the calling thread with each of the turn's events as it arrives (in order, ending
+     * with {@code turn/completed}), then returns the turn's result. If {@code onEvent} throws, the turn is
+     * interrupted and the exception is rethrown; so is it when the calling thread is interrupted. Otherwise fails
+     * as {@link #result()} does.
+     */
+    public TurnResult forEachEvent(Consumer<? super ServerNotification> onEvent) {
+        Objects.requireNonNull(onEvent, "onEvent");
+        RuntimeException[] thrownByCallback = {null};
+        try (Stream<ServerNotification> events = events()) {
+            events.forEach(event -> {
+                try {
+                    onEvent.accept(event);
+                } catch (RuntimeException e) {
+                    thrownByCallback[0] = e;
+                    throw e;
+                }
+            });
+        } catch (RuntimeException e) {
+            if (thrownByCallback[0] == null && hasEnded()) {
+                return result(); // the turn itself failed (the stream ended with its error): result() throws why
+            }
+            // the callback threw, or the caller's thread was interrupted: the turn must not run on unobserved
+            turn.interrupt().subscribe(null, failed -> { });
+            throw e;
+        }
+        return result();
     }
 
     /** Waits for the turn to end and returns how it ended; see {@link TurnHandle#result()}. */

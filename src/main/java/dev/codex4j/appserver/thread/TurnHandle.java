@@ -233,6 +233,11 @@ public final class TurnHandle {
                 }).then();
     }
 
+    /** This turn for callers that do not use Reactor: the same handle, blocking; see {@link BlockingTurnHandle}. */
+    public BlockingTurnHandle blocking() {
+        return new BlockingTurnHandle(this);
+    }
+
     /** {@code true} once the turn has ended, whichever way. */
     public synchronized boolean hasEnded() {
         return ended;
@@ -413,7 +418,7 @@ public final class TurnHandle {
         lost.path("stderrTail").forEach(line -> tail.add(line.asText()));
         JsonNode exitCode = lost.path("exitCode");
         return new ConnectionClosedException("the app-server was lost while the turn was running (the client is "
-                + "restarting it; the turn is not resumed)", exitCode.isInt() ? exitCode.intValue() : null, tail, false, null);
+                + "restarting it; the turn is not resumed): " + lost.path("reason").asText("no reason given"), exitCode.isInt() ? exitCode.intValue() : null, tail, false, null);
     }
 
     private void onConnectionCompleted() {

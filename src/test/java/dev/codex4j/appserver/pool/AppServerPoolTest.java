@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * The pool over in-memory app-servers ({@link FakeMember}), where each turn ends only when the test says so:
- * placement, affinity, caps and the wait queue, tenant groups, draining and a member's death.
+ * placement, affinity, caps and the wait queue, tenant groups, draining, a member's death, and health probes
+ * finding a member that stays connected but stops answering ({@link FakeMember#stall()}).
  */
 @Timeout(60)
 class AppServerPoolTest {
@@ -45,8 +47,7 @@ class AppServerPoolTest {
 
     private AppServerPool started(Consumer<AppServerPool.Builder> settings, String... names) {
         fakes = FakeMember.named(names);
-        AppServerPool.Builder builder = AppServerPool.builder();
-        fakes.forEach((name, fake) -> builder.member(name, fake.builder()));
+        AppServerPool.Builder builder = FakeMember.poolOf(fakes);
         settings.accept(builder);
         pool = builder.build();
         pool.start().block(WAIT);
@@ -342,5 +343,98 @@ class AppServerPoolTest {
         assertThat(fakes.get("a").turnThreads).containsExactly(onA.id(), onA.id());
         assertThat(pool.health().stream().map(MemberHealth::state).collect(Collectors.toList()))
                 .containsOnly(MemberState.READY);
+    }
+
+    /** Members a (with {@code restartsOfA}) and b, one turn each at a time, probed every 50 ms; two misses of 250 ms. */
+    private void startedWithProbes(RestartPolicy restartsOfA) {
+        fakes = FakeMember.named("a", "b");
+        pool = AppServerPool.builder()
+                .member("a", fakes.get("a").builder().restartOnCrash(restartsOfA))
+                .member("b", fakes.get("b").builder())
+                .maxTurnsPerMember(1)
+                .healthProbe(Duration.ofMillis(50), Duration.ofMillis(250), 2)
+                .build();
+        pool.start().block(WAIT);
+    }
+
+    @Test
+    void aMemberThatStopsAnsweringLeavesPlacementFailsItsTurnsAndIsBackOnceRestarted() {
+        startedWithProbes(RestartPolicy.of(3, Duration.ofMillis(50), Duration.ofMillis(50)));
+        PooledThread onA = newThread();
+        PooledThread onB = newThread();
+        PooledThread queuedOnA = newThread();
+        assertThat(List.of(onA.member(), onB.member(), queuedOnA.member())).containsExactly("a", "b", "a");
+        CompletableFuture<TurnResult> running = onA.run("a").toFuture();
+        fakes.get("a").nextStartedTurn(WAIT);
+        CompletableFuture<TurnResult> queued = queuedOnA.run("queued").toFuture();
+        awaitHealth("a", h -> h.queuedTurns() == 1);
+        // probes answered: both stay ready
+        awaitHealth("a", h -> fakes.get("a").methods.contains(HealthProbe.METHOD));
+        assertThat(pool.health()).extracting(MemberHealth::state).containsOnly(MemberState.READY);
+
+        fakes.get("a").stall(); // stays connected, answers nothing (also not a restart's handshake, for now)
+
+        assertThat(Futures.failure(running, WAIT)).isInstanceOf(ConnectionClosedException.class)
+                .hasMessageContaining("pool member 'a' stopped answering: 2 health probes in a row");
+        assertThat(Futures.failure(queued, WAIT)).isInstanceOf(ConnectionClosedException.class)
+                .hasMessageContaining("stopped answering");
+        awaitHealth("a", h -> h.state() == MemberState.UNRESPONSIVE && h.load() == 0);
+        assertThat(List.of(newThread(), newThread())).extracting(PooledThread::member).containsOnly("b");
+        assertThatThrownBy(() -> onA.run("refused").block(WAIT)).isInstanceOfSatisfying(
+                MemberUnavailableException.class, e -> assertThat(e.state()).isEqualTo(MemberState.UNRESPONSIVE));
+        CompletableFuture<TurnResult> onOther = onB.run("b").toFuture();
+        fakes.get("b").complete(fakes.get("b").nextStartedTurn(WAIT), "b done");
+        assertThat(Futures.await(onOther, WAIT).finalResponse()).isEqualTo("b done");
+        assertThat(pool.health("b").state()).isEqualTo(MemberState.READY);
+
+        fakes.get("a").answerAgain(); // the new process answers: the restart completes
+
+        awaitHealth("a", h -> h.state() == MemberState.READY && h.restarts() == 1);
+        CompletableFuture<TurnResult> again = pool.thread(onA.id()).block(WAIT).run("again").toFuture();
+        StartedTurn turn = fakes.get("a").nextStartedTurn(WAIT);
+        assertThat(turn.threadId()).isEqualTo(onA.id());
+        fakes.get("a").complete(turn, "back");
+        assertThat(Futures.await(again, WAIT).finalResponse()).isEqualTo("back");
+        assertThat(fakes.get("a").turnThreads).containsExactly(onA.id(), onA.id()); // the failed turn was not re-run
+    }
+
+    @Test
+    void withoutARestartPolicyAMemberThatStopsAnsweringIsDeadForGood() {
+        startedWithProbes(RestartPolicy.none());
+        PooledThread onA = newThread();
+        CompletableFuture<TurnResult> running = onA.run("a").toFuture();
+        fakes.get("a").nextStartedTurn(WAIT);
+
+        fakes.get("a").stall();
+
+        assertThat(Futures.failure(running, WAIT)).isInstanceOf(ConnectionClosedException.class)
+                .hasMessageContaining("stopped answering");
+        awaitHealth("a", h -> h.state() == MemberState.DEAD);
+        assertThat(pool.client("a").isReady()).isFalse();
+        assertThat(newThread().member()).isEqualTo("b");
+    }
+
+    @Test
+    void probesStopWithThePoolAndLeaveNoThreadBehind() {
+        startedWithProbes(RestartPolicy.none());
+        awaitHealth("a", h -> fakes.get("a").methods.contains(HealthProbe.METHOD));
+
+        pool.close();
+
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.isAlive()
+                && t.getName().startsWith("codex4j-pool-"))) {
+            assertThat(System.nanoTime()).as("pool threads still alive after close").isLessThan(deadline);
+            LockSupport.parkNanos(5_000_000); // thread ends have no event to wait on
+        }
+        assertThat(pool.health()).extracting(MemberHealth::state).containsOnly(MemberState.CLOSED);
+    }
+
+    @Test
+    void aProbeSettingThatMakesNoSenseIsRefused() {
+        assertThatThrownBy(() -> AppServerPool.builder().healthProbe(Duration.ZERO, Duration.ofSeconds(1), 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("interval");
+        assertThatThrownBy(() -> AppServerPool.builder().healthProbe(Duration.ofSeconds(1), Duration.ofSeconds(1), 0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1");
     }
 }

@@ -38,6 +38,9 @@ final class FakeMember {
     final List<String> turnThreads = new CopyOnWriteArrayList<>();
     final List<String> methods = new CopyOnWriteArrayList<>();
     private volatile InMemoryTransport transport;
+    /** While set, requests get no answer (a process that hangs); they are answered by {@link #answerAgain()}. */
+    private boolean stalled;
+    private final List<Runnable> held = new java.util.ArrayList<>();
 
     FakeMember(String name) {
         this.name = name;
@@ -56,6 +59,12 @@ final class FakeMember {
     }
 
     private void answer(InMemoryTransport t, String line) {
+        synchronized (held) {
+            if (stalled) {
+                held.add(() -> answer(t, line));
+                return;
+            }
+        }
         JsonNode message;
         try {
             message = JSON.readTree(line);
@@ -130,6 +139,24 @@ final class FakeMember {
         transport.serverSends(notification("turn/completed", turn.threadId(), turn(turn.turnId(), "completed")));
     }
 
+    /** The server stops answering, on this connection and any new one, until {@link #answerAgain()}. */
+    void stall() {
+        synchronized (held) {
+            stalled = true;
+        }
+    }
+
+    /** The server answers again: first what it held back, in order (on whichever connection it came). */
+    void answerAgain() {
+        List<Runnable> backlog;
+        synchronized (held) {
+            stalled = false;
+            backlog = List.copyOf(held);
+            held.clear();
+        }
+        backlog.forEach(Runnable::run);
+    }
+
     /** The server process dies (exit code 137, as after {@code kill -9}). */
     void kill() {
         transport.serverExits(137, "killed");
@@ -149,6 +176,13 @@ final class FakeMember {
 
     private static String notification(String method, String threadId, String turn) {
         return "{\"method\":\"" + method + "\",\"params\":{\"threadId\":\"" + threadId + "\",\"turn\":" + turn + "}}";
+    }
+
+    /** A pool builder with one shared-group member per fake, named as the fake. */
+    static AppServerPool.Builder poolOf(Map<String, FakeMember> fakes) {
+        AppServerPool.Builder builder = AppServerPool.builder();
+        fakes.forEach((name, fake) -> builder.member(name, fake.builder()));
+        return builder;
     }
 
     static Map<String, FakeMember> named(String... names) {
