@@ -124,7 +124,22 @@ class WebSocketGuaranteesTest {
         }
 
         TestThreads.awaitLibraryThreadsGone(earlier);
-        assertThat(openSockets()).isLessThanOrEqualTo(socketsBefore);
+        assertThat(openSocketsOnceSettled(socketsBefore)).isLessThanOrEqualTo(socketsBefore);
+    }
+
+    /**
+     * The socket count once it is back to {@code expected}, or after 5 s: the JDK closes a WebSocket's channel
+     * on its selector thread, a moment after the close handshake the test waited for (a loaded full run saw
+     * one more socket than before at the first look). A socket that leaks never goes, and fails the test.
+     */
+    private static long openSocketsOnceSettled(long expected) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long open = openSockets();
+        while (open > expected && System.nanoTime() < deadline) {
+            Thread.sleep(10); // nothing to wait on: the file descriptor table has no event to await
+            open = openSockets();
+        }
+        return open;
     }
 
     private void cycle(FakeWebSocketServer on) {
