@@ -45,7 +45,7 @@ class ModuleBoundaryTest {
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertThat(exported).containsExactlyInAnyOrder("dev.codex4j.appserver", "dev.codex4j.appserver.rpc",
                 "dev.codex4j.appserver.transport", "dev.codex4j.appserver.thread", "dev.codex4j.appserver.pool",
-                "dev.codex4j.appserver.approval",
+                "dev.codex4j.appserver.approval", "dev.codex4j.appserver.observation",
                 "dev.codex4j.appserver.account", "dev.codex4j.appserver.protocol", "dev.codex4j.appserver.protocol.types",
                 "dev.codex4j.appserver.protocol.support");
         assertThat(descriptor.packages()).contains("dev.codex4j.appserver.session");
