@@ -14,9 +14,11 @@ import dev.codex4j.appserver.session.Broadcast;
 import dev.codex4j.appserver.session.ServerRequestHandler;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -131,6 +133,8 @@ final class ApprovalDispatch implements ServerRequestHandler {
 
         private final Scheduler scheduler;
         private final ClientObserver.Activity activity;
+        /** Whether the activity has been stopped: the first record ends it (a cancel may follow an answer). */
+        private final AtomicBoolean reported = new AtomicBoolean();
 
         Context(Scheduler scheduler, ClientObserver.Activity activity) {
             this.scheduler = scheduler;
@@ -167,7 +171,13 @@ final class ApprovalDispatch implements ServerRequestHandler {
             log.debug("server request {} {} answered by {}: {}", redacted.method(), redacted.requestId(),
                     redacted.decidedBy(), redacted.decision());
             events.publish(redacted);
-            activity.decided(event.decision(), event.decidedBy().name().toLowerCase(java.util.Locale.ROOT));
+            if (reported.compareAndSet(false, true)) {
+                report(event);
+            }
+        }
+
+        private void report(ApprovalEvent event) {
+            activity.decided(event.decision(), event.decidedBy().name().toLowerCase(Locale.ROOT));
             activity.stop(event.decidedBy() == ApprovalEvent.DecidedBy.CANCELLED ? "cancelled" : "answered", null);
         }
     }

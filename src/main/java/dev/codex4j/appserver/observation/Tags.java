@@ -59,7 +59,7 @@ final class Tags {
     }
 
     static String method(String method) {
-        return METHODS.contains(method) ? method : OTHER;
+        return method != null && METHODS.contains(method) ? method : OTHER;
     }
 
     static String kind(String serverRequestMethod) {

@@ -83,7 +83,7 @@ public interface ClientObserver {
         Activity NONE = new Activity() {};
 
         /**
-         * The activity ended.
+         * The activity ended; called once.
          *
          * @param outcome a word from a fixed set: for requests {@code success}, {@code error}, {@code timeout},
          *     {@code closed}, {@code cancelled}; for turns {@code completed}, {@code failed}, {@code interrupted},

@@ -5,6 +5,7 @@ import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.RequestTimeoutException;
 import reactor.core.publisher.Mono;
+import reactor.core.publisher.SignalType;
 
 /**
  * A request reported to a {@link ClientObserver}: one activity per subscription, from before it is sent to its
@@ -19,11 +20,29 @@ final class ObservedRequest {
         return Mono.deferContextual(context -> {
             ClientObserver.Activity activity = observer.requestStarted(method,
                     context.getOrDefault(ClientObserver.PARENT_KEY, null));
+            Ending ending = new Ending();
             return request
-                    .doOnSuccess(result -> activity.stop("success", null))
-                    .doOnError(error -> activity.stop(outcome(error), error))
-                    .doOnCancel(() -> activity.stop("cancelled", null));
+                    .doOnNext(result -> ending.answered = true)
+                    .doOnError(error -> ending.error = error)
+                    // once per subscription, however it ends: a subscriber may cancel after the value (toFuture does)
+                    .doFinally(signal -> ending.report(activity, signal));
         });
+    }
+
+    /** What one subscription saw; its signals come one at a time. */
+    private static final class Ending {
+        boolean answered;
+        Throwable error;
+
+        void report(ClientObserver.Activity activity, SignalType signal) {
+            if (error != null) {
+                activity.stop(outcome(error), error);
+            } else if (answered || signal == SignalType.ON_COMPLETE) {
+                activity.stop("success", null);
+            } else {
+                activity.stop("cancelled", null);
+            }
+        }
     }
 
     /** The outcome word of a failed request. */
