@@ -57,8 +57,9 @@ public class CodexAutoConfiguration {
             return clients(properties, approvals, observer, customizers).client();
         }
 
+        /** Starts and closes the auto-configured client only: a client of the application's own is its to start. */
         @Bean
-        @ConditionalOnBean(AppServerClient.class)
+        @ConditionalOnBean(name = "codexClient", type = "dev.codex4j.appserver.AppServerClient")
         @ConditionalOnMissingBean(name = "codexLifecycle")
         CodexLifecycle codexLifecycle(AppServerClient client, CodexProperties properties) {
             return new CodexLifecycle("client", client.start(), client, properties.getStartupTimeout(),
@@ -78,8 +79,9 @@ public class CodexAutoConfiguration {
             return clients(properties, approvals, observer, customizers).pool();
         }
 
+        /** Starts and closes the auto-configured pool only. */
         @Bean
-        @ConditionalOnBean(AppServerPool.class)
+        @ConditionalOnBean(name = "codexPool", type = "dev.codex4j.appserver.pool.AppServerPool")
         @ConditionalOnMissingBean(name = "codexLifecycle")
         CodexLifecycle codexLifecycle(AppServerPool pool, CodexProperties properties) {
             return new CodexLifecycle("pool", pool.start(), pool, properties.getStartupTimeout(),
