@@ -1,0 +1,68 @@
+package dev.codex4j.examples.webflux;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.codex4j.appserver.testing.ScriptedModel.RecordedRequest;
+import dev.codex4j.appserver.testing.ScriptedModel.Reply;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What the scripted model answers offline, for any number of turns at once: to a prompt, a few words of text
+ * and a shell command that asks to leave codex's read-only sandbox (so codex asks for approval); to the
+ * command's result, a closing message. The reply depends only on the conversation in the request, so turns
+ * from several browser tabs can interleave freely; each reply names the prompt it answers, so a tab shows
+ * only text about its own prompt.
+ */
+final class OfflineScript {
+
+    private static final int MAX_ECHOED_CHARS = 40;
+
+    private final AtomicLong calls = new AtomicLong();
+
+    Reply reply(RecordedRequest request) {
+        JsonNode input = request.body().path("input");
+        String prompt = null;
+        JsonNode commandResult = null;
+        for (JsonNode item : input) {   // the prompt is the last user message; a tool result after it is ours
+            if (isUserMessage(item)) {
+                prompt = text(item);
+                commandResult = null;
+            } else if ("function_call_output".equals(item.path("type").asText())) {
+                commandResult = item;
+            }
+        }
+        String topic = echoable(prompt);
+        if (commandResult == null) {
+            return Reply.streamedMessage("Working on ", "\u201c" + topic + "\u201d", ": ", "first I need to run ",
+                            "a command outside the sandbox.")
+                    .followedBy(Reply.escalatedExecCommand("call-" + calls.incrementAndGet(),
+                            "echo 'Hello from the " + topic + " turn'",
+                            "Printing a greeting needs to leave the read-only sandbox"));
+        }
+        return Reply.streamedMessage("Finished ", "\u201c" + topic + "\u201d", ".");
+    }
+
+    private static boolean isUserMessage(JsonNode item) {
+        return "message".equals(item.path("type").asText()) && "user".equals(item.path("role").asText())
+                && !text(item).startsWith("<");   // codex's own context blocks (<environment_context>...)
+    }
+
+    private static String text(JsonNode message) {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode part : message.path("content")) {
+            text.append(part.path("text").asText(""));
+        }
+        return text.toString().strip();
+    }
+
+    /**
+     * The prompt cut to letters, digits and spaces: it goes into a shell command, which must never run
+     * what a person typed.
+     */
+    static String echoable(String prompt) {
+        String plain = prompt == null ? "" : prompt.replaceAll("[^\\p{Alnum} ]", " ").replaceAll(" +", " ").strip();
+        if (plain.length() > MAX_ECHOED_CHARS) {
+            plain = plain.substring(0, MAX_ECHOED_CHARS).strip();
+        }
+        return plain.isEmpty() ? "your prompt" : plain;
+    }
+}
