@@ -38,10 +38,15 @@ class CodexClientConfiguration {
     @ConditionalOnProperty(name = "codex-example.online", havingValue = "false", matchIfMissing = true)
     static class Offline {
 
+        @Bean
+        OfflineScript offlineScript() {
+            return new OfflineScript();
+        }
+
         @Bean(destroyMethod = "close")
-        ScriptedModel scriptedModel() {
+        ScriptedModel scriptedModel(OfflineScript script) {
             ScriptedModel model = ScriptedModel.start();
-            model.whenScriptEmpty(new OfflineScript()::reply);
+            model.whenScriptEmpty(script::reply);
             log.info("Offline: codex talks to a scripted model on {}", model.baseUrl());
             return model;
         }

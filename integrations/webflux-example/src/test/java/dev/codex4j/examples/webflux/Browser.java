@@ -17,6 +17,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedCondition;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -61,6 +62,18 @@ final class Browser implements AutoCloseable {
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
         return new Browser(profile, new ChromeDriver(service, options));
+    }
+
+    /** Opens the example's page on {@code port} in the current tab and waits until it can take a prompt. */
+    void openPage(int port) {
+        driver.get("http://localhost:" + port + "/");
+        await(ExpectedConditions.elementToBeClickable(By.id("send")));
+    }
+
+    /** Types {@code prompt} and starts the turn. */
+    void run(String prompt) {
+        find("#prompt").sendKeys(prompt);
+        find("#send").click();
     }
 
     WebDriver driver() {
