@@ -3,7 +3,8 @@
  *
  * <p>Exported: the client API ({@code dev.codex4j.appserver}), the messages, errors and policies it speaks in
  * ({@code rpc}), the transport SPI with the stdio and WebSocket transports ({@code transport}), threads and turns
- * ({@code thread}), a pool of app-servers ({@code pool}), sign-in and account ({@code account}), approvals ({@code approval}) and the generated
+ * ({@code thread}), a pool of app-servers ({@code pool}), sign-in and account ({@code account}), approvals ({@code approval}), metrics and traces with Micrometer ({@code observation},
+ * optional) and the generated
  * protocol ({@code protocol} and below).
  * Not exported: {@code session}, the engine that runs one connection. Nothing is opened: Jackson
  * binds the protocol records through their public constructors and accessors.
@@ -16,6 +17,10 @@ module dev.codex4j.appserver {
     requires org.slf4j;
     // the WebSocket transport: the JDK's own client, so no dependency (see WebSocketTransport)
     requires java.net.http;
+    // optional: only the observation package uses Micrometer, and only when the application has it
+    requires static transitive micrometer.observation;
+    requires static micrometer.commons;
+    requires static transitive micrometer.core;
 
     exports dev.codex4j.appserver;
     exports dev.codex4j.appserver.rpc;
@@ -24,6 +29,7 @@ module dev.codex4j.appserver {
     exports dev.codex4j.appserver.pool;
     exports dev.codex4j.appserver.account;
     exports dev.codex4j.appserver.approval;
+    exports dev.codex4j.appserver.observation;
     exports dev.codex4j.appserver.protocol;
     exports dev.codex4j.appserver.protocol.types;
     exports dev.codex4j.appserver.protocol.support;

@@ -14,6 +14,7 @@ import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.ConnectionEvent;
 import dev.codex4j.appserver.rpc.ExperimentalApiNotEnabledException;
@@ -105,7 +106,8 @@ public final class AppServerClient implements AutoCloseable {
         this.config = config;
         this.mapper = config.mapper();
         this.redactor = config.redactor();
-        this.approvals = new ApprovalDispatch(config.approvals(), mapper, redactor, config.notificationBufferSize());
+        this.approvals = new ApprovalDispatch(config.approvals(), mapper, redactor, config.notificationBufferSize(),
+                config.observer());
         this.session = new Session(config.sessionConfig(mapper, redactor, approvals));
         approvals.attach(session.dispatchScheduler());
     }
@@ -394,6 +396,11 @@ public final class AppServerClient implements AutoCloseable {
     }
 
     /** The object mapper this client reads and writes JSON with. */
+    /** Where this client reports its work (see {@link AppServerClientBuilder#observations}); for the thread API. */
+    public ClientObserver observer() {
+        return config.observer();
+    }
+
     public ObjectMapper objectMapper() {
         return mapper;
     }

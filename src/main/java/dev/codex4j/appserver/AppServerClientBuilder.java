@@ -3,6 +3,7 @@ package dev.codex4j.appserver;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.rpc.VersionCheck;
@@ -45,6 +46,7 @@ public final class AppServerClientBuilder {
     private OverloadRetryPolicy overloadRetry = OverloadRetryPolicy.defaults();
     private RestartPolicy restartPolicy = RestartPolicy.none();
     private VersionCheck versionCheck = VersionCheck.WARN;
+    private ClientObserver observer = ClientObserver.none();
     private final WebSocketSettings webSocket = new WebSocketSettings();
 
     AppServerClientBuilder() {}
@@ -224,6 +226,17 @@ public final class AppServerClientBuilder {
     }
 
     /**
+     * Where the client reports its requests, notifications, approvals, turns, connection losses and restarts,
+     * for metrics and traces: e.g. {@code MicrometerObservations.of(observationRegistry)} (package
+     * {@code dev.codex4j.appserver.observation}, which needs Micrometer on the class path). Default:
+     * {@link ClientObserver#none()}, which records nothing and loads no Micrometer class.
+     */
+    public AppServerClientBuilder observations(ClientObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+        return this;
+    }
+
+    /**
      * Uses a custom transport instead of spawning {@code codex app-server} over stdio (the executable,
      * arguments, environment and working directory are then ignored). Called by {@code start()}, and again
      * for each restart with a {@link RestartPolicy}: return a new transport each time.
@@ -312,7 +325,7 @@ public final class AppServerClientBuilder {
         return AppServerClient.of(new ClientConfig(executable, arguments, environment, inheritEnvironment,
                 workingDirectory, clientInfo, approvals, requestTimeout, handshakeTimeout, objectMapper, experimentalApi,
                 optOutNotificationMethods, notificationBufferSize, maxLineBytes, shutdownGrace, transport,
-                overloadRetry, restartPolicy, versionCheck, ws));
+                overloadRetry, restartPolicy, versionCheck, ws, observer));
     }
 
     static Duration positive(Duration d, String name) {

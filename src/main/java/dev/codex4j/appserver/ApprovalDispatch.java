@@ -6,6 +6,7 @@ import dev.codex4j.appserver.approval.ApprovalContext;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.ApprovalEvent;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.rpc.IncomingRequest;
 import dev.codex4j.appserver.rpc.ServerRequestReply;
@@ -13,9 +14,11 @@ import dev.codex4j.appserver.session.Broadcast;
 import dev.codex4j.appserver.session.ServerRequestHandler;
 import dev.codex4j.appserver.transport.SecretRedactor;
 import java.io.IOException;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import reactor.core.Disposable;
@@ -36,13 +39,16 @@ final class ApprovalDispatch implements ServerRequestHandler {
     private final ObjectMapper mapper;
     private final SecretRedactor redactor;
     private final int bufferSize;
+    private final ClientObserver observer;
     /** Command and file-change items announced by item/started and not yet completed, for approval rules. */
     private final Map<String, JsonNode> startedItems = new ConcurrentHashMap<>();
     private final Map<String, ApprovalDecisions> overrides = new ConcurrentHashMap<>();
     private volatile Broadcast<ApprovalEvent> events;
 
-    ApprovalDispatch(ApprovalDecisions approvals, ObjectMapper mapper, SecretRedactor redactor, int bufferSize) {
+    ApprovalDispatch(ApprovalDecisions approvals, ObjectMapper mapper, SecretRedactor redactor, int bufferSize,
+            ClientObserver observer) {
         this.approvals = approvals;
+        this.observer = observer;
         this.mapper = mapper;
         this.redactor = redactor;
         this.bufferSize = bufferSize;
@@ -64,7 +70,9 @@ final class ApprovalDispatch implements ServerRequestHandler {
 
     @Override
     public Mono<ServerRequestReply> handle(IncomingRequest request, Scheduler scheduler) {
-        return approvalsFor(request).handle(request, new Context(scheduler));
+        ClientObserver.Activity activity = observer.enabled()
+                ? observer.serverRequestStarted(request.method(), threadIdOf(request)) : ClientObserver.Activity.NONE;
+        return approvalsFor(request).handle(request, new Context(scheduler, activity));
     }
 
     @Override
@@ -110,18 +118,27 @@ final class ApprovalDispatch implements ServerRequestHandler {
         if (overrides.isEmpty()) {
             return approvals;
         }
-        JsonNode threadId = request.params().get("threadId");
-        ApprovalDecisions override = threadId == null ? null : overrides.get(threadId.asText());
+        String threadId = threadIdOf(request);
+        ApprovalDecisions override = threadId == null ? null : overrides.get(threadId);
         return override != null && override.hasHandlerFor(request.method()) ? override : approvals;
+    }
+
+    private static String threadIdOf(IncomingRequest request) {
+        JsonNode threadId = request.params().get("threadId");
+        return threadId == null || !threadId.isTextual() ? null : threadId.asText();
     }
 
     /** Gives approval rules the announced items and records decisions, redacted. */
     private final class Context implements ApprovalContext {
 
         private final Scheduler scheduler;
+        private final ClientObserver.Activity activity;
+        /** Whether the activity has been stopped: the first record ends it (a cancel may follow an answer). */
+        private final AtomicBoolean reported = new AtomicBoolean();
 
-        Context(Scheduler scheduler) {
+        Context(Scheduler scheduler, ClientObserver.Activity activity) {
             this.scheduler = scheduler;
+            this.activity = activity;
         }
 
         @Override
@@ -154,6 +171,14 @@ final class ApprovalDispatch implements ServerRequestHandler {
             log.debug("server request {} {} answered by {}: {}", redacted.method(), redacted.requestId(),
                     redacted.decidedBy(), redacted.decision());
             events.publish(redacted);
+            if (reported.compareAndSet(false, true)) {
+                report(event);
+            }
+        }
+
+        private void report(ApprovalEvent event) {
+            activity.decided(event.decision(), event.decidedBy().name().toLowerCase(Locale.ROOT));
+            activity.stop(event.decidedBy() == ApprovalEvent.DecidedBy.CANCELLED ? "cancelled" : "answered", null);
         }
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.protocol.ProtocolVersion;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.rpc.VersionCheck;
@@ -51,7 +52,8 @@ record ClientConfig(
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
         VersionCheck versionCheck,
-        WebSocketOptions webSocket) {
+        WebSocketOptions webSocket,
+        ClientObserver observer) {
 
     /** The mapper to use: the configured one, else {@link AppServerClient#defaultObjectMapper()}. */
     ObjectMapper mapper() {
@@ -74,7 +76,7 @@ record ClientConfig(
         return new SessionConfig(transports, mapper, redactor, initializeParams(), experimentalApi, requestTimeout,
                 handshakeTimeout != null ? handshakeTimeout : requestTimeout,
                 notificationBufferSize, overloadRetry, restartPolicy, serverRequests,
-                new ServerVersion(versionCheck, clientInfo.name(), ProtocolVersion.CODEX_VERSION));
+                new ServerVersion(versionCheck, clientInfo.name(), ProtocolVersion.CODEX_VERSION), observer);
     }
 
     private Map<String, Object> initializeParams() {

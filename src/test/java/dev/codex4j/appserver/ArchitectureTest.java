@@ -36,6 +36,7 @@ class ArchitectureTest {
     private static final String ACCOUNT = ROOT + ".account..";
     private static final String POOL = ROOT + ".pool..";
     private static final String PROTOCOL = ROOT + ".protocol..";
+    private static final String OBSERVATION = ROOT + ".observation..";
 
     @Test
     void transportUsesNoOtherPackageOfTheProject() {
@@ -115,9 +116,26 @@ class ArchitectureTest {
 
     @Test
     void nothingDependsOnThePool() {
-        ArchRule rule = noClasses().that().resideOutsideOfPackage(POOL)
+        ArchRule rule = noClasses().that().resideOutsideOfPackages(POOL, OBSERVATION)
                 .should().dependOnClassesThat(resideInAPackage(POOL))
-                .because("the pool is the top layer: the client and the thread API know nothing of it");
+                .because("the pool is the top layer: the client and the thread API know nothing of it (only the "
+                        + "optional metrics over it in observation do)");
+    }
+
+    @Test
+    void micrometerIsUsedOnlyByTheObservationPackage() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage(OBSERVATION)
+                .should().dependOnClassesThat(resideInAPackage("io.micrometer.."))
+                .because("Micrometer is optional: the rest of the library reports through ClientObserver, which "
+                        + "has no Micrometer types, so it runs without Micrometer on the class path");
+        rule.check(MainClasses.all());
+    }
+
+    @Test
+    void nothingDependsOnTheObservationPackage() {
+        ArchRule rule = noClasses().that().resideOutsideOfPackage(OBSERVATION)
+                .should().dependOnClassesThat(resideInAPackage(OBSERVATION))
+                .because("its classes need Micrometer; the client is handed one only by the application");
         rule.check(MainClasses.all());
     }
 

@@ -45,7 +45,7 @@ class ModuleBoundaryTest {
                 .map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertThat(exported).containsExactlyInAnyOrder("dev.codex4j.appserver", "dev.codex4j.appserver.rpc",
                 "dev.codex4j.appserver.transport", "dev.codex4j.appserver.thread", "dev.codex4j.appserver.pool",
-                "dev.codex4j.appserver.approval",
+                "dev.codex4j.appserver.approval", "dev.codex4j.appserver.observation",
                 "dev.codex4j.appserver.account", "dev.codex4j.appserver.protocol", "dev.codex4j.appserver.protocol.types",
                 "dev.codex4j.appserver.protocol.support");
         assertThat(descriptor.packages()).contains("dev.codex4j.appserver.session");
@@ -65,17 +65,41 @@ class ModuleBoundaryTest {
             }
         }
         Path script = FakeAppServerLauncher.createScript(dir);
-        List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        String output = run(List.of(java(),
                 "--module-path", String.join(File.pathSeparator, modulePath),
                 "--add-modules", "dev.codex4j.appserver",
                 "-cp", String.join(File.pathSeparator, classPath),
-                "dev.codex4j.modulecheck.ModuleSmoke", script.toString(), dir.toString());
+                "dev.codex4j.modulecheck.ModuleSmoke", script.toString(), dir.toString()), classPath);
+        assertThat(output).contains("module ok");
+    }
+
+    /** Micrometer is optional: without its jars the client starts, sends, receives and answers approvals. */
+    @Test
+    void worksWithMicrometerAbsentFromTheClassPath() throws Exception {
+        List<String> classPath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            if (!Path.of(entry).getFileName().toString().startsWith("micrometer-")) {
+                classPath.add(entry);
+            }
+        }
+        Path script = FakeAppServerLauncher.createScript(dir);
+        String output = run(List.of(java(), "-cp", String.join(File.pathSeparator, classPath),
+                "dev.codex4j.modulecheck.NoMicrometerSmoke", script.toString(), dir.toString()), classPath);
+        assertThat(output).contains("no micrometer ok");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** Runs the command to its end; returns its output, asserting it exited 0. */
+    private static String run(List<String> command, List<String> classPath) throws Exception {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-        assertThat(output).as("module-path run of ModuleSmoke, class path " + Arrays.toString(classPath.toArray()))
-                .contains("module ok");
-        assertThat(process.exitValue()).isZero();
+        assertThat(process.exitValue()).as("exit of %s, class path %s, output:%n%s", command.get(command.size() - 3),
+                Arrays.toString(classPath.toArray()), output).isZero();
+        return output;
     }
 }

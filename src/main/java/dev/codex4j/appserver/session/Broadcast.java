@@ -36,14 +36,21 @@ public final class Broadcast<T> {
     private final CopyOnWriteArrayList<Inbox<T>> inboxes = new CopyOnWriteArrayList<>();
     private final Scheduler scheduler;
     private final int bufferSize;
+    /** Told each time a subscriber falls too far behind and its stream fails with an overflow. */
+    private final Runnable onOverflow;
     /** {@code null} while live; then a {@link Completed} marker or the error that ended the connection. */
     private volatile Object terminal;
 
     private static final class Completed {}
 
     public Broadcast(Scheduler scheduler, int bufferSize) {
+        this(scheduler, bufferSize, () -> { });
+    }
+
+    public Broadcast(Scheduler scheduler, int bufferSize, Runnable onOverflow) {
         this.scheduler = scheduler;
         this.bufferSize = bufferSize;
+        this.onOverflow = onOverflow;
     }
 
     /** A hot stream: each subscriber sees what is published after it subscribed, then the end. */
@@ -175,6 +182,7 @@ public final class Broadcast<T> {
             if (!all) { // what fit is delivered, then the error
                 error = new NotificationOverflowException(bufferSize, null);
                 done = true;
+                owner.onOverflow.run();
             }
             schedule();
             return all;

@@ -59,6 +59,7 @@ final class Inbound implements TransportListener {
                 }
             }
         } else if (message instanceof Notification notification) {
+            session.observer.notificationReceived(notification.method());
             session.serverRequests.observe(notification);
             notifications.add(notification);
             if (session.recovery != null) {

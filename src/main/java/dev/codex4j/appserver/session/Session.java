@@ -7,6 +7,7 @@ import dev.codex4j.appserver.protocol.ClientMethods;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;
 import dev.codex4j.appserver.rpc.AppServerException;
 import dev.codex4j.appserver.rpc.AppServerStartException;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.NotInitializedException;
 import dev.codex4j.appserver.rpc.Notification;
@@ -76,6 +77,7 @@ public final class Session implements AutoCloseable {
     /** {@code null} unless a restart policy is configured. */
     final CrashRecovery recovery;
     final ServerRequestDispatch serverRequests;
+    final ClientObserver observer;
     private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
     /** Orders opening a connection against {@link #close()}, so no process is spawned after close. */
     private final Object lifecycle = new Object();
@@ -96,7 +98,8 @@ public final class Session implements AutoCloseable {
                 Schedulers.DEFAULT_BOUNDED_ELASTIC_SIZE, Schedulers.DEFAULT_BOUNDED_ELASTIC_QUEUESIZE,
                 THREAD_PREFIX + "handler", 60, true);
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
-        this.hub = new Broadcast<>(dispatch, config.notificationBufferSize());
+        this.observer = config.observer();
+        this.hub = new Broadcast<>(dispatch, config.notificationBufferSize(), observer::notificationsDropped);
         this.overload = new OverloadRetrier(config.overloadRetry());
         this.serverRequests = new ServerRequestDispatch(this, config.serverRequests());
         this.recovery = config.restartPolicy().enabled()
@@ -306,7 +309,8 @@ public final class Session implements AutoCloseable {
     }
 
     Mono<JsonNode> send(String method, Object params, boolean handshake, Duration timeout) {
-        Mono<JsonNode> result = new OutgoingRequest(this, method, params, handshake, timeout);
+        Mono<JsonNode> request = new OutgoingRequest(this, method, params, handshake, timeout);
+        Mono<JsonNode> result = observer.enabled() ? ObservedRequest.of(request, method, observer) : request;
         return recovery == null ? result
                 : result.doOnNext(r -> recovery.observeResult(method, params, r, mapper));
     }
@@ -365,6 +369,9 @@ public final class Session implements AutoCloseable {
      * that attempt's requests, and the attempt decides what next.
      */
     void connectionEnded(ConnectionClosedException cause, boolean byClient) {
+        if (!byClient && state.get() != State.CLOSED) {
+            observer.connectionLost();
+        }
         if (!byClient && recovery != null && recovery.hasRestartsLeft()
                 && state.compareAndSet(State.READY, State.RESTARTING)) {
             failInFlight(cause);
@@ -436,7 +443,11 @@ public final class Session implements AutoCloseable {
 
         @Override
         public boolean finishRestart() {
-            return state.compareAndSet(State.RESTARTING, State.READY);
+            boolean finished = state.compareAndSet(State.RESTARTING, State.READY);
+            if (finished) {
+                observer.restartFinished(true);
+            }
+            return finished;
         }
 
         @Override
@@ -449,6 +460,7 @@ public final class Session implements AutoCloseable {
 
         @Override
         public void giveUp(ConnectionClosedException cause) {
+            observer.restartFinished(false);
             shutdown(cause, false);
         }
 

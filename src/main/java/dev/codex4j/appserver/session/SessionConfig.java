@@ -1,6 +1,7 @@
 package dev.codex4j.appserver.session;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.OverloadRetryPolicy;
 import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.transport.SecretRedactor;
@@ -17,6 +18,7 @@ import java.util.function.Supplier;
  * @param initializeParams the params of {@code initialize}
  * @param experimentalApi whether experimental methods may be sent
  * @param serverRequests answers the server's requests
+ * @param observer is told of requests, notifications, connection losses and restarts
  * @param serverVersion checks the version each handshake's server reports
  * @param handshakeTimeout how long {@code initialize} may take, apart from {@code requestTimeout}: a server
  *     that starts slowly should not need a patient timeout on every request
@@ -33,7 +35,8 @@ public record SessionConfig(
         OverloadRetryPolicy overloadRetry,
         RestartPolicy restartPolicy,
         ServerRequestHandler serverRequests,
-        ServerVersion serverVersion) {
+        ServerVersion serverVersion,
+        ClientObserver observer) {
 
     public SessionConfig {
         Objects.requireNonNull(transports, "transports");
@@ -46,5 +49,6 @@ public record SessionConfig(
         Objects.requireNonNull(restartPolicy, "restartPolicy");
         Objects.requireNonNull(serverRequests, "serverRequests");
         Objects.requireNonNull(serverVersion, "serverVersion");
+        Objects.requireNonNull(observer, "observer");
     }
 }

@@ -12,16 +12,19 @@ import dev.codex4j.appserver.protocol.ServerNotification;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.protocol.types.ThreadTokenUsage;
+import dev.codex4j.appserver.protocol.types.TokenUsageBreakdown;
 import dev.codex4j.appserver.protocol.types.Turn;
 import dev.codex4j.appserver.protocol.types.TurnError;
 import dev.codex4j.appserver.protocol.types.TurnInterruptParams;
 import dev.codex4j.appserver.protocol.types.TurnStatus;
 import dev.codex4j.appserver.protocol.types.TurnSteerParams;
+import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.Notification;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -106,6 +109,8 @@ public final class TurnHandle {
     private ThreadTokenUsage tokenUsage;
     private TurnError lastError;
     private long emitted;
+    /** The turn as its client's {@link ClientObserver} sees it; set in {@link #start}, before any request. */
+    private ClientObserver.Activity observation = ClientObserver.Activity.NONE;
 
     TurnHandle(AppServerClient client, String threadId, TurnOptions options, List<DynamicTool> threadTools,
             Scheduler timer, Consumer<TurnHandle> onEnd) {
@@ -124,6 +129,7 @@ public final class TurnHandle {
      * the response names none (then the thread's next {@code turn/started} names it).
      */
     void start(Mono<String> startRequest) {
+        observation = client.observer().turnStarted(threadId);
         resources.add(client.notifications()
                 .filter(n -> threadId.equals(text(n.params(), "threadId")) || ConnectionEvent.LOST.equals(n.method()))
                 .subscribe(this::onNotification, this::onConnectionError, this::onConnectionCompleted));
@@ -137,7 +143,7 @@ public final class TurnHandle {
                     .subscribe(x -> timeOut(TurnTimeoutException.Kind.DEADLINE, options.timeout())));
         }
         armInactivityTimer();
-        resources.add(startRequest.subscribe(this::onTurnId,
+        resources.add(inTurn(startRequest).subscribe(this::onTurnId,
                 error -> fail(ThreadNotFoundException.map(threadId, error)),
                 this::onNoTurnIdInResponse));
     }
@@ -209,7 +215,7 @@ public final class TurnHandle {
             if (hasEnded()) {
                 return Mono.empty();
             }
-            return client.request(ClientMethods.TURN_INTERRUPT, new TurnInterruptParams(threadId, id))
+            return inTurn(client.request(ClientMethods.TURN_INTERRUPT, new TurnInterruptParams(threadId, id)))
                     // The turn may end between the check and the request; that is what was asked for.
                     .onErrorResume(e -> hasEnded() || isNoActiveTurn(e), e -> Mono.empty());
         }).then();
@@ -228,8 +234,8 @@ public final class TurnHandle {
                     if (hasEnded()) {
                         return Mono.error(new IllegalStateException("turn " + id + " has ended; start a new turn"));
                     }
-                    return client.request(ClientMethods.TURN_STEER, TurnSteerParams.builder()
-                            .threadId(threadId).expectedTurnId(id).input(input.items()).build());
+                    return inTurn(client.request(ClientMethods.TURN_STEER, TurnSteerParams.builder()
+                            .threadId(threadId).expectedTurnId(id).input(input.items()).build()));
                 }).then();
     }
 
@@ -376,6 +382,7 @@ public final class TurnHandle {
                 turn.durationMs() == null ? null : Duration.ofMillis(turn.durationMs()),
                 turn.status() == TurnStatus.FAILED ? error : null);
         end();
+        observed(tokenUsage, timedOut != null ? "timeout" : turn.status().name().toLowerCase(Locale.ROOT), timedOut);
         events.tryEmitComplete();
         if (timedOut != null) {
             result.tryEmitError(timedOut);
@@ -390,9 +397,27 @@ public final class TurnHandle {
                 return;
             }
             end();
+            observed(tokenUsage, error instanceof ConnectionClosedException ? "lost"
+                    : error instanceof TurnTimeoutException ? "timeout" : "failed", error);
             events.tryEmitError(error);
             result.tryEmitError(error);
         }
+    }
+
+    /** A request the turn makes, with the turn as its parent for the client's observer. */
+    private <T> Mono<T> inTurn(Mono<T> request) {
+        ClientObserver.Activity turn = observation;
+        return turn == ClientObserver.Activity.NONE ? request
+                : request.contextWrite(context -> context.put(ClientObserver.PARENT_KEY, turn));
+    }
+
+    private void observed(ThreadTokenUsage usage, String outcome, Throwable error) {
+        if (usage != null && usage.last() != null) {
+            TokenUsageBreakdown last = usage.last();
+            observation.tokenUsage(last.inputTokens(), last.cachedInputTokens(), last.outputTokens(),
+                    last.reasoningOutputTokens());
+        }
+        observation.stop(outcome, error);
     }
 
     /** Called with the lock held: releases everything the turn holds, exactly once. */
