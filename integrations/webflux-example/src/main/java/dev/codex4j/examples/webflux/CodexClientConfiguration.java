@@ -1,16 +1,16 @@
 package dev.codex4j.examples.webflux;
 
 import dev.codex4j.appserver.AppServerClient;
-import dev.codex4j.appserver.AppServerClientBuilder;
 import dev.codex4j.appserver.account.CodexAccount;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
+import dev.codex4j.spring.boot.CodexClientCustomizer;
+import dev.codex4j.spring.boot.CodexLifecycle;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,22 +18,24 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * The one {@link AppServerClient} the app shares between all tabs: the pinned codex (see
- * {@link RealCodex#resolveExecutable()}), offline against a scripted model or online with an API key. Spring
- * closes the client (and so stops codex) on shutdown, before the model and the temporary directories go.
+ * Where the one shared {@link AppServerClient} runs. The starter (codex4j-spring-boot-starter) makes the client
+ * bean, starts it with the application and closes it on shutdown; this configuration only says which codex
+ * it spawns, through a {@link CodexClientCustomizer}: offline, the pinned codex against a scripted model in a
+ * throwaway CODEX_HOME, HOME and workspace ({@link RealCodex}); online, the pinned codex signed in with an
+ * API key, also in a throwaway CODEX_HOME.
  */
 @Configuration(proxyBeanMethods = false)
 class CodexClientConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(CodexClientConfiguration.class);
     private static final ClientInfo CLIENT_INFO = new ClientInfo("codex4j-webflux-example", "codex4j WebFlux example", "0.1.0");
-    private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-    /** Offline (the default): codex in a throwaway CODEX_HOME, HOME and workspace, talking to a scripted model. */
+    /** Offline (the default): codex talks to a scripted model on 127.0.0.1 ({@link OfflineScript}). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnProperty(name = "codex-example.online", havingValue = "false", matchIfMissing = true)
     static class Offline {
@@ -56,9 +58,11 @@ class CodexClientConfiguration {
             return RealCodex.forModel(model);
         }
 
-        @Bean(destroyMethod = "close")
-        AppServerClient codexClient(RealCodex codex) {
-            return started(codex.clientBuilder(), null);
+        @Bean
+        CodexClientCustomizer offlineCodex(RealCodex codex) {
+            return (member, builder) -> builder.clientInfo(CLIENT_INFO)
+                    .executable(codex.executable()).arguments(codex.appServerArguments())
+                    .environment(codex.environment()).inheritEnvironment(false).workingDirectory(codex.workspace());
         }
     }
 
@@ -68,21 +72,49 @@ class CodexClientConfiguration {
     static class Online {
 
         @Bean(destroyMethod = "close")
-        TemporaryDirectory onlineCodexHome() {
+        TemporaryDirectory onlineCodexRoot() {
             return TemporaryDirectory.create("codex4j-webflux-example-");
         }
 
-        @Bean(destroyMethod = "close")
-        AppServerClient codexClient(TemporaryDirectory root) {
-            String apiKey = apiKey();
+        @Bean
+        CodexClientCustomizer onlineCodex(TemporaryDirectory root) {
             Path codexHome = root.directory("codex-home");
             Path workspace = root.directory("workspace");
             log.info("Online: codex works in {}", workspace);
-            return started(AppServerClient.builder()
+            return (member, builder) -> builder.clientInfo(CLIENT_INFO)
                     .executable(RealCodex.resolveExecutable())
                     .environment(Map.of("CODEX_HOME", codexHome.toString()))
-                    .arguments(List.of("-c", "approval_policy=\"on-request\"", "-c", "sandbox_mode=\"read-only\""))
-                    .workingDirectory(workspace), apiKey);
+                    .workingDirectory(workspace);
+        }
+
+        /** Signs codex in once the starter has started it, before the application takes requests. */
+        @Bean
+        SmartLifecycle apiKeyLogin(AppServerClient client, CodexLifecycle codex) {
+            String apiKey = apiKey();
+            return new SmartLifecycle() {
+                private volatile boolean running;
+
+                @Override
+                public void start() {
+                    CodexAccount.of(client).blocking().loginApiKey(apiKey);
+                    running = true;
+                }
+
+                @Override
+                public void stop() {
+                    running = false;
+                }
+
+                @Override
+                public boolean isRunning() {
+                    return running;
+                }
+
+                @Override
+                public int getPhase() {
+                    return codex.getPhase() + 1;   // right after the starter started codex
+                }
+            };
         }
 
         private static String apiKey() {
@@ -93,21 +125,6 @@ class CodexClientConfiguration {
                 }
             }
             throw new IllegalStateException("codex-example.online=true needs OPENAI_API_KEY (or CODEX_API_KEY) set");
-        }
-    }
-
-    /** Builds and starts the client (spawn and handshake), signed in with {@code apiKey} if given. */
-    static AppServerClient started(AppServerClientBuilder builder, String apiKey) {
-        AppServerClient client = builder.clientInfo(CLIENT_INFO).build();
-        try {
-            client.start().block(START_TIMEOUT);
-            if (apiKey != null) {
-                CodexAccount.of(client).blocking().loginApiKey(apiKey);
-            }
-            return client;
-        } catch (RuntimeException | Error e) {
-            client.close();
-            throw e;
         }
     }
 
