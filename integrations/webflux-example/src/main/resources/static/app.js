@@ -71,7 +71,11 @@ function diffView(changes) {
   for (const change of changes || []) {
     container.append(el('p', 'meta', (change.kind || 'change') + ': ' + (change.path || '')));
     const pre = el('pre', 'diff');
-    for (const line of String(change.diff || '').split('\n')) {
+    const lines = String(change.diff || '').replace(/\n$/, '').split('\n');
+    // codex gives an added (or deleted) file's content, not a unified diff: show it as one
+    const mark = change.kind === 'add' ? '+' : change.kind === 'delete' ? '-' : '';
+    for (const raw of lines) {
+      const line = mark + raw;
       const cls = line.startsWith('@@') ? 'hunk' : line.startsWith('+') ? 'add' : line.startsWith('-') ? 'del' : null;
       pre.append(el('span', cls, line + '\n'));
     }

@@ -4,17 +4,21 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.testing.ScriptedModel.RecordedRequest;
 import dev.codex4j.appserver.testing.ScriptedModel.Reply;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Pattern;
 
 /**
  * What the scripted model answers offline, for any number of turns at once: to a prompt, a few words of text
- * and a shell command that asks to leave codex's read-only sandbox (so codex asks for approval); to the
- * command's result, a closing message. The reply depends only on the conversation in the request, so turns
+ * and a shell command that asks to leave codex's read-only sandbox (so codex asks for approval), or, if the
+ * prompt mentions a file, a patch that adds notes.txt (a file change, which the sandbox makes codex ask about
+ * too); to the tool's result, a closing message. The reply depends only on the conversation in the request, so turns
  * from several browser tabs can interleave freely; each reply names the prompt it answers, so a tab shows
  * only text about its own prompt. Not final: the tests hold replies back to line turns up.
  */
 class OfflineScript {
 
     private static final int MAX_ECHOED_CHARS = 40;
+    /** A prompt that mentions a file gets a file change (a patch adding notes.txt) instead of a command. */
+    private static final Pattern WRITES_A_FILE = Pattern.compile("\\bfiles?\\b", Pattern.CASE_INSENSITIVE);
 
     private final AtomicLong calls = new AtomicLong();
 
@@ -31,6 +35,12 @@ class OfflineScript {
             }
         }
         String topic = echoable(prompt);
+        if (commandResult == null && WRITES_A_FILE.matcher(topic).find()) {
+            return Reply.streamedMessage("Working on ", "\u201c" + topic + "\u201d", ": ", "I will write it down ",
+                            "in notes.txt.")
+                    .followedBy(Reply.applyPatchAddFile("call-" + calls.incrementAndGet(), "notes.txt",
+                            "Notes for the " + topic + " turn\nwritten by codex"));
+        }
         if (commandResult == null) {
             return Reply.streamedMessage("Working on ", "\u201c" + topic + "\u201d", ": ", "first I need to run ",
                             "a command outside the sandbox.")

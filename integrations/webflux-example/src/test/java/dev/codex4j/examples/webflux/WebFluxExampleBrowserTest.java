@@ -40,9 +40,12 @@ class WebFluxExampleBrowserTest extends BrowserTestBase {
     @Test
     void declinedCommandIsShownDeclined() {
         browser.openPage(port);
-        browser.run("bravo");
+        browser.run("bravo <b>bold</b>");
 
         browser.await(elementToBeClickable(By.cssSelector(".approval .decline")));
+        // what a person (or the model) writes is shown as text, never parsed as HTML
+        assertThat(browser.find(".user .agent-text").getText()).isEqualTo("bravo <b>bold</b>");
+        assertThat(browser.driver().findElements(By.cssSelector("#transcript b"))).isEmpty();
         browser.screenshot("decline-1-approval");
         browser.find(".approval .decline").click();
 
@@ -51,5 +54,24 @@ class WebFluxExampleBrowserTest extends BrowserTestBase {
         assertThat(browser.find(".approval .outcome").getText()).isEqualTo("Declined.");
         assertThat(browser.find(".command .output").getText()).doesNotContain("Hello from");
         browser.screenshot("decline-2-declined");
+    }
+
+    @Test
+    void fileChangeApprovalShowsTheDiffAndAppliesIt() {
+        browser.openPage(port);
+        browser.run("write a file for delta");
+
+        browser.await(elementToBeClickable(By.cssSelector(".approval .accept")));
+        assertThat(browser.find(".approval").getText()).contains("codex asks to change files".toUpperCase())
+                .contains("notes.txt");
+        assertThat(browser.find(".approval .diff").getText()).contains("Notes for the write a file for delta turn");
+        assertThat(browser.find(".file-change .diff").getText()).contains("written by codex");
+        browser.screenshot("file-1-approval");
+
+        browser.find(".approval .accept").click();
+
+        browser.await(attributeToBe(By.id("status"), "data-state", "completed"));
+        assertThat(browser.find(".file-change .badge").getAttribute("data-status")).isEqualTo("completed");
+        browser.screenshot("file-2-applied");
     }
 }
