@@ -159,6 +159,10 @@ function follow(turnId) {
   on('turnError', d => { block('error', d.willRetry ? 'error (codex retries)' : 'error').append(el('p', null, d.message)); });
   on('done', d => {
     source.close();   // else EventSource reconnects when the stream ends
+    transcript.querySelectorAll('.approval .outcome:empty').forEach(outcome => {
+      outcome.closest('.approval').querySelectorAll('button').forEach(b => { b.disabled = true; });
+      outcome.textContent = 'The turn ended before an answer.';
+    });
     setStatus(d.status, 'Turn ' + d.status + (d.error ? ': ' + d.error : '.'));
     setBusy(false);
   });

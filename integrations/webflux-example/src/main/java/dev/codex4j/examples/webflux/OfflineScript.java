@@ -3,6 +3,7 @@ package dev.codex4j.examples.webflux;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.testing.ScriptedModel.RecordedRequest;
 import dev.codex4j.appserver.testing.ScriptedModel.Reply;
+import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
@@ -10,7 +11,7 @@ import java.util.regex.Pattern;
  * What the scripted model answers offline, for any number of turns at once: to a prompt, a few words of text
  * and a shell command that asks to leave codex's read-only sandbox (so codex asks for approval), or, if the
  * prompt mentions a file, a patch that adds notes.txt (a file change, which the sandbox makes codex ask about
- * too); to the tool's result, a closing message. The reply depends only on the conversation in the request, so turns
+ * too); to the tool's result, a closing message (another one when the person declined). The reply depends only on the conversation in the request, so turns
  * from several browser tabs can interleave freely; each reply names the prompt it answers, so a tab shows
  * only text about its own prompt. Not final: the tests hold replies back to line turns up.
  */
@@ -47,6 +48,9 @@ class OfflineScript {
                     .followedBy(Reply.escalatedExecCommand("call-" + calls.incrementAndGet(),
                             "echo 'Hello from the " + topic + " turn'",
                             "Printing a greeting needs to leave the read-only sandbox"));
+        }
+        if (commandResult.path("output").asText().toLowerCase(Locale.ROOT).contains("rejected")) {
+            return Reply.streamedMessage("You declined, ", "so I left ", "\u201c" + topic + "\u201d", " there.");
         }
         return Reply.streamedMessage("Finished ", "\u201c" + topic + "\u201d", ".");
     }

@@ -53,6 +53,7 @@ class WebFluxExampleBrowserTest extends BrowserTestBase {
         browser.await(attributeToBe(By.id("status"), "data-state", "completed"));
         assertThat(browser.find(".approval .outcome").getText()).isEqualTo("Declined.");
         assertThat(browser.find(".command .output").getText()).doesNotContain("Hello from");
+        assertThat(browser.find("#transcript").getText()).contains("You declined, so I left");
         browser.screenshot("decline-2-declined");
     }
 
