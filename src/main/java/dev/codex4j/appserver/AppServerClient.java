@@ -395,12 +395,12 @@ public final class AppServerClient implements AutoCloseable {
         return approvals.events();
     }
 
-    /** The object mapper this client reads and writes JSON with. */
     /** Where this client reports its work (see {@link AppServerClientBuilder#observations}); for the thread API. */
     public ClientObserver observer() {
         return config.observer();
     }
 
+    /** The object mapper this client reads and writes JSON with. */
     public ObjectMapper objectMapper() {
         return mapper;
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
 import dev.codex4j.appserver.rpc.RequestTimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 
 /**
  * A request reported to a {@link ClientObserver}: one activity per subscription, from before it is sent to its
@@ -21,26 +21,20 @@ final class ObservedRequest {
             ClientObserver.Activity activity = observer.requestStarted(method,
                     context.getOrDefault(ClientObserver.PARENT_KEY, null));
             Ending ending = new Ending();
+            // before the subscriber sees the signal, so the latency is the request's and not the subscriber's work
             return request
-                    .doOnNext(result -> ending.answered = true)
-                    .doOnError(error -> ending.error = error)
-                    // once per subscription, however it ends: a subscriber may cancel after the value (toFuture does)
-                    .doFinally(signal -> ending.report(activity, signal));
+                    .doOnSuccess(result -> ending.stop(activity, "success", null))
+                    .doOnError(error -> ending.stop(activity, outcome(error), error))
+                    .doOnCancel(() -> ending.stop(activity, "cancelled", null));
         });
     }
 
-    /** What one subscription saw; its signals come one at a time. */
-    private static final class Ending {
-        boolean answered;
-        Throwable error;
+    /** Stops the activity once: a subscriber may cancel after the value (as {@code take(1)} does). */
+    private static final class Ending extends AtomicBoolean {
 
-        void report(ClientObserver.Activity activity, SignalType signal) {
-            if (error != null) {
-                activity.stop(outcome(error), error);
-            } else if (answered || signal == SignalType.ON_COMPLETE) {
-                activity.stop("success", null);
-            } else {
-                activity.stop("cancelled", null);
+        void stop(ClientObserver.Activity activity, String outcome, Throwable error) {
+            if (compareAndSet(false, true)) {
+                activity.stop(outcome, error);
             }
         }
     }

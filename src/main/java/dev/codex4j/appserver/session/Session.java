@@ -369,7 +369,7 @@ public final class Session implements AutoCloseable {
      * that attempt's requests, and the attempt decides what next.
      */
     void connectionEnded(ConnectionClosedException cause, boolean byClient) {
-        if (!byClient && state.get() != State.CLOSED) {
+        if (!byClient && state.get() == State.READY) { // a connection in use, not a start or restart attempt
             observer.connectionLost();
         }
         if (!byClient && recovery != null && recovery.hasRestartsLeft()

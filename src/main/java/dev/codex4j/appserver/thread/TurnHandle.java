@@ -109,8 +109,11 @@ public final class TurnHandle {
     private ThreadTokenUsage tokenUsage;
     private TurnError lastError;
     private long emitted;
-    /** The turn as its client's {@link ClientObserver} sees it; set in {@link #start}, before any request. */
-    private ClientObserver.Activity observation = ClientObserver.Activity.NONE;
+    /**
+     * The turn as its client's {@link ClientObserver} sees it; set in {@link #start}, before any request, and read
+     * where the turn ends, on another thread.
+     */
+    private volatile ClientObserver.Activity observation = ClientObserver.Activity.NONE;
 
     TurnHandle(AppServerClient client, String threadId, TurnOptions options, List<DynamicTool> threadTools,
             Scheduler timer, Consumer<TurnHandle> onEnd) {

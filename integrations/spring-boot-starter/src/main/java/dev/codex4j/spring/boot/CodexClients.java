@@ -39,6 +39,11 @@ final class CodexClients {
                 .maxQueuedTurnsPerMember(settings.getMaxQueuedTurnsPerMember())
                 .queueTimeout(settings.getQueueTimeout());
         List<URI> endpoints = properties.getEndpoints();
+        if (!endpoints.isEmpty() && settings.getSize() > 1 && settings.getSize() != endpoints.size()) {
+            throw new IllegalStateException("codex.pool.size is " + settings.getSize() + " but " + endpoints.size()
+                    + " codex.endpoints are given: with endpoints each one is a pool member; leave codex.pool.size "
+                    + "unset");
+        }
         int members = endpoints.isEmpty() ? settings.getSize() : endpoints.size();
         // spawned members on one CODEX_HOME share its thread storage: any of them can take over a dead one's threads
         String storage = endpoints.isEmpty() && properties.getHome() != null ? "codex-home" : null;

@@ -5,8 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.observation.MicrometerObservations;
 import dev.codex4j.appserver.pool.AppServerPool;
+import dev.codex4j.appserver.pool.MemberHealth;
 import dev.codex4j.appserver.rpc.ClientObserver;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -103,6 +106,40 @@ class CodexAutoConfigurationBackOffTest {
                 assertThat(context.getBean(ClientObserver.class)).isInstanceOf(MicrometerObservations.class));
         runner.withPropertyValues(MISSING, "codex.fail-fast=false", "codex.observations.enabled=false").run(context ->
                 assertThat(context).hasNotFailed().doesNotHaveBean(ClientObserver.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class RecordingCustomizer {
+        final List<String> customized = new CopyOnWriteArrayList<>();
+
+        @Bean
+        CodexClientCustomizer customizer() {
+            return (member, builder) -> customized.add(String.valueOf(member));
+        }
+    }
+
+    @Test
+    void customizersSeeEachBuilderOfThePoolByMemberName() {
+        runner.withUserConfiguration(RecordingCustomizer.class)
+                .withPropertyValues(MISSING, "codex.fail-fast=false", "codex.pool.size=2").run(context -> {
+                    assertThat(context.getBean(RecordingCustomizer.class).customized)
+                            .containsExactly("codex-0", "codex-1");
+                    assertThat(context.getBean(AppServerPool.class).health()).extracting(MemberHealth::name)
+                            .containsExactly("codex-0", "codex-1");
+                    assertThat(context.getBean(CodexHealthIndicator.class).health().getStatus().getCode())
+                            .isEqualTo("DOWN");
+                });
+    }
+
+    @Test
+    void twoEndpointsAreAPoolOfTwoAndAPoolSizeThatDisagreesIsRefused() {
+        runner.withPropertyValues("codex.endpoints=ws://127.0.0.1:1,ws://127.0.0.1:2", "codex.token=tok-4c1d",
+                "codex.fail-fast=false").run(context ->
+                        assertThat(context.getBean(AppServerPool.class).health()).extracting(MemberHealth::name)
+                                .containsExactly("codex-0", "codex-1"));
+        runner.withPropertyValues("codex.endpoints=ws://127.0.0.1:1,ws://127.0.0.1:2", "codex.pool.size=3")
+                .run(context -> assertThat(context.getStartupFailure()).hasStackTraceContaining(
+                        "codex.pool.size is 3 but 2 codex.endpoints are given"));
     }
 
     @Test
