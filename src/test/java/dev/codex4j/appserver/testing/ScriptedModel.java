@@ -17,6 +17,7 @@ import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.stream.StreamSupport;
 import java.util.zip.GZIPInputStream;
 
@@ -33,7 +35,7 @@ import java.util.zip.GZIPInputStream;
  *
  * <p>Serves {@code POST /v1/responses} on 127.0.0.1 (ephemeral port). Each request consumes the next
  * {@link Reply} of the script, in order, and is recorded for assertions. When the script runs out the
- * request gets an HTTP 501 saying so, which codex reports verbatim as the turn's error: the test fails
+ * request gets the {@link #whenScriptEmpty responder}'s reply if there is one, else an HTTP 501 saying so, which codex reports verbatim as the turn's error: the test fails
  * loudly instead of hanging.
  *
  * <pre>{@code
@@ -56,6 +58,7 @@ public final class ScriptedModel implements AutoCloseable {
 
     private final Object lock = new Object();
     private final Deque<Reply> script = new ArrayDeque<>();
+    private Function<RecordedRequest, Reply> whenScriptEmpty;
     private final List<RecordedRequest> requests = new ArrayList<>();
     private final List<CompletableFuture<RecordedRequest>> arrivals = new ArrayList<>();
 
@@ -72,6 +75,21 @@ public final class ScriptedModel implements AutoCloseable {
     public ScriptedModel enqueue(Reply... replies) {
         synchronized (lock) {
             script.addAll(Arrays.asList(replies));
+        }
+        return this;
+    }
+
+    /**
+     * Answers each request that finds the script empty with {@code responder}'s reply to it, instead of the
+     * HTTP 501: for a model whose requests cannot be numbered in advance, such as the turns of several users
+     * at once, where the reply must depend on the conversation in the request (see
+     * {@link RecordedRequest#body()}). The responder runs on the server's threads, for concurrent requests at
+     * once, and must not return {@code null}.
+     */
+    public ScriptedModel whenScriptEmpty(Function<RecordedRequest, Reply> responder) {
+        Objects.requireNonNull(responder, "responder");
+        synchronized (lock) {
+            whenScriptEmpty = responder;
         }
         return this;
     }
@@ -170,14 +188,19 @@ public final class ScriptedModel implements AutoCloseable {
 
             int number;
             Reply reply;
+            Function<RecordedRequest, Reply> responder;
             CompletableFuture<RecordedRequest> arrival;
             synchronized (lock) {
                 number = requests.size() + 1;
                 requests.add(recorded);
                 arrival = arrival(number - 1);
                 reply = script.poll();
+                responder = whenScriptEmpty;
             }
             arrival.complete(recorded);
+            if (reply == null && responder != null) {
+                reply = Objects.requireNonNull(responder.apply(recorded), "the responder returned no reply");
+            }
 
             if (reply == null) {
                 // Not 500: codex replaces a 500's body with a canned "high demand" message, but shows a 501's verbatim.

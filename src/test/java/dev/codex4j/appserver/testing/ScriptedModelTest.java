@@ -147,6 +147,20 @@ class ScriptedModelTest {
     }
 
     @Test
+    void theResponderAnswersWhatTheScriptDoesNotFromTheRequest() throws Exception {
+        model.enqueue(Reply.message("scripted"));
+        model.whenScriptEmpty(request -> Reply.message("you sent " + request.body().path("input").size() + " items"));
+
+        List<JsonNode> scripted = events(post("/v1/responses", REQUEST_BODY).body());
+        List<JsonNode> answered = events(post("/v1/responses",
+                "{\"model\":\"mock-model\",\"input\":[{},{}],\"stream\":true}").body());
+
+        assertThat(scripted.get(1).at("/item/content/0/text").asText()).isEqualTo("scripted");
+        assertThat(answered.get(1).at("/item/content/0/text").asText()).isEqualTo("you sent 2 items");
+        assertThat(model.requests()).hasSize(2);
+    }
+
+    @Test
     void unknownPathIsRefusedAndNotRecorded() throws Exception {
         model.enqueue(Reply.message("unused"));
 
