@@ -1,0 +1,268 @@
+package dev.codex4j.appserver.transport;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands a {@link WebSocketTransport}'s whole messages to its {@link TransportListener} in arrival order, on one of
+ * two paths. <b>Inline</b>: the I/O thread that received a message offers it to the listener itself
+ * ({@link TransportListener#offerLine}), as a hand-written JDK-WebSocket client does, when nothing is queued and
+ * no one else is delivering. <b>Queued</b>: otherwise, and for a message the listener declines there (one whose
+ * handling runs user code, which may block, and a blocked I/O thread reads nothing: the JDK calls its listener
+ * one call at a time), the message goes to an inbox that {@code codex4j-ws-reader-*} drains. Once the inbox is
+ * empty and the reader has ended its batch, delivery is inline again.
+ *
+ * <p>One owner of delivery at a time ({@link #owner}: free, the I/O thread, the reader, or ended), taken by
+ * compare-and-set, is what keeps the order across the switches: the I/O thread delivers inline only while it
+ * owns delivery and the inbox is empty, and the reader takes a message out of the inbox only while it owns it.
+ * The end is queued like a message, so it is reported once, by the reader, after every message before it; the
+ * owner then stays "ended". A reader held in a listener call is replaced ({@link #replaceReader}) and its
+ * ownership passes to the new one.
+ */
+final class MessageDelivery implements ReplaceableReader {
+
+    /** What the reader asks its transport while it waits. */
+    interface Host {
+        /**
+         * Called by the reader when the inbox is empty, before it parks (the transport pings a silent server here).
+         *
+         * @return how long the reader may park, in nanoseconds; 0 for as long as nothing arrives
+         */
+        long idle();
+
+        /** Reports the end to the listener; called once, on the reader, after the last message. */
+        void finish(TransportClosed closed);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(MessageDelivery.class);
+    private static final int FREE = 0;
+    private static final int INLINE = 1;
+    private static final int READER = 2;
+    private static final int ENDED = 3;
+    /** Inline messages of at most this many bytes in all are followed by {@code onBatchEnd} within a burst. */
+    private static final int MAX_BATCH_BYTES = StdioTransport.MAX_BATCH_BYTES;
+
+    private final TransportListener listener;
+    private final Host host;
+    private final String readerName;
+    private final AtomicInteger owner = new AtomicInteger(FREE);
+    /** Whole messages ({@code byte[]}) and, last, the {@link TransportClosed} that ends them. */
+    private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
+    /** The reader thread in a listener call, or {@code null}; a replacement takes it away. */
+    private final AtomicReference<Thread> inListener = new AtomicReference<>();
+    private final AtomicInteger readers = new AtomicInteger();
+    /** The reader of the moment: the one {@link #enqueue} wakes, and {@code close} joins. */
+    private volatile Thread reader;
+    private volatile boolean readerParked;
+    /** Bytes delivered inline since the last {@code onBatchEnd}; written only by the owner of delivery. */
+    private volatile int inlineBytes;
+
+    MessageDelivery(TransportListener listener, Host host, String readerName) {
+        this.listener = listener;
+        this.host = host;
+        this.readerName = readerName;
+    }
+
+    /** Starts the reader (which waits until the I/O thread queues something). */
+    void start() {
+        startReader(false);
+    }
+
+    Thread reader() {
+        return reader;
+    }
+
+    /** Whether the calling thread is the reader in a listener call (say, a continuation that closes the client). */
+    boolean isInListenerCall() {
+        return inListener.get() == Thread.currentThread();
+    }
+
+    /**
+     * On the I/O thread: a whole message has arrived in {@code message}. Delivered inline if possible, else queued
+     * (then copied out of the assembler). Never runs user code.
+     */
+    void arrived(MessageAssembler message) {
+        if (owner.compareAndSet(FREE, INLINE)) {
+            if (inbox.isEmpty() && offerInline(message)) {
+                owner.set(FREE);
+                return;
+            }
+            inbox.add(message.take()); // still owned, so nothing overtakes it
+            owner.set(FREE);
+            wakeReader();
+            return;
+        }
+        enqueue(message.take());
+    }
+
+    private boolean offerInline(MessageAssembler message) {
+        boolean taken;
+        try {
+            taken = listener.offerLine(message.bytes(), 0, message.length());
+        } catch (Throwable e) { // the I/O thread must survive anything its listener does
+            log.error("listener failed on an incoming message; continuing", e);
+            taken = true;
+        }
+        if (!taken) {
+            return false;
+        }
+        int bytes = inlineBytes + message.length() + 1;
+        message.clear();
+        if (bytes >= MAX_BATCH_BYTES) { // a long burst: hand on what it brought so far
+            batchEndInline();
+        } else {
+            inlineBytes = bytes;
+        }
+        return true;
+    }
+
+    /**
+     * On the I/O thread, after each task the JDK ran there: its burst of messages is over (the JDK waits for the
+     * socket now), so the listener hands on what the burst brought. If the reader owns delivery, its own batch end
+     * covers that.
+     */
+    void burstEnded() {
+        if (inlineBytes != 0 && owner.compareAndSet(FREE, INLINE)) {
+            if (inlineBytes != 0) {
+                batchEndInline();
+            }
+            owner.set(FREE);
+        }
+    }
+
+    private void batchEndInline() {
+        inlineBytes = 0;
+        try {
+            listener.onBatchEnd();
+        } catch (Throwable e) {
+            log.error("listener failed at the end of a batch of messages; continuing", e);
+        }
+    }
+
+    /** Queues {@code item} (a message, or the end) for the reader, waking it. */
+    void enqueue(Object item) {
+        inbox.add(item);
+        wakeReader();
+    }
+
+    private void wakeReader() {
+        if (readerParked) {
+            LockSupport.unpark(reader);
+        }
+    }
+
+    private void startReader(boolean owning) {
+        int n = readers.incrementAndGet();
+        Thread next = ChildProcess.daemon(readerName + (n == 1 ? "" : "-" + n), () -> read(owning));
+        reader = next;
+        next.start();
+    }
+
+    /**
+     * One reader thread's loop; {@code owning} when it took over delivery from a held reader. It leaves when another
+     * took over while it was in a listener call, or after reporting the end.
+     */
+    private void read(boolean owning) {
+        boolean owns = owning;
+        while (true) {
+            Object next = inbox.peek();
+            if (next == null) {
+                if (owns) {
+                    if (!call(null)) {
+                        return;
+                    }
+                    owner.set(FREE);
+                    owns = false;
+                } else if (!park()) {
+                    return; // interrupted: not done by the library; the transport ends without a report
+                }
+                continue;
+            }
+            if (!owns) {
+                takeOwnership();
+                owns = true;
+                continue; // the inbox was looked at before
+            }
+            inbox.poll();
+            if (next instanceof TransportClosed closed) {
+                owner.set(ENDED);
+                host.finish(closed);
+                return;
+            }
+            if (!call((byte[]) next)) {
+                return;
+            }
+        }
+    }
+
+    /** Waits for the inbox to fill; {@code false} if interrupted. */
+    private boolean park() {
+        readerParked = true;
+        try {
+            if (inbox.isEmpty()) {
+                long nanos = host.idle();
+                if (inbox.isEmpty()) {
+                    if (nanos == 0) {
+                        LockSupport.park(this);
+                    } else {
+                        LockSupport.parkNanos(this, nanos);
+                    }
+                }
+            }
+        } finally {
+            readerParked = false;
+        }
+        return !Thread.currentThread().isInterrupted();
+    }
+
+    /** The I/O thread owns delivery only for one inline call at a time, which never runs user code: a short wait. */
+    private void takeOwnership() {
+        while (!owner.compareAndSet(FREE, READER)) {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Hands {@code message} (or, for {@code null}, the end of a batch) to the listener.
+     *
+     * @return whether this thread is still the reader ({@link #replaceReader} took over while it was in the call)
+     */
+    private boolean call(byte[] message) {
+        Thread self = Thread.currentThread();
+        inListener.set(self);
+        try {
+            if (message != null) {
+                listener.onLine(message, 0, message.length);
+            } else {
+                inlineBytes = 0;
+                listener.onBatchEnd();
+            }
+        } catch (Throwable e) { // the reader must survive anything its listener does
+            log.error(message != null ? "listener failed on an incoming message; continuing"
+                    : "listener failed at the end of a batch of messages; continuing", e);
+        }
+        return inListener.compareAndSet(self, null);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The inbox holds whole messages and the held reader owns delivery, so the new reader takes that over and
+     * simply takes the next message; the held thread leaves once its call returns. (Only the reader can be held:
+     * the I/O thread runs no user code.)
+     */
+    @Override
+    public boolean replaceReader() {
+        Thread held = inListener.get();
+        if (held == null || !inListener.compareAndSet(held, null)) {
+            return false;
+        }
+        startReader(true);
+        log.debug("the WebSocket reader is held by its listener; another reads on");
+        return true;
+    }
+}
