@@ -76,6 +76,11 @@ final class MessageDelivery implements ReplaceableReader {
         return reader;
     }
 
+    /** How many messages wait for the reader (counted: for tests). */
+    int queued() {
+        return (int) inbox.stream().filter(byte[].class::isInstance).count();
+    }
+
     /** Whether the calling thread is the reader in a listener call (say, a continuation that closes the client). */
     boolean isInListenerCall() {
         return inListener.get() == Thread.currentThread();
@@ -86,17 +91,20 @@ final class MessageDelivery implements ReplaceableReader {
      * (then copied out of the assembler). Never runs user code.
      */
     void arrived(MessageAssembler message) {
-        if (owner.compareAndSet(FREE, INLINE)) {
-            if (inbox.isEmpty() && offerInline(message)) {
-                owner.set(FREE);
+        while (!owner.compareAndSet(FREE, INLINE)) {
+            if (owner.get() != INLINE) { // the reader delivers (or it is over): behind what it has
+                enqueue(message.take());
                 return;
             }
-            inbox.add(message.take()); // still owned, so nothing overtakes it
+            Thread.yield(); // another I/O thread ends its burst: a moment, and cheaper than a switch of mode
+        }
+        if (inbox.isEmpty() && offerInline(message)) {
             owner.set(FREE);
-            wakeReader();
             return;
         }
-        enqueue(message.take());
+        inbox.add(message.take()); // still owned, so nothing overtakes it
+        owner.set(FREE);
+        wakeReader();
     }
 
     private boolean offerInline(MessageAssembler message) {

@@ -422,6 +422,12 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
     }
 
+    /** How many messages wait for the reader: while it is held, whatever arrives (for tests). */
+    int queuedMessages() {
+        MessageDelivery messages = delivery;
+        return messages == null ? 0 : messages.queued();
+    }
+
     @Override
     public List<String> diagnosticTail() {
         return tail();
