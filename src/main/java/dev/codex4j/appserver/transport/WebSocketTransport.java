@@ -422,8 +422,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
     }
 
-    /** How many messages wait for the reader: while it is held, whatever arrives (for tests). */
-    int queuedMessages() {
+    /** How many messages, and the end once known, wait for the reader: while it is held, all that arrives (for tests). */
+    int queued() {
         MessageDelivery messages = delivery;
         return messages == null ? 0 : messages.queued();
     }
