@@ -48,15 +48,12 @@ final class MessageDelivery implements ReplaceableReader {
 
     private final TransportListener listener;
     private final Host host;
-    private final String readerName;
+    private final ReaderThreads readers;
     private final AtomicInteger owner = new AtomicInteger(FREE);
     /** Whole messages ({@code byte[]}) and, last, the {@link TransportClosed} that ends them. */
     private final ConcurrentLinkedQueue<Object> inbox = new ConcurrentLinkedQueue<>();
     /** The reader thread in a listener call, or {@code null}; a replacement takes it away. */
     private final AtomicReference<Thread> inListener = new AtomicReference<>();
-    private final AtomicInteger readers = new AtomicInteger();
-    /** The reader of the moment: the one {@link #enqueue} wakes, and {@code close} joins. */
-    private volatile Thread reader;
     private volatile boolean readerParked;
     /** Bytes delivered inline since the last {@code onBatchEnd}; written only by the owner of delivery. */
     private volatile int inlineBytes;
@@ -64,16 +61,17 @@ final class MessageDelivery implements ReplaceableReader {
     MessageDelivery(TransportListener listener, Host host, String readerName) {
         this.listener = listener;
         this.host = host;
-        this.readerName = readerName;
+        this.readers = new ReaderThreads(readerName);
     }
 
     /** Starts the reader (which waits until the I/O thread queues something). */
     void start() {
-        startReader(false);
+        readers.start(() -> read(false));
     }
 
+    /** The reader of the moment: the one {@link #enqueue} wakes, and {@code close} joins. */
     Thread reader() {
-        return reader;
+        return readers.current();
     }
 
     /** How many messages, and the end once known, wait for the reader (counted: for tests). */
@@ -159,15 +157,8 @@ final class MessageDelivery implements ReplaceableReader {
 
     private void wakeReader() {
         if (readerParked) {
-            LockSupport.unpark(reader);
+            LockSupport.unpark(readers.current());
         }
-    }
-
-    private void startReader(boolean owning) {
-        int n = readers.incrementAndGet();
-        Thread next = ChildProcess.daemon(readerName + (n == 1 ? "" : "-" + n), () -> read(owning));
-        reader = next;
-        next.start();
     }
 
     /**
@@ -269,7 +260,13 @@ final class MessageDelivery implements ReplaceableReader {
         if (held == null || !inListener.compareAndSet(held, null)) {
             return false;
         }
-        startReader(true);
+        try {
+            readers.start(() -> read(true));
+        } catch (Throwable e) { // no thread to be had: the held reader must stay the reader, or none would read
+            inListener.compareAndSet(null, held);
+            log.error("could not start a new WebSocket reader; the held one stays", e);
+            return false;
+        }
         log.debug("the WebSocket reader is held by its listener; another reads on");
         return true;
     }
