@@ -42,15 +42,15 @@ final class Inbound implements TransportListener {
     /**
      * {@inheritDoc}
      *
-     * <p>Notifications and malformed lines are handled here. A response (its continuation is user code) and a
-     * server request (rare; starting its handler is best kept off an I/O thread) are declined, decoded already
-     * for {@link #onLine}.
+     * <p>Notifications and malformed lines are handled here. A response (its continuation is user code), a server
+     * request (rare; starting its handler is best kept off an I/O thread) and the few notifications that reach
+     * the server-request handler are declined, decoded already for {@link #onLine}.
      */
     @Override
     public boolean offerLine(byte[] buffer, int offset, int length) {
         IncomingMessage message = decode(buffer, offset, length);
-        if (message instanceof Notification notification) {
-            handle(notification);
+        if (message instanceof Notification n && !ServerRequestDispatch.reachesHandler(n.method())) {
+            handle(n);
         } else if (message != null) {
             declined = message;
             return false;
