@@ -1,6 +1,8 @@
 package dev.codex4j.appserver.transport;
 
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
@@ -57,10 +59,22 @@ final class MessageDelivery implements ReplaceableReader {
     private volatile boolean readerParked;
     /** Bytes delivered inline since the last {@code onBatchEnd}; written only by the owner of delivery. */
     private volatile int inlineBytes;
+    /**
+     * The reader while it waits for work owning nothing, which then takes a task of the JDK's rather than a pool
+     * thread (see {@link #executor}); or the task handed to it; else {@code null}.
+     */
+    private final AtomicReference<Object> idleReader = new AtomicReference<>();
+    /** The reader while it runs a task of the JDK's; messages it queues then wait for that task's end. */
+    private volatile Thread readerInTask;
+    /** Whether the JDK was not asked for the next message (see {@link #arrived}); reader only. */
+    private boolean demandOwed;
+    private final Runnable askForMore;
 
-    MessageDelivery(TransportListener listener, Host host, String readerName) {
+    /** @param askForMore asks the JDK for the next message ({@code WebSocket.request(1)}) */
+    MessageDelivery(TransportListener listener, Host host, String readerName, Runnable askForMore) {
         this.listener = listener;
         this.host = host;
+        this.askForMore = askForMore;
         this.readers = new ReaderThreads(readerName);
     }
 
@@ -85,24 +99,54 @@ final class MessageDelivery implements ReplaceableReader {
     }
 
     /**
-     * On the I/O thread: a whole message has arrived in {@code message}. Delivered inline if possible, else queued
-     * (then copied out of the assembler). Never runs user code.
+     * The executor for the JDK's tasks: the idle reader if there is one (a message the listener declines is then
+     * delivered by the thread that received it, once the JDK's task returns: one thread woken per message, as in a
+     * hand-written client), else {@code pool}. Each task is a burst: the listener ends its batch after it.
      */
-    void arrived(MessageAssembler message) {
+    Executor executor(ExecutorService pool) {
+        return task -> {
+            Object idle = idleReader.get();
+            if (idle instanceof Thread reader && idleReader.compareAndSet(reader, task)) {
+                LockSupport.unpark(reader);
+            } else {
+                pool.execute(() -> {
+                    try {
+                        task.run();
+                    } finally {
+                        burstEnded();
+                    }
+                });
+            }
+        };
+    }
+
+    /**
+     * On the JDK's thread: a whole message has arrived in {@code message}. Delivered inline if possible, else queued
+     * (then copied out of the assembler). Never runs user code.
+     *
+     * @return whether to ask the JDK for the next message now; {@code false} when the idle reader runs this task and
+     *     queued the message: the JDK's task then returns, the reader asks for more and delivers the message
+     */
+    boolean arrived(MessageAssembler message) {
         while (!owner.compareAndSet(FREE, INLINE)) {
             if (owner.get() != INLINE) { // the reader delivers (or it is over): behind what it has
                 enqueue(message.take());
-                return;
+                return true;
             }
             Thread.yield(); // another I/O thread ends its burst: a moment, and cheaper than a switch of mode
         }
         if (inbox.isEmpty() && offerInline(message)) {
             owner.set(FREE);
-            return;
+            return true;
         }
         inbox.add(message.take()); // still owned, so nothing overtakes it
         owner.set(FREE);
+        if (readerInTask == Thread.currentThread()) {
+            demandOwed = true;
+            return false;
+        }
         wakeReader();
+        return true;
     }
 
     private boolean offerInline(MessageAssembler message) {
@@ -198,13 +242,15 @@ final class MessageDelivery implements ReplaceableReader {
         }
     }
 
-    /** Waits for the inbox to fill; {@code false} if interrupted. */
+    /** Waits for the inbox to fill, running a task of the JDK's if one is handed over; {@code false} if interrupted. */
     private boolean park() {
+        Thread self = Thread.currentThread();
+        idleReader.set(self);
         readerParked = true;
         try {
             if (inbox.isEmpty()) {
                 long nanos = host.idle();
-                if (inbox.isEmpty()) {
+                if (inbox.isEmpty() && idleReader.get() == self) {
                     if (nanos == 0) {
                         LockSupport.park(this);
                     } else {
@@ -215,7 +261,28 @@ final class MessageDelivery implements ReplaceableReader {
         } finally {
             readerParked = false;
         }
-        return !Thread.currentThread().isInterrupted();
+        Object handed = idleReader.getAndSet(null);
+        if (handed != self && handed instanceof Runnable task) { // (a Thread is a Runnable too)
+            runTask(task);
+        }
+        return !self.isInterrupted();
+    }
+
+    /** Runs a task of the JDK's on the reader; what it queued is delivered next, once the JDK was asked for more. */
+    private void runTask(Runnable task) {
+        readerInTask = Thread.currentThread();
+        try {
+            task.run();
+        } catch (Throwable e) {
+            log.error("a task of the JDK's WebSocket failed on the reader", e);
+        } finally {
+            readerInTask = null;
+            burstEnded();
+            if (demandOwed) {
+                demandOwed = false;
+                askForMore.run();
+            }
+        }
     }
 
     /** The I/O thread owns delivery only for one inline call at a time, which never runs user code: a short wait. */

@@ -73,6 +73,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private volatile ExecutorService io;
     private volatile HttpClient http;
     private volatile WebSocket socket;
+    /** The same, as the JDK's callbacks see it from {@code onOpen} on (before {@code socket} is set). */
+    private volatile WebSocket receiving;
     /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
     private volatile SecretRedactor redactor;
     /** When anything last arrived (a message part, a ping, a pong), as {@link System#nanoTime()}. */
@@ -108,23 +110,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             throw new IllegalStateException("transport already started");
         }
         this.listener = listener;
-        MessageDelivery messages = new MessageDelivery(listener, new ReaderHost(), "codex4j-ws-reader-" + id);
+        MessageDelivery messages = new MessageDelivery(listener, new ReaderHost(), "codex4j-ws-reader-" + id,
+                this::askForMore);
         delivery = messages;
         AtomicInteger workers = new AtomicInteger();
         ExecutorService pool = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
                 "codex4j-ws-io-" + id + "-" + workers.incrementAndGet(), r));
         io = pool;
-        // A task of the JDK's that delivered messages ends when the socket has nothing more for now: a burst's end.
-        Executor tasks = task -> pool.execute(() -> {
-            try {
-                task.run();
-            } finally {
-                messages.burstEnded();
-            }
-        });
         try {
             WebSocketUpgrade upgrade = new WebSocketUpgrade(options);
-            http = upgrade.client(tasks);
+            http = upgrade.client(messages.executor(pool));
             String token = upgrade.token();
             if (token != null) {
                 redactor = options.redactor().withSecrets(List.of(token));
@@ -215,7 +210,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
         @Override
         public void onOpen(WebSocket webSocket) {
-            webSocket.request(Long.MAX_VALUE);
+            receiving = webSocket;
+            webSocket.request(1);
         }
 
         @Override
@@ -225,7 +221,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                 return null;
             }
             try {
-                accept(text.addText(data, last), text);
+                if (accept(text.addText(data, last), text)) {
+                    webSocket.request(1);
+                }
             } catch (LineTooLongException e) {
                 tooLong(webSocket, e);
             }
@@ -238,8 +236,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             if (ended.get()) {
                 return null;
             }
-            try {
-                accept(binary.addBinary(data, last), binary); // codex sends text only; a bad one is skipped and counted
+            try { // codex sends text only; a bad one is skipped and counted
+                if (accept(binary.addBinary(data, last), binary)) {
+                    webSocket.request(1);
+                }
             } catch (LineTooLongException e) {
                 tooLong(webSocket, e);
             }
@@ -249,12 +249,14 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         @Override
         public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
             lastHeard = System.nanoTime(); // (the JDK answers with a pong by itself)
+            webSocket.request(1);
             return null;
         }
 
         @Override
         public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
             lastHeard = System.nanoTime();
+            webSocket.request(1);
             return null;
         }
 
@@ -279,15 +281,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             end(new TransportClosed("the WebSocket connection to " + endpoint + what, null, tail(), false, error));
         }
 
-        private void accept(boolean whole, MessageAssembler message) {
+        /** @return whether to ask for the next message now (see {@link MessageDelivery#arrived}) */
+        private boolean accept(boolean whole, MessageAssembler message) {
             if (!whole) {
-                return;
+                return true;
             }
             if (message.isBlank()) {
                 message.clear();
-            } else {
-                delivery.arrived(message);
+                return true;
             }
+            return delivery.arrived(message);
         }
 
         private void tooLong(WebSocket webSocket, LineTooLongException e) {
@@ -309,6 +312,14 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
     private List<String> tail() {
         return owned == null ? List.of() : owned.diagnosticTail();
+    }
+
+    /** Asks the JDK for the next message (on the reader, after a task of the JDK's it ran). */
+    private void askForMore() {
+        WebSocket ws = receiving;
+        if (ws != null && !ended.get()) {
+            ws.request(1);
+        }
     }
 
     /** The reader's view of this transport: keep-alive while it waits, and the end. */
