@@ -196,6 +196,37 @@ class WebSocketDeliveryTest {
         assertThat(recorder.closedCalls).hasValue(1);
     }
 
+    @Test
+    void aReaderWokenByItsKeepAliveTimerOrAQueuedMessageDeliversAndNoReaderThreadOutlivesClose() throws Exception {
+        try (FakeWebSocketServer pinged = FakeWebSocketServer.start()) {
+            Recorder seen = new Recorder();
+            seen.release.countDown(); // nothing is held here
+            WebSocketTransport t = new WebSocketTransport(WebSocketOptions.builder(pinged.uri())
+                    .connectTimeout(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(50)).build());
+            t.start(seen);
+            try {
+                List<String> sent = new ArrayList<>();
+                for (int i = 0; i < 6; i++) { // the reader wakes for its pings between these
+                    assertThat(pinged.awaitPings(1, 10)).isTrue();
+                    sent.add(message(2 * i, false));
+                    sent.add(message(2 * i + 1, true));
+                    pinged.send(sent.get(sent.size() - 2));
+                    pinged.send(sent.get(sent.size() - 1));
+                    awaitTrue(() -> seen.deliveries.size() == sent.size());
+                }
+                assertThat(seen.texts()).containsExactlyElementsOf(sent);
+                String reader = seen.deliveries.get(1).thread();
+                assertThat(reader).startsWith("codex4j-ws-reader-");
+                t.close();
+                assertThat(seen.closedCalls).hasValue(1);
+                assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
+                        .noneMatch(name -> name.equals(reader) || name.startsWith(reader + "-"));
+            } finally {
+                t.close();
+            }
+        }
+    }
+
     /** Waits for a condition no event announces (what the transport's I/O thread has queued), up to 10 s. */
     private static void awaitTrue(BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
