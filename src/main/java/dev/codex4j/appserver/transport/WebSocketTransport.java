@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
  * would bring Netty's event loops, buffer pools and several megabytes of jars for one socket per client.
  *
  * <p>Threads, all daemon: the JDK's HttpClient runs its callbacks on this transport's own pool
- * ({@code codex4j-ws-io-<n>-*}). Everything is asked for at once, so the socket is read however slow the client
- * is (codex disconnects a client whose queue fills, and its queue is small). Such a thread reassembles a message
+ * ({@code codex4j-ws-io-<n>-*}), or on the reader when it has nothing else to do. The next message is asked for as
+ * each arrives, never after listener code, so the socket is read however slow the client is (codex disconnects a
+ * client whose queue fills, and its queue is small). Such a thread reassembles a message
  * and, when nothing is queued before it, hands it to the listener itself ({@link TransportListener#offerLine});
  * the listener takes it there unless it runs user code (a response's continuation), and ends the batch when the
  * JDK has nothing more for now. Otherwise messages go to an inbox that {@code codex4j-ws-reader-<n>} drains in
@@ -200,8 +201,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
     /**
      * The JDK's callbacks, one at a time: reassemble, then deliver inline or queue ({@link MessageDelivery}); never
-     * user code, since the JDK reads nothing more while one of them runs. Everything is asked for at once, so the
-     * socket is read however slow the client is.
+     * user code, since the JDK reads nothing more while one of them runs. Each asks for the next message before it
+     * returns (or, on the idle reader, right after the JDK's task: see {@link MessageDelivery#arrived}), so the socket
+     * is read however slow the client is.
      */
     private final class Receiver implements WebSocket.Listener {
 
