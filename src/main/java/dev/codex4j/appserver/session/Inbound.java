@@ -25,8 +25,13 @@ final class Inbound implements TransportListener {
     final ResponseCompletions completions;
     /** Set once this connection has ended, before what was pending on it is failed. */
     volatile ConnectionClosedException ended;
-    /** The notifications this read brought, handed on together at its end (reader thread only). */
+    /** The notifications this read brought, handed on together at its end (by whichever thread delivers). */
     private List<Notification> notifications = new ArrayList<>();
+    /**
+     * A message {@link #offerLine} decoded and declined, for the {@link #onLine} call with the same bytes that
+     * follows it; the transport's hand-off between the two threads orders the write before the read.
+     */
+    private IncomingMessage declined;
 
     Inbound(Session session, Transport transport) {
         this.session = session;
@@ -34,21 +39,43 @@ final class Inbound implements TransportListener {
         this.completions = new ResponseCompletions(transport, session.timer);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Notifications and malformed lines are handled here. A response (its continuation is user code), a server
+     * request (rare; starting its handler is best kept off an I/O thread) and the few notifications that reach
+     * the server-request handler are declined, decoded already for {@link #onLine}.
+     */
+    @Override
+    public boolean offerLine(byte[] buffer, int offset, int length) {
+        if (ended != null) {
+            return true; // a dropped connection: what it still sends is of no use
+        }
+        IncomingMessage message = decode(buffer, offset, length);
+        if (message instanceof Notification n && !ServerRequestDispatch.reachesHandler(n.method())) {
+            handle(n);
+        } else if (message != null) {
+            declined = message;
+            return false;
+        }
+        return true;
+    }
+
     @Override
     public void onLine(byte[] buffer, int offset, int length) {
         if (ended != null) {
+            declined = null;
             return; // a dropped connection (see Session#dropConnection): what it still sends is of no use
         }
-        IncomingMessage message;
-        try {
-            message = session.codec.decode(buffer, offset, length);
-        } catch (MalformedMessageException e) {
-            session.malformedLines.increment();
-            Session.log.warn("skipping a malformed line from app-server ({}): {}",
-                    session.redactor.redact(escapeControls(e.getMessage())), preview(buffer, offset, length));
-            return;
+        IncomingMessage message = declined;
+        if (message != null) {
+            declined = null;
+        } else {
+            message = decode(buffer, offset, length);
         }
-        if (message instanceof Response response) {
+        if (message instanceof Notification notification) {
+            handle(notification);
+        } else if (message instanceof Response response) {
             PendingRequests.Waiter waiter = session.pending.take(response);
             if (waiter == null) {
                 Session.log.warn("dropping a response to id {} that no request awaits (timed out, cancelled or "
@@ -61,15 +88,29 @@ final class Inbound implements TransportListener {
                     completions.complete(waiter, response); // the last thing: a new reader may be on by its end
                 }
             }
-        } else if (message instanceof Notification notification) {
-            session.observer.notificationReceived(notification.method());
-            session.serverRequests.observe(notification);
-            notifications.add(notification);
-            if (session.recovery != null) {
-                session.recovery.observe(notification);
-            }
-        } else {
+        } else if (message != null) {
             session.serverRequests.dispatch((IncomingRequest) message, this);
+        }
+    }
+
+    /** The message in those bytes, or {@code null} (skipped and counted) if they are not one. */
+    private IncomingMessage decode(byte[] buffer, int offset, int length) {
+        try {
+            return session.codec.decode(buffer, offset, length);
+        } catch (MalformedMessageException e) {
+            session.malformedLines.increment();
+            Session.log.warn("skipping a malformed line from app-server ({}): {}",
+                    session.redactor.redact(escapeControls(e.getMessage())), preview(buffer, offset, length));
+            return null;
+        }
+    }
+
+    private void handle(Notification notification) {
+        session.observer.notificationReceived(notification.method());
+        session.serverRequests.observe(notification);
+        notifications.add(notification);
+        if (session.recovery != null) {
+            session.recovery.observe(notification);
         }
     }
 

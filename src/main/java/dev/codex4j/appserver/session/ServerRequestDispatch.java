@@ -33,12 +33,28 @@ final class ServerRequestDispatch {
     /** On the reader thread: what the handler and the dispatch learn from a notification before it is handed on. */
     void observe(Notification notification) {
         switch (notification.method()) { // one switch per notification: this runs for every delta of a flood
-            case "serverRequest/resolved" -> cancel(notification.params().get("requestId"));
-            case "turn/completed" -> cancelTurn(notification.params().path("turn").path("id").asText(null));
-            case "item/started", "item/completed" -> handler.observeItem(notification);
+            case SERVER_REQUEST_RESOLVED -> cancel(notification.params().get("requestId"));
+            case TURN_COMPLETED -> cancelTurn(notification.params().path("turn").path("id").asText(null));
+            case ITEM_STARTED, ITEM_COMPLETED -> handler.observeItem(notification);
             default -> { }
         }
     }
+
+    /**
+     * Whether {@link #observe} reaches the handler for a notification of {@code method} (tells it of an item, or
+     * cancels its work, whose cancellation hooks are user code): those are kept off an I/O thread.
+     */
+    static boolean reachesHandler(String method) {
+        return switch (method) {
+            case SERVER_REQUEST_RESOLVED, TURN_COMPLETED, ITEM_STARTED, ITEM_COMPLETED -> true;
+            default -> false;
+        };
+    }
+
+    private static final String SERVER_REQUEST_RESOLVED = "serverRequest/resolved";
+    private static final String TURN_COMPLETED = "turn/completed";
+    private static final String ITEM_STARTED = "item/started";
+    private static final String ITEM_COMPLETED = "item/completed";
 
     /** Runs the handler for {@code request}; its reply goes back on {@code via}, the connection it came on. */
     void dispatch(IncomingRequest request, Inbound via) {

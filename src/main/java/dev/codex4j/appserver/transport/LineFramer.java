@@ -125,10 +125,11 @@ final class LineFramer {
         partialLength = (int) needed;
     }
 
-    private static boolean isBlank(byte[] buffer, int offset, int length) {
+    /** Only spaces, tabs and line breaks (a WebSocket message may hold a {@code '\n'}; a line cannot). */
+    static boolean isBlank(byte[] buffer, int offset, int length) {
         for (int i = offset; i < offset + length; i++) {
             byte b = buffer[i];
-            if (b != ' ' && b != '\t' && b != '\r') {
+            if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
                 return false;
             }
         }

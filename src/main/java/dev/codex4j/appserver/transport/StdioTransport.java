@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,10 +51,10 @@ public final class StdioTransport implements Transport, ReplaceableReader {
     private volatile ChildProcess child;
     private volatile StdinWriter stdin;
     private volatile IOException writeFailure;
-    private volatile Thread stdoutThread;
+    /** The stdout reader threads: {@code codex4j-stdout-<pid>}, then {@code -2} and so on for replacements. */
+    private volatile ReaderThreads readers;
     /** The reader of the moment (set by its own thread as it starts); {@code null} before. */
     private volatile StdoutReader reader;
-    private final AtomicInteger readers = new AtomicInteger();
     private InputStream stdout;
     private TransportListener listener;
 
@@ -98,9 +97,8 @@ public final class StdioTransport implements Transport, ReplaceableReader {
         stdin = new StdinWriter(process.getOutputStream(), this::writeFailed);
         long pid = process.pid();
         stdout = process.getInputStream();
-        stdoutThread = daemon("codex4j-stdout-" + pid, () -> startReader(null, null, 0, 0));
-        readers.incrementAndGet();
-        stdoutThread.start();
+        readers = new ReaderThreads("codex4j-stdout-" + pid);
+        readers.start(() -> startReader(null, null, 0, 0));
         log.debug("started app-server pid {}", pid);
     }
 
@@ -177,27 +175,26 @@ public final class StdioTransport implements Transport, ReplaceableReader {
             return false;
         }
         // the held reader wrote its state before it began that call or write, and is still in there
-        Thread next;
-        String name = "codex4j-stdout-" + pid() + "-" + readers.incrementAndGet();
+        Runnable next;
         if (held.inLine) {
             byte[] rest = held.chunk;
             int from = held.framer.resumeAt();
             int to = held.chunkEnd;
-            next = daemon(name, () -> startReader(null, rest, from, to));
+            next = () -> startReader(null, rest, from, to);
         } else {
             LineFramer same = held.framer;
-            next = daemon(name, () -> startReader(same, null, 0, 0));
+            next = () -> startReader(same, null, 0, 0);
         }
+        Thread started;
         try {
-            next.start();
+            started = readers.start(next);
         } catch (Throwable e) { // no thread to be had: the held reader must stay the reader, or none would read
             StdoutReader.STATE.compareAndSet(held, StdoutReader.REPLACED, heldIn);
             log.error("could not start a new stdout reader; the held one stays", e);
             return false;
         }
-        stdoutThread = next;
         log.debug("the stdout reader is held {}; {} reads on",
-                heldIn == StdoutReader.WRITING ? "writing to stdin" : "by its listener", name);
+                heldIn == StdoutReader.WRITING ? "writing to stdin" : "by its listener", started.getName());
         return true;
     }
 
@@ -238,7 +235,7 @@ public final class StdioTransport implements Transport, ReplaceableReader {
                 log.debug("app-server pid {} still running {} after stdin closed", c.pid(), grace);
             }
             c.terminate(options.terminateTimeout());
-            join(stdoutThread);
+            join(readers.current());
         } finally {
             terminated.complete(null);
         }

@@ -11,13 +11,12 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,13 +29,17 @@ import org.slf4j.LoggerFactory;
  * would bring Netty's event loops, buffer pools and several megabytes of jars for one socket per client.
  *
  * <p>Threads, all daemon: the JDK's HttpClient runs its callbacks on this transport's own pool
- * ({@code codex4j-ws-io-<n>-*}); those only reassemble a message and put it in an inbox, asking for the next frame
- * at once, so the socket is read however slow the client is (codex disconnects a client whose queue fills, and
- * its queue is small). {@code codex4j-ws-reader-<n>} hands messages to the listener in order, calls
- * {@link TransportListener#onBatchEnd()} whenever the inbox runs dry, and pings a silent server. A reader held in
- * a listener call can be replaced ({@link #replaceReader()}; {@code codex4j-ws-reader-<n>-2} and so on). Writes
- * never block the caller: messages leave one at a time, in the order of the {@link #send} calls, each once the
- * previous frame is written (the JDK allows one text send in flight).
+ * ({@code codex4j-ws-io-<n>-*}), or on the reader when it has nothing else to do. The next message is asked for as
+ * each arrives, never after listener code, so the socket is read however slow the client is (codex disconnects a
+ * client whose queue fills, and its queue is small). Such a thread reassembles a message
+ * and, when nothing is queued before it, hands it to the listener itself ({@link TransportListener#offerLine});
+ * the listener takes it there unless it runs user code (a response's continuation), and ends the batch when the
+ * JDK has nothing more for now. Otherwise messages go to an inbox that {@code codex4j-ws-reader-<n>} drains in
+ * order, calling {@link TransportListener#onBatchEnd()} whenever it runs dry, until delivery is inline again (see
+ * {@link MessageDelivery}). The reader also pings a silent server. A reader held in a listener call can be
+ * replaced ({@link #replaceReader()}; {@code codex4j-ws-reader-<n>-2} and so on). Writes never block the caller:
+ * messages leave one at a time, in the order of the {@link #send} calls, each once the previous frame is written
+ * (the JDK allows one text send in flight).
  *
  * <p>The end, whatever causes it (the server's close frame; a dropped connection, which the JDK reports as close
  * code 1006; an I/O error; a message over {@link WebSocketOptions#maxMessageBytes()}; no answer to a ping; a
@@ -57,8 +60,6 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private final LocalWebSocketServer owned;
     private final int id = IDS.incrementAndGet();
 
-    /** Whole messages ({@code byte[]}) and, last, the {@link TransportClosed} that ends them. */
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
@@ -66,18 +67,17 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private final AtomicBoolean ended = new AtomicBoolean();
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
     private final CompletableFuture<Void> reported = new CompletableFuture<>();
-    /** The reader thread in a listener call, or {@code null}; a replacement takes it away (see {@link #replaceReader}). */
-    private final AtomicReference<Thread> inListener = new AtomicReference<>();
-    private final AtomicInteger readers = new AtomicInteger();
 
     private volatile TransportListener listener;
+    /** Inline on the JDK's thread or queued for the reader (see {@link MessageDelivery}). */
+    private volatile MessageDelivery delivery;
     private volatile ExecutorService io;
     private volatile HttpClient http;
     private volatile WebSocket socket;
+    /** The same, as the JDK's callbacks see it from {@code onOpen} on (before {@code socket} is set). */
+    private volatile WebSocket receiving;
     /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
     private volatile SecretRedactor redactor;
-    /** The reader of the moment, joined by {@link #close} so that no thread outlives it. */
-    private volatile Thread readerThread;
     /** When anything last arrived (a message part, a ping, a pong), as {@link System#nanoTime()}. */
     private volatile long lastHeard;
     /** When the reader sent the ping not yet followed by anything from the server; 0 when none is outstanding. */
@@ -111,12 +111,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             throw new IllegalStateException("transport already started");
         }
         this.listener = listener;
+        MessageDelivery messages = new MessageDelivery(listener, new ReaderHost(), "codex4j-ws-reader-" + id,
+                this::askForMore);
+        delivery = messages;
         AtomicInteger workers = new AtomicInteger();
-        io = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
+        ExecutorService pool = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
                 "codex4j-ws-io-" + id + "-" + workers.incrementAndGet(), r));
+        io = pool;
         try {
             WebSocketUpgrade upgrade = new WebSocketUpgrade(options);
-            http = upgrade.client(io);
+            http = upgrade.client(messages.executor(pool));
             String token = upgrade.token();
             if (token != null) {
                 redactor = options.redactor().withSecrets(List.of(token));
@@ -129,7 +133,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             reported.complete(null);
             throw e;
         }
-        startReader();
+        messages.start();
         log.debug("connected to app-server at {}", endpoint);
     }
 
@@ -195,7 +199,12 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
     // --- reading ---------------------------------------------------------------------------------------
 
-    /** The JDK's callbacks: reassemble, hand over, ask for more. Never runs listener code. */
+    /**
+     * The JDK's callbacks, one at a time: reassemble, then deliver inline or queue ({@link MessageDelivery}); never
+     * user code, since the JDK reads nothing more while one of them runs. Each asks for the next message before it
+     * returns (or, on the idle reader, right after the JDK's task: see {@link MessageDelivery#arrived}), so the socket
+     * is read however slow the client is.
+     */
     private final class Receiver implements WebSocket.Listener {
 
         private final MessageAssembler text = new MessageAssembler(options.maxMessageBytes());
@@ -203,6 +212,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
         @Override
         public void onOpen(WebSocket webSocket) {
+            receiving = webSocket;
             webSocket.request(1);
         }
 
@@ -212,9 +222,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             if (ended.get()) {
                 return null;
             }
-            webSocket.request(1); // right away: reading never waits for the client
             try {
-                accept(text.addText(data, last));
+                if (accept(text.addText(data, last), text)) {
+                    webSocket.request(1);
+                }
             } catch (LineTooLongException e) {
                 tooLong(webSocket, e);
             }
@@ -227,9 +238,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             if (ended.get()) {
                 return null;
             }
-            webSocket.request(1);
-            try {
-                accept(binary.addBinary(data, last)); // codex sends text only; a bad one is skipped and counted
+            try { // codex sends text only; a bad one is skipped and counted
+                if (accept(binary.addBinary(data, last), binary)) {
+                    webSocket.request(1);
+                }
             } catch (LineTooLongException e) {
                 tooLong(webSocket, e);
             }
@@ -271,10 +283,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             end(new TransportClosed("the WebSocket connection to " + endpoint + what, null, tail(), false, error));
         }
 
-        private void accept(byte[] message) {
-            if (message != null && !MessageAssembler.isBlank(message)) {
-                inbox.add(message);
+        /** @return whether to ask for the next message now (see {@link MessageDelivery#arrived}) */
+        private boolean accept(boolean whole, MessageAssembler message) {
+            if (!whole) {
+                return true;
             }
+            if (message.isBlank()) {
+                message.clear();
+                return true;
+            }
+            return delivery.arrived(message);
         }
 
         private void tooLong(WebSocket webSocket, LineTooLongException e) {
@@ -288,7 +306,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** The end of the input: the first reason counts, and the reader reports it after every message before it. */
     private void end(TransportClosed closed) {
         if (ended.compareAndSet(false, true)) {
-            inbox.add(closeRequested.get()
+            delivery.enqueue(closeRequested.get()
                     ? new TransportClosed("closed by client", null, tail(), true, null) : closed);
             endSeen.complete(null);
         }
@@ -298,66 +316,46 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         return owned == null ? List.of() : owned.diagnosticTail();
     }
 
-    private void startReader() {
-        int n = readers.incrementAndGet();
-        Thread reader = ChildProcess.daemon("codex4j-ws-reader-" + id + (n == 1 ? "" : "-" + n), this::read);
-        readerThread = reader;
-        reader.start();
+    /** Asks the JDK for the next message (on the reader, after a task of the JDK's it ran). */
+    private void askForMore() {
+        WebSocket ws = receiving;
+        if (ws != null && !ended.get()) {
+            ws.request(1);
+        }
     }
 
-    /** One reader thread's loop; it leaves when another took over while it was in a listener call. */
-    private void read() {
-        try {
-            while (true) {
-                Object next = inbox.poll();
-                if (next == null) {
-                    if (!endBatch()) {
-                        return;
-                    }
-                    next = awaitNext();
-                }
-                if (next instanceof byte[] message) {
-                    if (!deliver(message)) {
-                        return;
-                    }
-                } else {
-                    finish((TransportClosed) next);
-                    return;
-                }
+    /** The reader's view of this transport: keep-alive while it waits, and the end. */
+    private final class ReaderHost implements MessageDelivery.Host {
+
+        /** Pings a server silent for {@link WebSocketOptions#pingInterval()}; gives it up when no answer follows. */
+        @Override
+        public long idle() {
+            long interval = options.pingInterval().toNanos();
+            if (interval == 0) {
+                return 0;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // not done by the library: the transport ends without a report
-        }
-    }
-
-    /** Waits for the next message, pinging a server that has been silent for {@link WebSocketOptions#pingInterval()}. */
-    private Object awaitNext() throws InterruptedException {
-        long interval = options.pingInterval().toNanos();
-        if (interval == 0) {
-            return inbox.take();
-        }
-        while (true) {
             long now = System.nanoTime();
             long heard = lastHeard;
             long sentAt = pingSentAt;
-            long wait;
             if (sentAt != 0 && heard - sentAt < 0) { // a ping is out and nothing came since
-                wait = sentAt + interval - now;
+                long wait = sentAt + interval - now;
                 if (wait <= 0) {
                     noPong();
-                    return inbox.take();
+                    return 0;
                 }
-            } else if (now - heard >= interval) {
+                return wait;
+            }
+            if (now - heard >= interval) {
                 ping(now);
-                wait = interval;
-            } else {
-                pingSentAt = 0;
-                wait = heard + interval - now;
+                return interval;
             }
-            Object next = inbox.poll(wait, TimeUnit.NANOSECONDS);
-            if (next != null) {
-                return next;
-            }
+            pingSentAt = 0;
+            return heard + interval - now;
+        }
+
+        @Override
+        public void finish(TransportClosed closed) {
+            WebSocketTransport.this.finish(closed);
         }
     }
 
@@ -378,44 +376,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                 + options.pingInterval() + " after a ping", null, tail(), false, null));
     }
 
-    private boolean deliver(byte[] message) {
-        Thread self = Thread.currentThread();
-        inListener.set(self);
-        try {
-            listener.onLine(message, 0, message.length);
-        } catch (Throwable e) { // the reader must survive anything its listener does
-            log.error("listener failed on an incoming message; continuing", e);
-        }
-        return inListener.compareAndSet(self, null);
-    }
-
-    private boolean endBatch() {
-        Thread self = Thread.currentThread();
-        inListener.set(self);
-        try {
-            listener.onBatchEnd();
-        } catch (Throwable e) {
-            log.error("listener failed at the end of a batch of messages; continuing", e);
-        }
-        return inListener.compareAndSet(self, null);
-    }
-
     /**
      * {@inheritDoc}
      *
-     * <p>The inbox holds whole messages, so the new reader simply takes the next one; the held thread leaves once
-     * its call returns. (This reader never writes: the JDK's threads do, so the writing variants keep their
-     * defaults.)
+     * <p>Only the reader can be held (the JDK's threads run no user code here); see {@link MessageDelivery}. (This
+     * reader never writes: the JDK's threads do, so the writing variants keep their defaults.)
      */
     @Override
     public boolean replaceReader() {
-        Thread held = inListener.get();
-        if (held == null || !inListener.compareAndSet(held, null)) {
-            return false;
-        }
-        startReader();
-        log.debug("the WebSocket reader is held by its listener; another reads on");
-        return true;
+        MessageDelivery messages = delivery;
+        return messages != null && messages.replaceReader();
     }
 
     /** On the reader, after the last message: ends an owned server, lets go of the JDK client, tells the listener. */
@@ -465,6 +435,12 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
     }
 
+    /** How many messages, and the end once known, wait for the reader: while it is held, all that arrives (for tests). */
+    int queued() {
+        MessageDelivery messages = delivery;
+        return messages == null ? 0 : messages.queued();
+    }
+
     @Override
     public List<String> diagnosticTail() {
         return tail();
@@ -507,14 +483,14 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
         ws.abort();
         end(new TransportClosed("closed by client", null, tail(), true, null));
-        if (inListener.get() == Thread.currentThread()) {
+        if (delivery.isInListenerCall()) {
             // closed from a listener call (a continuation on the reader): the report follows once it returns
             release();
         } else if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
             release();
         } else {
-            ChildProcess.join(readerThread, READER_JOIN); // it ends right after its report
+            ChildProcess.join(delivery.reader(), READER_JOIN); // it ends right after its report
         }
         if (owned != null) {
             owned.close();
