@@ -11,9 +11,12 @@
 #                                            # chained memory ws-ceiling ws-typed1 ws-raw1 ws-latency ws-pipelined
 #   scripts/bench.sh --n=200000 --rounds=3   # smaller (see Benchmarks' Javadoc for all options)
 #   scripts/bench.sh --jfr --only=typed1 --side=client   # also record target/bench/bench.jfr and summarise it
-#   scripts/bench.sh --pool                  # the pool benchmarks of issue 17 instead (PoolBenchmarks: C concurrent
-#                                            # turns of 1,000 deltas over 1 client and pools of 1, 2, 4 members;
-#                                            # --concurrency=1,10,100 --members=1,2,4 --rounds=5 --handles=20000)
+#   scripts/bench.sh --pool                  # the pool benchmarks of issue 17 instead (PoolBenchmarks, ~4 min: C
+#                                            # concurrent turns of 1,000 deltas (100 at C=1000) over 1 client and
+#                                            # pools of 1, 2, 4 members; heap per idle handle and per running turn;
+#                                            # the pool's added latency to the first event and CPU per delta, paired
+#                                            # against 1 client; --only=matrix,handles,running,latency,cpu
+#                                            # --concurrency=1,10,100,1000 --rounds=5 ..., see its Javadoc)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"

@@ -27,21 +27,28 @@ final class JvmProbes {
     /** Bytes allocated so far by each live thread. */
     static Map<Long, Long> allocatedBytes() {
         long[] ids = THREADS.getAllThreadIds();
-        long[] bytes = THREADS.getThreadAllocatedBytes(ids);
+        return byThread(ids, THREADS.getThreadAllocatedBytes(ids));
+    }
+
+    /** Bytes allocated since {@code before} by threads alive now (threads that ended meanwhile are missed). */
+    static long allocatedSince(Map<Long, Long> before) {
+        return since(allocatedBytes(), before);
+    }
+
+    private static Map<Long, Long> byThread(long[] ids, long[] values) {
         Map<Long, Long> byThread = new HashMap<>();
         for (int i = 0; i < ids.length; i++) {
-            if (bytes[i] >= 0) {
-                byThread.put(ids[i], bytes[i]);
+            if (values[i] >= 0) {
+                byThread.put(ids[i], values[i]);
             }
         }
         return byThread;
     }
 
-    /** Bytes allocated since {@code before} by threads alive now (threads that ended meanwhile are missed). */
-    static long allocatedSince(Map<Long, Long> before) {
+    private static long since(Map<Long, Long> now, Map<Long, Long> before) {
         long total = 0;
-        for (Map.Entry<Long, Long> now : allocatedBytes().entrySet()) {
-            total += now.getValue() - before.getOrDefault(now.getKey(), 0L);
+        for (Map.Entry<Long, Long> thread : now.entrySet()) {
+            total += thread.getValue() - before.getOrDefault(thread.getKey(), 0L);
         }
         return total;
     }
@@ -52,6 +59,17 @@ final class JvmProbes {
     static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
                 .getProcessCpuTime();
+    }
+
+    /** CPU time so far of each live Java thread (the JVM's GC and compiler threads are not among them). */
+    static Map<Long, Long> threadCpuNanos() {
+        long[] ids = THREADS.getAllThreadIds();
+        return byThread(ids, THREADS.getThreadCpuTime(ids));
+    }
+
+    /** CPU time since {@code before} of the threads alive now (a thread that ended meanwhile is missed). */
+    static long threadCpuSince(Map<Long, Long> before) {
+        return since(threadCpuNanos(), before);
     }
 
     /** CPU time of the calling thread. */

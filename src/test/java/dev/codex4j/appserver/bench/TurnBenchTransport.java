@@ -7,6 +7,7 @@ import dev.codex4j.appserver.transport.TransportClosed;
 import dev.codex4j.appserver.transport.TransportListener;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -20,14 +21,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code turn/completed}), all on one server thread per connection that is also the connection's reader (as a
  * real transport's reader is). No JSON library: requests are recognised by a scan, replies are built from
  * strings. Anything else with an id gets {@code {}}.
+ *
+ * <p>A holding fake ({@link #holding}) stops each turn after its deltas, before {@code item/completed}: the turn
+ * stays running until {@link #finishHeld()}, so that the heap of running turns can be measured.
  */
 final class TurnBenchTransport implements Transport {
 
     private static final byte[] STOP = new byte[0];
+    private static final byte[] FINISH_HELD = new byte[0];
     private static final int BATCH = 64;
     private static final AtomicInteger CONNECTIONS = new AtomicInteger();
 
     private final int deltas;
+    private final boolean hold;
+    /** Turns held running, as {threadId, turnId}; touched by the server thread only. */
+    private final List<String[]> held = new ArrayList<>();
     private final String prefix = "c" + CONNECTIONS.incrementAndGet() + "-";
     private final BlockingQueue<byte[]> inbox = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -36,7 +44,22 @@ final class TurnBenchTransport implements Transport {
     private Thread server;
 
     TurnBenchTransport(int deltas) {
+        this(deltas, false);
+    }
+
+    private TurnBenchTransport(int deltas, boolean hold) {
         this.deltas = deltas;
+        this.hold = hold;
+    }
+
+    /** A fake whose turns stream their deltas and then stay running until {@link #finishHeld()}. */
+    static TurnBenchTransport holding(int deltas) {
+        return new TurnBenchTransport(deltas, true);
+    }
+
+    /** Ends every turn held so far: {@code item/completed}, then {@code turn/completed}. */
+    void finishHeld() {
+        inbox.add(FINISH_HELD);
     }
 
     @Override
@@ -58,7 +81,13 @@ final class TurnBenchTransport implements Transport {
     private void serve() {
         try {
             for (byte[] message = inbox.take(); message != STOP; message = inbox.take()) {
-                answer(new String(message, UTF_8));
+                if (message == FINISH_HELD) {
+                    held.forEach(turn -> finish(turn[0], turn[1]));
+                    held.clear();
+                    listener.onBatchEnd();
+                } else {
+                    answer(new String(message, UTF_8));
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -97,6 +126,14 @@ final class TurnBenchTransport implements Transport {
                 listener.onBatchEnd();
             }
         }
+        if (hold) {
+            held.add(new String[] {threadId, turnId});
+        } else {
+            finish(threadId, turnId);
+        }
+    }
+
+    private void finish(String threadId, String turnId) {
         line("{\"method\":\"item/completed\",\"params\":{\"threadId\":\"" + threadId + "\",\"turnId\":\"" + turnId
                 + "\",\"item\":{\"type\":\"agentMessage\",\"id\":\"msg_bench\",\"text\":\"done\"}}}");
         line("{\"method\":\"turn/completed\",\"params\":{\"threadId\":\"" + threadId + "\",\"turn\":{\"id\":\"" + turnId
