@@ -357,12 +357,13 @@ public final class AppServerClient implements AutoCloseable {
     /**
      * The connection events of a client with a {@link RestartPolicy}: {@link ConnectionEvent.ConnectionLost}
      * when the app-server ends unexpectedly, {@link ConnectionEvent.Restarted} once a new one is up with the
-     * known threads resumed. A view of the reserved notifications in {@link #notifications()}
-     * ({@link ConnectionEvent#LOST}, {@link ConnectionEvent#RESTARTED}), so it ends when that stream ends.
-     * Without a restart policy it carries nothing.
+     * known threads resumed. The same events as the reserved notifications in {@link #notifications()}
+     * ({@link ConnectionEvent#LOST}, {@link ConnectionEvent#RESTARTED}), on a stream of their own that ends
+     * when that one ends; its subscribers are not handed the other notifications. Without a restart policy it
+     * carries nothing.
      */
     public Flux<ConnectionEvent> connectionEvents() {
-        return session.notifications().handle((n, sink) -> Session.connectionEvent(n).ifPresent(sink::next));
+        return session.connectionEvents();
     }
 
     private ServerNotification decode(Notification n) {

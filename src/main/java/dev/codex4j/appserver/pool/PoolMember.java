@@ -154,11 +154,11 @@ final class PoolMember {
     }
 
     private void watch() {
-        monitor = client.notifications().filter(n -> n.method().startsWith("codex4j/connection/")).subscribe(n -> {
-            if (ConnectionEvent.LOST.equals(n.method())) {
+        monitor = client.connectionEvents().subscribe(event -> {
+            if (event instanceof ConnectionEvent.ConnectionLost) {
                 died(new ConnectionClosedException("pool member '" + name + "' lost its app-server (restarting)",
                         null, List.of(), false, null), true);
-            } else if (ConnectionEvent.RESTARTED.equals(n.method())) {
+            } else if (event instanceof ConnectionEvent.Restarted) {
                 restarted();
             }
         }, error -> {

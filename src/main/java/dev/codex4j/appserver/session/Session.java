@@ -9,6 +9,7 @@ import dev.codex4j.appserver.rpc.AppServerException;
 import dev.codex4j.appserver.rpc.AppServerStartException;
 import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.ConnectionEvent;
 import dev.codex4j.appserver.rpc.NotInitializedException;
 import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.rpc.RequestTimeoutException;
@@ -71,6 +72,7 @@ public final class Session implements AutoCloseable {
     final Scheduler handlers;
     final Scheduler timer;
     final Broadcast<Notification> hub;
+    private final Broadcast<ConnectionEvent> connectionEvents;
     final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     final LongAdder malformedLines = new LongAdder();
     final OverloadRetrier overload;
@@ -102,6 +104,7 @@ public final class Session implements AutoCloseable {
         this.timer = Schedulers.newSingle(THREAD_PREFIX + "timer", true);
         this.observer = config.observer();
         this.hub = new Broadcast<>(dispatch, config.notificationBufferSize(), observer::notificationsDropped);
+        this.connectionEvents = new Broadcast<>(dispatch, config.notificationBufferSize());
         this.overload = new OverloadRetrier(config.overloadRetry());
         this.serverRequests = new ServerRequestDispatch(this, config.serverRequests());
         this.recovery = config.restartPolicy().enabled()
@@ -150,6 +153,14 @@ public final class Session implements AutoCloseable {
         return hub.flux();
     }
 
+    /**
+     * The connection events alone, ending as {@link #notifications()} does: their own stream, so that a
+     * watcher of the connection (a pool member) is not handed every notification to find the rare event.
+     */
+    public Flux<ConnectionEvent> connectionEvents() {
+        return connectionEvents.flux();
+    }
+
     public ObjectMapper mapper() {
         return mapper;
     }
@@ -162,11 +173,6 @@ public final class Session implements AutoCloseable {
     /** The scheduler notifications are handed on from; for other streams of the same client. */
     public Scheduler dispatchScheduler() {
         return dispatch;
-    }
-
-    /** The connection event a reserved notification stands for, if it is one. */
-    public static java.util.Optional<dev.codex4j.appserver.rpc.ConnectionEvent> connectionEvent(Notification n) {
-        return CrashRecovery.eventOf(n);
     }
 
     public SecretRedactor redactor() {
@@ -440,8 +446,10 @@ public final class Session implements AutoCloseable {
         started.completeExceptionally(cause);
         if (byClient) {
             hub.complete();
+            connectionEvents.complete();
         } else {
             hub.error(cause);
+            connectionEvents.error(cause);
         }
         serverRequests.sessionEnded();
     }
@@ -510,6 +518,7 @@ public final class Session implements AutoCloseable {
         @Override
         public void publish(Notification notification) {
             hub.publish(notification);
+            CrashRecovery.eventOf(notification).ifPresent(connectionEvents::publish);
         }
     }
 }
