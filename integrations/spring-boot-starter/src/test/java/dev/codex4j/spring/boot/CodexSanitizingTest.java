@@ -11,10 +11,8 @@ import org.springframework.boot.actuate.endpoint.SanitizingFunction;
 import org.springframework.boot.actuate.endpoint.Show;
 import org.springframework.boot.actuate.env.EnvironmentEndpoint;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-import org.springframework.context.annotation.Configuration;
 
 /**
  * The bearer token stays masked in Actuator's {@code env} and {@code configprops} endpoints even when an
@@ -25,13 +23,9 @@ import org.springframework.context.annotation.Configuration;
 @Timeout(30)
 class CodexSanitizingTest {
 
-    @Configuration(proxyBeanMethods = false)
-    @EnableConfigurationProperties(CodexProperties.class)
-    static class PropertiesOnly {}
-
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(CodexSanitizingAutoConfiguration.class))
-            .withUserConfiguration(PropertiesOnly.class);
+            .withUserConfiguration(CodexPropertiesTest.PropertiesOnly.class);
 
     @Test
     void theTokenIsMaskedInConfigprops() {
