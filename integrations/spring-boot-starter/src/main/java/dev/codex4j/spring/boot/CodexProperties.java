@@ -159,13 +159,24 @@ public class CodexProperties {
         return pool.size > 1 || endpoints.size() > 1;
     }
 
-    /** The token is masked: properties get logged (failure analyzers, debug output). */
+    /**
+     * The token is masked and endpoints are shown without credentials: properties get logged (failure analyzers,
+     * debug output).
+     */
     @Override
     public String toString() {
-        return "CodexProperties[executable=" + executable + ", endpoints=" + endpoints + ", token="
+        return "CodexProperties[executable=" + executable + ", endpoints=" + endpoints.stream()
+                .map(CodexProperties::whereOnly).toList() + ", token="
                 + (token == null ? "null" : "****") + ", home=" + home + ", workingDirectory=" + workingDirectory
                 + ", config=" + config.keySet() + ", requestTimeout=" + requestTimeout + ", restart=" + restart
                 + ", pool=" + pool + "]";
+    }
+
+    /** An endpoint without its user info, query and fragment, which may carry credentials. */
+    private static String whereOnly(URI endpoint) {
+        return endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort())
+                + (endpoint.getRawPath() == null ? "" : endpoint.getRawPath());
     }
 
     // Checked as they bind, so that a value that cannot work fails the start naming its property.

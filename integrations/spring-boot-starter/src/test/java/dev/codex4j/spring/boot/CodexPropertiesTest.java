@@ -106,6 +106,13 @@ class CodexPropertiesTest {
     }
 
     @Test
+    void toStringLeavesOutWhatAnEndpointCarriesBesidesWhereItIs() {
+        CodexProperties p = new CodexProperties();
+        p.getEndpoints().add(URI.create("wss://svc:pa55w0rd@codex-a:4500/app?token=t0k-9"));
+        assertThat(p.toString()).contains("wss://codex-a:4500/app").doesNotContain("pa55w0rd").doesNotContain("t0k-9");
+    }
+
+    @Test
     void oneEndpointAndPoolSizeOneIsOneClientAndTwoEndpointsAPool() {
         CodexProperties p = new CodexProperties();
         p.getEndpoints().add(URI.create("ws://a:1"));
