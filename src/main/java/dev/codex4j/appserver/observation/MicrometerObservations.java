@@ -9,6 +9,9 @@ import io.micrometer.observation.ObservationRegistry;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link ClientObserver} on Micrometer's Observation API: a turn is one observation ({@code codex.turns}) and
@@ -33,6 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MicrometerObservations implements ClientObserver {
 
+    private static final Logger log = LoggerFactory.getLogger(MicrometerObservations.class);
+
     static final String REQUESTS = "codex.requests";
     static final String TURNS = "codex.turns";
     static final String APPROVALS = "codex.approvals";
@@ -48,6 +53,7 @@ public final class MicrometerObservations implements ClientObserver {
     private final Meters meters;
     /** The running turn of each thread, the parent of the approvals asked on it; removed when the turn ends. */
     private final Map<String, TurnActivity> runningTurns = new ConcurrentHashMap<>();
+    private final AtomicBoolean registryFailureLogged = new AtomicBoolean();
 
     private MicrometerObservations(ObservationRegistry registry, Meters meters) {
         this.registry = registry;
@@ -76,16 +82,35 @@ public final class MicrometerObservations implements ClientObserver {
         return new RequestActivity(observation.start());
     }
 
+    /**
+     * Called on the reader thread before the notification is handed on, where a throw would lose the
+     * notification (the reader drops the line): a registry that fails costs the count, logged once.
+     */
     @Override
     public void notificationReceived(String method) {
         if (meters != null) {
-            meters.notification(method).increment();
+            try {
+                meters.notification(method).increment();
+            } catch (RuntimeException e) {
+                registryFailed(e);
+            }
         }
     }
 
     @Override
     public void notificationsDropped() {
-        instant(NOTIFICATIONS_DROPPED);
+        try {
+            instant(NOTIFICATIONS_DROPPED);
+        } catch (RuntimeException e) {
+            registryFailed(e);
+        }
+    }
+
+    private void registryFailed(RuntimeException e) {
+        if (registryFailureLogged.compareAndSet(false, true)) {
+            log.warn("the meter or observation registry failed; codex notifications are not counted while it does "
+                    + "(logged once)", e);
+        }
     }
 
     @Override

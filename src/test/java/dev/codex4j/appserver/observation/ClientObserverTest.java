@@ -6,14 +6,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.codex4j.appserver.AppServerClient;
 import dev.codex4j.appserver.rpc.ClientObserver;
 import dev.codex4j.appserver.rpc.JsonRpcErrorException;
+import dev.codex4j.appserver.rpc.Notification;
 import dev.codex4j.appserver.rpc.RequestTimeoutException;
 import dev.codex4j.appserver.testing.FakeClients;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.observation.ObservationRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -24,7 +31,8 @@ import reactor.core.publisher.Flux;
 
 /**
  * What the client tells its {@link ClientObserver}, without Micrometer: each request's start and outcome, each
- * notification, an overflowing subscriber, a server request's decision. Against the fake app-server.
+ * notification, an overflowing subscriber, a server request's decision; and that a failing meter registry behind
+ * {@link MicrometerObservations} loses no notification. Against the fake app-server.
  */
 @Timeout(60)
 class ClientObserverTest {
@@ -133,5 +141,33 @@ class ClientObserverTest {
         assertThat(List.copyOf(told)).filteredOn(line -> !line.startsWith("request")).containsSubsequence(
                 "server request item/commandExecution/requestApproval on t-1", "decided decline by default",
                 "server request answered");
+    }
+
+    /**
+     * A meter registry that fails (one that refuses a meter, say Prometheus given the same name with other tag
+     * keys elsewhere) costs metrics, never a notification: the counter is bumped on the reader thread before the
+     * notification is handed on, and the reader drops a line whose handling throws.
+     */
+    @Test
+    void aRegistryThatRefusesTheNotificationCounterLosesNoNotification() throws Exception {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        meters.config().meterFilter(new MeterFilter() {
+            @Override
+            public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals(MicrometerObservations.NOTIFICATIONS)) {
+                    throw new IllegalArgumentException("this registry refuses " + id.getName());
+                }
+                return id;
+            }
+        });
+        client = FakeClients.builder(dir)
+                .observations(MicrometerObservations.of(ObservationRegistry.create(), meters)).build();
+        client.start().block(WAIT);
+        CompletableFuture<List<Notification>> three = client.notifications()
+                .filter(n -> n.method().equals("n")).take(3).collectList().toFuture();
+
+        client.request("fake/notify", Map.of("count", 3, "method", "n")).block(WAIT);
+
+        assertThat(three.get(WAIT.toSeconds(), TimeUnit.SECONDS)).hasSize(3);
     }
 }

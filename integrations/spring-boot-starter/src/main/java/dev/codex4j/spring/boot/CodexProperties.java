@@ -123,7 +123,7 @@ public class CodexProperties {
     }
 
     public void setRequestTimeout(Duration requestTimeout) {
-        this.requestTimeout = requestTimeout;
+        this.requestTimeout = positive(requestTimeout, "codex.request-timeout");
     }
 
     public Duration getStartupTimeout() {
@@ -131,7 +131,7 @@ public class CodexProperties {
     }
 
     public void setStartupTimeout(Duration startupTimeout) {
-        this.startupTimeout = startupTimeout;
+        this.startupTimeout = positive(startupTimeout, "codex.startup-timeout");
     }
 
     public boolean isFailFast() {
@@ -159,13 +159,47 @@ public class CodexProperties {
         return pool.size > 1 || endpoints.size() > 1;
     }
 
-    /** The token is masked: properties get logged (failure analyzers, debug output). */
+    /**
+     * The token is masked and endpoints are shown without credentials: properties get logged (failure analyzers,
+     * debug output).
+     */
     @Override
     public String toString() {
-        return "CodexProperties[executable=" + executable + ", endpoints=" + endpoints + ", token="
+        return "CodexProperties[executable=" + executable + ", endpoints=" + endpoints.stream()
+                .map(CodexProperties::whereOnly).toList() + ", token="
                 + (token == null ? "null" : "****") + ", home=" + home + ", workingDirectory=" + workingDirectory
                 + ", config=" + config.keySet() + ", requestTimeout=" + requestTimeout + ", restart=" + restart
                 + ", pool=" + pool + "]";
+    }
+
+    /** An endpoint without its user info, query and fragment, which may carry credentials. */
+    private static String whereOnly(URI endpoint) {
+        return endpoint.getScheme() + "://" + endpoint.getHost()
+                + (endpoint.getPort() < 0 ? "" : ":" + endpoint.getPort())
+                + (endpoint.getRawPath() == null ? "" : endpoint.getRawPath());
+    }
+
+    // Checked as they bind, so that a value that cannot work fails the start naming its property.
+
+    private static int atLeast(int value, int min, String property) {
+        if (value < min) {
+            throw new IllegalArgumentException(property + " must be at least " + min + ": " + value);
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value, String property) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(property + " must be positive: " + value);
+        }
+        return value;
+    }
+
+    private static Duration notNegative(Duration value, String property) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(property + " must be zero or positive: " + value);
+        }
+        return value;
     }
 
     /** Restarting a spawned app-server (or reconnecting) after its connection is lost. */
@@ -185,7 +219,7 @@ public class CodexProperties {
         }
 
         public void setMaxRestarts(int maxRestarts) {
-            this.maxRestarts = maxRestarts;
+            this.maxRestarts = atLeast(maxRestarts, 0, "codex.restart.max-restarts");
         }
 
         public Duration getInitialBackoff() {
@@ -193,7 +227,7 @@ public class CodexProperties {
         }
 
         public void setInitialBackoff(Duration initialBackoff) {
-            this.initialBackoff = initialBackoff;
+            this.initialBackoff = notNegative(initialBackoff, "codex.restart.initial-backoff");
         }
 
         public Duration getMaxBackoff() {
@@ -201,7 +235,7 @@ public class CodexProperties {
         }
 
         public void setMaxBackoff(Duration maxBackoff) {
-            this.maxBackoff = maxBackoff;
+            this.maxBackoff = notNegative(maxBackoff, "codex.restart.max-backoff");
         }
 
         @Override
@@ -231,7 +265,7 @@ public class CodexProperties {
         }
 
         public void setSize(int size) {
-            this.size = size;
+            this.size = atLeast(size, 1, "codex.pool.size");
         }
 
         public int getMaxTurnsPerMember() {
@@ -239,7 +273,7 @@ public class CodexProperties {
         }
 
         public void setMaxTurnsPerMember(int maxTurnsPerMember) {
-            this.maxTurnsPerMember = maxTurnsPerMember;
+            this.maxTurnsPerMember = atLeast(maxTurnsPerMember, 1, "codex.pool.max-turns-per-member");
         }
 
         public int getMaxQueuedTurnsPerMember() {
@@ -247,7 +281,8 @@ public class CodexProperties {
         }
 
         public void setMaxQueuedTurnsPerMember(int maxQueuedTurnsPerMember) {
-            this.maxQueuedTurnsPerMember = maxQueuedTurnsPerMember;
+            this.maxQueuedTurnsPerMember = atLeast(maxQueuedTurnsPerMember, 0,
+                    "codex.pool.max-queued-turns-per-member");
         }
 
         public Duration getQueueTimeout() {
@@ -255,7 +290,7 @@ public class CodexProperties {
         }
 
         public void setQueueTimeout(Duration queueTimeout) {
-            this.queueTimeout = queueTimeout;
+            this.queueTimeout = positive(queueTimeout, "codex.pool.queue-timeout");
         }
 
         @Override

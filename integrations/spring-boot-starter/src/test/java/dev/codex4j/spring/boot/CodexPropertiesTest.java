@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepository;
 import org.springframework.boot.configurationmetadata.ConfigurationMetadataRepositoryJsonBuilder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -70,6 +72,44 @@ class CodexPropertiesTest {
                     assertThat(p.isPooled()).isTrue();
                     assertThat(p.toString()).doesNotContain("tok-5e1f").contains("token=****");
                 });
+    }
+
+    /**
+     * A value that cannot work fails the application's start naming the property, rather than later and
+     * elsewhere, or never (a pool size of 0 used to configure one client; a negative restart count, none).
+     */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "codex.pool.size=0                         | codex.pool.size",
+            "codex.pool.size=-2                        | codex.pool.size",
+            "codex.pool.max-turns-per-member=0         | codex.pool.max-turns-per-member",
+            "codex.pool.max-queued-turns-per-member=-1 | codex.pool.max-queued-turns-per-member",
+            "codex.pool.queue-timeout=0s               | codex.pool.queue-timeout",
+            "codex.restart.max-restarts=-1             | codex.restart.max-restarts",
+            "codex.restart.initial-backoff=-1s         | codex.restart.initial-backoff",
+            "codex.restart.max-backoff=-1s             | codex.restart.max-backoff",
+            "codex.request-timeout=0s                  | codex.request-timeout",
+            "codex.startup-timeout=-5s                 | codex.startup-timeout"})
+    void aValueThatCannotWorkFailsTheStartNamingTheProperty(String property, String name) {
+        runner.withPropertyValues(property).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(messages(context.getStartupFailure())).contains(name).contains("must be");
+        });
+    }
+
+    private static String messages(Throwable failure) {
+        StringBuilder all = new StringBuilder();
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            all.append(t.getMessage()).append('\n');
+        }
+        return all.toString();
+    }
+
+    @Test
+    void toStringLeavesOutWhatAnEndpointCarriesBesidesWhereItIs() {
+        CodexProperties p = new CodexProperties();
+        p.getEndpoints().add(URI.create("wss://svc:pa55w0rd@codex-a:4500/app?token=t0k-9"));
+        assertThat(p.toString()).contains("wss://codex-a:4500/app").doesNotContain("pa55w0rd").doesNotContain("t0k-9");
     }
 
     @Test

@@ -10,6 +10,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param online          {@code true}: the real service with {@code OPENAI_API_KEY}; {@code false} (default): the
  *                        scripted model on 127.0.0.1
  * @param approvalTimeout how long an approval waits for a click before it is declined
+ * @param turnTimeout     how long a turn may run before it is interrupted and ends failed, whatever it waits
+ *                        for (a command that never exits, an approval on a page that was closed)
  * @param maxRunningTurns how many turns may run at once (over it, starting a turn answers 429)
  * @param maxPromptLength the longest prompt accepted, in characters
  */
@@ -17,5 +19,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 record ExampleProperties(
         @DefaultValue("false") boolean online,
         @DefaultValue("120s") Duration approvalTimeout,
+        @DefaultValue("15m") Duration turnTimeout,
         @DefaultValue("8") int maxRunningTurns,
         @DefaultValue("4000") int maxPromptLength) {}

@@ -61,7 +61,8 @@ class TurnSessions implements AutoCloseable {
                 .approvalPolicy(AskForApproval.ON_REQUEST).sandbox(SandboxMode.READ_ONLY).ephemeral(true).build();
         sessions.put(session.id(), session);
         threads.start(thread)
-                .map(started -> started.turn(TurnInput.text(prompt), TurnOptions.builder().approvals(approvals).build()))
+                .map(started -> started.turn(TurnInput.text(prompt), TurnOptions.builder().approvals(approvals)
+                        .timeout(properties.turnTimeout()).build()))
                 .subscribe(session::follow, session::failed);
         session.events(-1).then()
                 .onErrorResume(e -> Mono.empty())
