@@ -7,12 +7,6 @@ import dev.codex4j.appserver.AppServerClientBuilder;
 import dev.codex4j.appserver.bench.PairedRounds.Sample;
 import dev.codex4j.appserver.protocol.ServerNotifications;
 import dev.codex4j.appserver.protocol.types.AgentMessageDeltaNotification;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,9 +56,10 @@ import reactor.core.publisher.BaseSubscriber;
  * ({@code AppServerClient.builder().webSocket(uri)}) against {@link WebSocketBaseline} (the same hand-written
  * client over the JDK's {@code java.net.http.WebSocket}), both connected to one {@link WebSocketBenchServer}.
  *
- * <p>This class holds the options, the orchestration and the scenarios; {@link PairedRounds} alternates and
- * logs the rounds, {@link JvmProbes} measures the JVM around them, {@link RequestDrivers} keeps requests in
- * flight, and {@link BenchReport} turns the results into the table.
+ * <p>This class holds the options, the orchestration and the scenarios; {@link Ceilings} measures the fake
+ * servers' ceilings, {@link PairedRounds} alternates and logs the rounds, {@link JvmProbes} measures the JVM
+ * around them, {@link RequestDrivers} keeps requests in flight, and {@link BenchReport} turns the results into
+ * the table.
  */
 public final class Benchmarks {
 
@@ -92,6 +86,7 @@ public final class Benchmarks {
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Double> results = new HashMap<>();
     private final PairedRounds paired;
+    private final Ceilings ceilings;
     private final BenchReport report;
 
     /** A client and its baseline, over one kind of connection; either is {@code null} when its side is not run. */
@@ -121,6 +116,7 @@ public final class Benchmarks {
         this.out = Path.of(options.getOrDefault("out", "target/bench/results.md"));
         this.script = script;
         this.paired = new PairedRounds(warmup, rounds, runClient, runBaseline);
+        this.ceilings = new Ceilings(warmup, rounds);
         this.report = new BenchReport(results, paired.pairedRatios(),
                 new BenchReport.Sizes(n, n8, nRaw, nWs, warmup, rounds, seq, pipelined, inflight, buffer));
     }
@@ -172,7 +168,7 @@ public final class Benchmarks {
                     + "baseline's connections; baseline: WebSocketBaseline (the JDK's java.net.http.WebSocket).");
         }
         if (only.contains("ceiling")) {
-            ceiling();
+            results.put("ceiling", ceilings.pipe(script, n));
         }
         if (only.contains("typed1")) {
             flood("typed1", n, 1, Reads.TYPED, stdio);
@@ -196,8 +192,8 @@ public final class Benchmarks {
             chained();
         }
         if (only.contains("ws-ceiling")) {
-            wsCeiling();
-            jdkWebSocketCeiling();
+            results.put("ws-ceiling", ceilings.webSocket(wsServer.uri(), nWs));
+            results.put("ws-jdk-ceiling", ceilings.jdkWebSocket(wsServer.uri(), nWs));
         }
         if (only.contains("ws-typed1")) {
             flood("ws-typed1", nWs, 1, Reads.TYPED, ws);
@@ -235,181 +231,6 @@ public final class Benchmarks {
         if (wsServer != null) {
             wsServer.close();
         }
-    }
-
-    // --- the fake server's ceiling -------------------------------------------------------------------
-
-    /** BenchServer flooding into a reader that only counts newlines: the most any client could receive. */
-    private void ceiling() throws Exception {
-        Process process = new ProcessBuilder(script.toString(), "app-server")
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
-        try (OutputStream stdin = process.getOutputStream(); InputStream stdout = process.getInputStream()) {
-            byte[] buffer = new byte[1 << 16];
-            stdin.write("{\"id\":1,\"method\":\"initialize\",\"params\":{}}\n".getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            countLines(stdout, buffer, 1);
-            results.put("ceiling", ceilingRounds("ceiling", n, r -> {
-                stdin.write((floodRequest(r + 2, n) + "\n").getBytes(StandardCharsets.UTF_8));
-                stdin.flush();
-                return countLines(stdout, buffer, n + 1L);
-            }));
-        } finally {
-            process.destroy();
-            process.waitFor(5, TimeUnit.SECONDS);
-        }
-    }
-
-    /** The same for {@link WebSocketBenchServer}: a raw socket's reader that only counts frames. */
-    private void wsCeiling() throws Exception {
-        try (Socket socket = new Socket(wsServer.uri().getHost(), wsServer.uri().getPort())) {
-            socket.setTcpNoDelay(true);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            WebSocketBenchServer.clientUpgrade(out, in);
-            FrameCounter frames = new FrameCounter(in);
-            results.put("ws-ceiling", ceilingRounds("ws-ceiling", nWs, r -> {
-                out.write(WebSocketBenchServer.clientFrame(0x81,
-                        floodRequest(r + 1, nWs).getBytes(StandardCharsets.UTF_8)));
-                out.flush();
-                return frames.count(nWs + 1L);
-            }));
-        }
-    }
-
-    /**
-     * The JDK's {@code java.net.http.WebSocket} with a listener that only counts messages (asking for the next at
-     * once, never looking at the text): the most a client on the JDK's WebSocket could receive.
-     */
-    private void jdkWebSocketCeiling() throws Exception {
-        AtomicReference<CountDownLatch> done = new AtomicReference<>();
-        AtomicLong remaining = new AtomicLong();
-        WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                .buildAsync(wsServer.uri(), new WebSocket.Listener() {
-                    @Override
-                    public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-                        webSocket.request(1);
-                        if (last && remaining.decrementAndGet() == 0) {
-                            done.get().countDown();
-                        }
-                        return null;
-                    }
-                }).join();
-        try {
-            long frameBytes = WebSocketBenchServer.notificationFrames()[0].length;
-            results.put("ws-jdk-ceiling", ceilingRounds("ws-jdk", nWs, r -> {
-                done.set(new CountDownLatch(1));
-                remaining.set(nWs + 1L);
-                socket.sendText(floodRequest(r + 1, nWs), true).join();
-                try {
-                    if (!done.get().await(FLOOD_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                        throw new IOException("the JDK WebSocket ceiling's flood did not end");
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException(e);
-                }
-                return nWs * frameBytes;
-            }));
-        } finally {
-            socket.abort();
-        }
-    }
-
-    private static String floodRequest(int id, int count) {
-        return "{\"id\":" + id + ",\"method\":\"bench/flood\",\"params\":{\"count\":" + count + "}}";
-    }
-
-    /** One flood of a ceiling round, read to its end; returns the bytes read. */
-    private interface CeilingRound {
-        long run(int round) throws IOException;
-    }
-
-    /** Warm-up and measured rounds of {@code count} notifications each; the median rate of the measured ones. */
-    private double ceilingRounds(String name, int count, CeilingRound round) throws IOException {
-        List<Double> rates = new ArrayList<>();
-        for (int r = 0; r < warmup + rounds; r++) {
-            long start = System.nanoTime();
-            long bytes = round.run(r);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            double rate = count / seconds;
-            PairedRounds.log(name, "server", r, r >= warmup, new Sample(rate, Map.of("MB/s", bytes / 1e6 / seconds)));
-            if (r >= warmup) {
-                rates.add(rate);
-            }
-        }
-        return rates.stream().mapToDouble(Double::doubleValue).sorted().toArray()[rates.size() / 2];
-    }
-
-    /** Counts the server's frames by their headers, skipping payloads, as fast as a reader can. */
-    private static final class FrameCounter {
-        private final InputStream in;
-        private final byte[] buffer = new byte[1 << 16];
-        private final byte[] header = new byte[10];
-        private int headerLength;
-        private long skip;
-
-        FrameCounter(InputStream in) {
-            this.in = in;
-        }
-
-        /** Reads until {@code frames} whole frame headers have been seen; returns the bytes read. */
-        long count(long frames) throws IOException {
-            long seen = 0;
-            long bytes = 0;
-            while (seen < frames || skip > 0) {
-                int read = in.read(buffer);
-                if (read < 0) {
-                    throw new IOException("bench server ended after " + seen + " of " + frames + " frames");
-                }
-                bytes += read;
-                int i = 0;
-                while (i < read) {
-                    if (skip > 0) {
-                        int k = (int) Math.min(skip, read - i);
-                        i += k;
-                        skip -= k;
-                        continue;
-                    }
-                    header[headerLength++] = buffer[i++];
-                    if (headerLength >= 2) {
-                        int length7 = header[1] & 0x7F;
-                        int needed = length7 == 127 ? 10 : length7 == 126 ? 4 : 2;
-                        if (headerLength == needed) {
-                            long length = length7;
-                            if (needed > 2) {
-                                length = 0;
-                                for (int b = 2; b < needed; b++) {
-                                    length = (length << 8) | (header[b] & 0xFF);
-                                }
-                            }
-                            skip = length;
-                            headerLength = 0;
-                            seen++;
-                        }
-                    }
-                }
-            }
-            return bytes;
-        }
-    }
-
-    /** Reads until {@code lines} newlines have been seen; returns the bytes read. */
-    private static long countLines(InputStream in, byte[] buffer, long lines) throws IOException {
-        long seen = 0;
-        long bytes = 0;
-        while (seen < lines) {
-            int read = in.read(buffer);
-            if (read < 0) {
-                throw new IOException("bench server ended after " + seen + " of " + lines + " lines");
-            }
-            bytes += read;
-            for (int i = 0; i < read; i++) {
-                if (buffer[i] == '\n') {
-                    seen++;
-                }
-            }
-        }
-        return bytes;
     }
 
     // --- notification floods -------------------------------------------------------------------------
