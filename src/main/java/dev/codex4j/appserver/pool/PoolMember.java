@@ -25,6 +25,10 @@ import reactor.core.scheduler.Scheduler;
 /**
  * One app-server of the pool: its client, its state, and its turn slots with their bounded wait queue. Every
  * change of state and slots happens under this object's lock; sinks are completed after it is released.
+ *
+ * <p>When a remote (WebSocket) member's connection drops or is given up for missed probes, its app-server keeps
+ * running the turns the pool failed with {@code ConnectionClosedException}; its client's {@code RestartPolicy}
+ * interrupts them once reconnected (see {@code RestartPolicy}), and without one they run to their end there.
  */
 final class PoolMember {
 
