@@ -131,6 +131,10 @@ public final class AppServerClient implements AutoCloseable {
      * notification. Subscribing again (or calling {@code start()} again) does not start a second process; it
      * replays the outcome of the first start.
      *
+     * <p>With a {@link RestartPolicy}, a start that fails to connect or loses its connection during the handshake
+     * is tried again in the background (see {@link RestartPolicy}): this {@code Mono} still fails with the first
+     * failure, and {@link #connectionEvents()} says when the client is up ({@code Restarted}) or gave up.
+     *
      * @return the server's answer to {@code initialize}; fails with {@link AppServerStartException} if the
      *     process cannot be spawned, or with {@link ConnectionClosedException} if it dies during the handshake
      */

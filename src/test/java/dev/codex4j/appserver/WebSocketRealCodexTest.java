@@ -2,9 +2,11 @@ package dev.codex4j.appserver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.codex4j.appserver.approval.ApprovalDecisions;
+import dev.codex4j.appserver.approval.ApprovalEvent;
 import dev.codex4j.appserver.protocol.types.ClientInfo;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.protocol.types.InitializeResponse;
@@ -12,6 +14,8 @@ import dev.codex4j.appserver.protocol.types.ThreadItem;
 import dev.codex4j.appserver.protocol.types.TurnStatus;
 import dev.codex4j.appserver.rpc.AppServerStartException;
 import dev.codex4j.appserver.rpc.ConnectionClosedException;
+import dev.codex4j.appserver.rpc.ConnectionEvent;
+import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.testing.Futures;
 import dev.codex4j.appserver.testing.RealCodex;
 import dev.codex4j.appserver.testing.ScriptedModel;
@@ -19,6 +23,7 @@ import dev.codex4j.appserver.testing.ScriptedModel.Reply;
 import dev.codex4j.appserver.thread.CodexThread;
 import dev.codex4j.appserver.thread.CodexThreads;
 import dev.codex4j.appserver.thread.ThreadOptions;
+import dev.codex4j.appserver.thread.TurnHandle;
 import dev.codex4j.appserver.thread.TurnResult;
 import dev.codex4j.appserver.transport.LocalWebSocketServer;
 import java.io.BufferedReader;
@@ -33,6 +38,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,6 +51,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import reactor.core.publisher.Mono;
 
 /**
  * The pinned codex binary's WebSocket listener ({@code --listen ws://127.0.0.1:0}) against a scripted model: the
@@ -330,5 +337,61 @@ class WebSocketRealCodexTest {
 
     private static Throwable failure(CompletableFuture<?> future) {
         return Futures.failure(future, WAIT);
+    }
+
+    /**
+     * A dropped connection does not stop the remote server's turn: after the reconnect the client interrupts the
+     * turn it had failed, and does not answer the turn's approval request, which the server sends again on the
+     * new connection.
+     */
+    @Test
+    void aTurnFailedByADroppedSocketIsInterruptedAfterTheReconnectAndItsApprovalIsNotAnswered() throws Exception {
+        server = serverBuilder().start();
+        List<String> asked = new CopyOnWriteArrayList<>();
+        CompletableFuture<String> firstAsk = new CompletableFuture<>();
+        AppServerClient client = client(AppServerClient.builder().webSocket(server.uri())
+                .bearerToken(server.bearerToken())
+                .restartOnCrash(RestartPolicy.of(3, Duration.ofMillis(50), Duration.ofMillis(200)))
+                .approvals(ApprovalDecisions.builder().onCommandExecutionAsync(request -> {
+                    asked.add(request.turnId());
+                    // the first: a person who has not decided yet; later ones declined
+                    return firstAsk.complete(request.turnId()) ? Mono.never()
+                            : Mono.just(CommandExecutionApprovalDecision.DECLINE);
+                }).build()));
+        List<ApprovalEvent> events = new CopyOnWriteArrayList<>();
+        client.approvalEvents().subscribe(events::add);
+        client.start().block(WAIT);
+        model.enqueue(Reply.escalatedExecCommand("call-1", "touch orphaned.txt", "needs a file"));
+        CodexThread thread = CodexThreads.of(client).start(ThreadOptions.defaults()).block(WAIT);
+        TurnHandle turn = thread.turn("make a file");
+        String turnId = Futures.await(firstAsk, WAIT);
+        CompletableFuture<JsonNode> ended = client.notifications("turn/completed")
+                .filter(n -> n.params().path("turn").path("id").asText().equals(turnId)).next()
+                .map(n -> n.params().path("turn")).toFuture();
+        CompletableFuture<ConnectionEvent> restarted = client.connectionEvents()
+                .filter(ConnectionEvent.Restarted.class::isInstance).next().toFuture();
+
+        client.dropConnection("network trouble");
+
+        assertThat(Futures.failure(turn.result().toFuture(), WAIT)).isInstanceOf(ConnectionClosedException.class);
+        // the server still ran the turn, waiting on its approval: the reconnect interrupts it
+        assertThat(Futures.await(ended, WAIT).path("status").asText()).isEqualTo("interrupted");
+        Futures.await(restarted, WAIT);
+        JsonNode read = client.request("thread/read", Map.of("threadId", thread.id())).block(WAIT);
+        assertThat(read.at("/thread/status/type").asText()).isEqualTo("idle");
+        assertThat(codex.workspace().resolve("orphaned.txt")).doesNotExist();
+        assertThat(model.requests()).hasSize(1); // the model was not asked to go on
+
+        // a next turn's approval is answered as usual; by its event, any for the old turn would have come first
+        model.enqueue(Reply.escalatedExecCommand("call-2", "touch next.txt", "needs a file"), Reply.message("no"));
+        CompletableFuture<ApprovalEvent> nextDecided = client.approvalEvents()
+                .filter(e -> !e.turnId().equals(turnId)).next().toFuture();
+        String next = thread.run("again").block(WAIT).turnId();
+        assertThat(Futures.await(nextDecided, WAIT).turnId()).isEqualTo(next);
+        assertThat(events).extracting(ApprovalEvent::turnId, ApprovalEvent::decidedBy).containsExactly(
+                tuple(turnId, ApprovalEvent.DecidedBy.CANCELLED), // at the drop: nothing sent
+                tuple(next, ApprovalEvent.DecidedBy.HANDLER));
+        // the old turn's request, sent again on the new connection, never reached a handler or the policy
+        assertThat(asked).containsExactly(turnId, next);
     }
 }

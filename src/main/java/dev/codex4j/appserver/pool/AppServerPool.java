@@ -103,7 +103,12 @@ public final class AppServerPool implements AutoCloseable {
     /**
      * Starts every member at once (spawn or connect, then the handshake); completes when all are
      * {@link MemberState#READY}. If one fails, the others still start and it is {@link MemberState#DEAD}; the
-     * {@code Mono} then fails with the first failure (the pool is usable with the members that started).
+     * {@code Mono} then fails with the first failure (the pool is usable with the members that started). A failed
+     * member with a {@code RestartPolicy} on its builder is started again in the background under that policy
+     * (same backoff and budget as after a crash: an app-server that comes up after the service, say a pod
+     * scheduled later); it stays {@link MemberState#DEAD} meanwhile and is {@link MemberState#READY}, in placement
+     * and probed, once an attempt succeeds (counted in {@link MemberHealth#restarts()}), or stays dead when the
+     * budget is spent. This {@code Mono} does not wait for those attempts; {@link #close()} ends them.
      */
     public Mono<Void> start() {
         return Flux.fromIterable(members.values()).flatMapDelayError(PoolMember::start, members.size(), 1).then();

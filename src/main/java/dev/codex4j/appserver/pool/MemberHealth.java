@@ -9,7 +9,8 @@ package dev.codex4j.appserver.pool;
  * @param state where it is in its life
  * @param runningTurns turns started through the pool that have not ended yet
  * @param queuedTurns turns waiting for one of its turn slots
- * @param restarts how many times its client restarted the app-server (with a {@code RestartPolicy})
+ * @param restarts how many times its client restarted the app-server (with a {@code RestartPolicy}), a
+ *     first start that only succeeded on a retry included
  * @param threads threads the pool has placed on it or found on it (counting those whose start is under way)
  */
 public record MemberHealth(String name, String tenant, MemberState state, int runningTurns, int queuedTurns,

@@ -9,9 +9,10 @@ public enum MemberState {
     /** Being drained ({@link AppServerPool#drain}): no new threads or turns; its running and queued turns finish. */
     DRAINING,
     /**
-     * Its connection died (or it never started). Out of placement; its running turns failed with a
+     * Its connection died (or its start failed). Out of placement; its running turns failed with a
      * {@code ConnectionClosedException}. With the client's {@code RestartPolicy} it comes back to {@link #READY}
-     * once the client has restarted it.
+     * once the client has restarted it, also after a failed first start; without one, or once the policy's
+     * budget is spent, it stays dead.
      */
     DEAD,
     /**

@@ -25,6 +25,10 @@ import reactor.core.scheduler.Scheduler;
 /**
  * One app-server of the pool: its client, its state, and its turn slots with their bounded wait queue. Every
  * change of state and slots happens under this object's lock; sinks are completed after it is released.
+ *
+ * <p>When a remote (WebSocket) member's connection drops or is given up for missed probes, its app-server keeps
+ * running the turns the pool failed with {@code ConnectionClosedException}; its client's {@code RestartPolicy}
+ * interrupts them once reconnected (see {@code RestartPolicy}), and without one they run to their end there.
  */
 final class PoolMember {
 
@@ -72,7 +76,12 @@ final class PoolMember {
         this.probes = probes;
     }
 
-    /** Watches the connection (before the client starts, so nothing is missed) and starts the client. */
+    /**
+     * Watches the connection (before the client starts, so nothing is missed) and starts the client. A failed
+     * start makes the member {@link MemberState#DEAD}; with a {@code RestartPolicy} its client tries again with
+     * the policy's backoff (a {@code ConnectionLost}, then a {@code Restarted} event), and the member is
+     * {@link MemberState#READY} once an attempt succeeds, or stays dead when the budget is spent.
+     */
     Mono<Void> start() {
         watch();
         return client.start().then(Mono.fromRunnable(() -> {
@@ -81,11 +90,27 @@ final class PoolMember {
                     state = MemberState.READY;
                 }
             }
-            if (probe != null) {
-                long every = probe.interval().toNanos();
-                probeTask = timer.schedulePeriodically(this::probe, every, every, TimeUnit.NANOSECONDS);
+            startProbes();
+        })).doOnError(this::startFailed).then();
+    }
+
+    private void startFailed(Throwable cause) {
+        synchronized (this) {
+            if (state != MemberState.STARTING) {
+                return; // a retry has already made it DEAD (or READY, or it was closed)
             }
-        })).doOnError(e -> died(e, false)).then();
+            state = MemberState.DEAD;
+        }
+        log.warn("pool member '{}' did not start: {}", name, cause.toString());
+    }
+
+    /** Probes from the first time the member is ready (its first start may only succeed as a retry). */
+    private synchronized void startProbes() {
+        if (probe == null || probeTask != null || state == MemberState.CLOSED) {
+            return;
+        }
+        long every = probe.interval().toNanos();
+        probeTask = timer.schedulePeriodically(this::probe, every, every, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -334,10 +359,11 @@ final class PoolMember {
         synchronized (this) {
             restarts++;
             missedProbes = 0;
-            if (state == MemberState.DEAD || state == MemberState.UNRESPONSIVE) {
+            if (state == MemberState.DEAD || state == MemberState.UNRESPONSIVE || state == MemberState.STARTING) {
                 state = MemberState.READY;
             }
         }
+        startProbes();
         log.info("pool member '{}' is back after restart {}", name, restarts);
     }
 

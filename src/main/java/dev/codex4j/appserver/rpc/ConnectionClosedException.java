@@ -6,6 +6,15 @@ import java.util.List;
  * The connection to the app-server has ended: the process exited or was killed, closed its stdout, a write
  * failed, or the client was closed. Every request pending at that moment fails with this, and so does the
  * notification stream.
+ *
+ * <p><b>A turn that fails with this may still be running.</b> A process that died ran nothing more; but a remote
+ * app-server (WebSocket) whose connection dropped, or one the client gave up on for not answering
+ * ({@code AppServerClient.dropConnection}), keeps running the turn, commands included, and asks for its
+ * approvals again on the next connection to resume its thread. With a {@link RestartPolicy} the client, once
+ * reconnected, interrupts every turn it had failed this way that the server still runs, and answers none of their
+ * approval requests; until then (the backoff), and without a restart policy or once its budget is spent, the
+ * turn goes on. So before running the turn again: resume or read the thread ({@code thread/read}) and look at its
+ * status and last turn; interrupt it ({@code turn/interrupt}) or wait for it if it is still in progress.
  */
 public final class ConnectionClosedException extends AppServerException {
 

@@ -15,6 +15,19 @@ import java.util.Objects;
  * Requests sent while it restarts fail at once with {@link ConnectionClosedException}. When the budget is
  * spent, the client ends as it would without restarts.
  *
+ * <p>A server that outlived the lost connection (a remote app-server after a network drop, or one given up for
+ * not answering) still runs the turns that were failed: after the reconnect, each resumed thread the server
+ * reports active has those turns interrupted ({@code turn/interrupt}) before the client opens to callers, and
+ * the approval requests the server sends again for them are not answered (the interrupt resolves them). Turns
+ * keep running on such a server between the loss and the reconnect.
+ *
+ * <p>A first start that fails to connect ({@link AppServerStartException}: the process cannot be spawned, the
+ * endpoint refuses), or whose connection ends during the handshake (a server not up yet), is tried again the same
+ * way: {@link AppServerClient#start()} fails at once with that first failure, then the client publishes
+ * {@link ConnectionEvent.ConnectionLost} and, once an attempt succeeds, {@link ConnectionEvent.Restarted} (it is
+ * ready from then on), or ends when the budget is spent; {@code close()} stops it. A server that answers the
+ * handshake with an error or an unsupported version is not tried again.
+ *
  * <p>The wait before a restart attempt doubles from {@code initialBackoff} up to {@code maxBackoff} with
  * each consecutive failed attempt; a successful restart resets it.
  */

@@ -61,6 +61,14 @@ final class CrashRecovery {
     private final Scheduler timer;
     private final Scheduler work;
     private final Set<String> knownThreads = new LinkedHashSet<>();
+    /** Turns started and not completed on the current connection, by id: their thread's id. */
+    private final Map<String, String> runningTurns = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * Turns that were running when the connection was lost (their callers got a ConnectionClosedException), by
+     * id: their thread's id. A server that outlived the connection (a remote one) keeps running them; a restart
+     * interrupts those it still reports, and their approval requests are not answered meanwhile.
+     */
+    private final Map<String, String> orphanedTurns = new java.util.concurrent.ConcurrentHashMap<>();
 
     // Touched by one restart sequence at a time (a crash starts one only when the client was READY).
     private volatile int restartsUsed;
@@ -100,15 +108,33 @@ final class CrashRecovery {
     void observe(Notification notification) {
         switch (notification.method()) {
             case "thread/started" -> remember(notification.params().path("thread").path("id"));
+            case "turn/started" -> {
+                String turn = notification.params().path("turn").path("id").asText("");
+                if (!turn.isEmpty()) {
+                    runningTurns.put(turn, notification.params().path("threadId").asText(""));
+                }
+            }
+            case "turn/completed" -> {
+                String turn = notification.params().path("turn").path("id").asText("");
+                runningTurns.remove(turn);
+                orphanedTurns.remove(turn);
+            }
             case "thread/archived", "thread/deleted", "thread/closed" ->
                     forget(notification.params().path("threadId"));
             default -> { }
         }
     }
 
+    /** Whether {@code turnId} was running when the connection was lost and has not been seen to end since. */
+    boolean isOrphaned(String turnId) {
+        return orphanedTurns.containsKey(turnId);
+    }
+
     /** Called on the reader thread of the connection that ended, after what was in flight has failed. */
     void onCrash(ConnectionClosedException cause) {
         crash = cause;
+        orphanedTurns.putAll(runningTurns);
+        runningTurns.clear();
         failedAttempts = 0;
         host.publish(toNotification(new ConnectionEvent.ConnectionLost(cause.getMessage(), cause.exitCode(),
                 cause.stderrTail())));
@@ -147,6 +173,7 @@ final class CrashRecovery {
                     params.put("threadId", id);
                     params.put("excludeTurns", true); // the caller has the history; do not ship it again
                     return host.requestWhileRestarting("thread/resume", params)
+                            .flatMap(resumed -> interruptOrphans(id, resumed))
                             .thenReturn(new Outcome(id, true))
                             // A thread the new server cannot load (never persisted) is lost, not the restart;
                             // a new connection that dies is, and fails the attempt.
@@ -160,6 +187,33 @@ final class CrashRecovery {
                 .map(outcomes -> new Resumed(
                         outcomes.stream().filter(Outcome::resumed).map(Outcome::threadId).toList(),
                         outcomes.stream().filter(o -> !o.resumed()).map(Outcome::threadId).toList()));
+    }
+
+    /**
+     * A server that outlived the connection (a remote app-server, or one given up for not answering) still runs
+     * the turns the client failed when the connection was lost: interrupted here, so no work the caller was told
+     * had failed goes on (and may be run twice). A new process has no such turn: its thread is not active.
+     */
+    private Mono<Void> interruptOrphans(String threadId, JsonNode resumed) {
+        List<String> orphans = orphanedTurns.entrySet().stream().filter(e -> e.getValue().equals(threadId))
+                .map(Map.Entry::getKey).toList();
+        if (orphans.isEmpty()) {
+            return Mono.empty();
+        }
+        if (!"active".equals(resumed.path("thread").path("status").path("type").asText())) {
+            orphans.forEach(orphanedTurns::remove);
+            return Mono.empty();
+        }
+        return Flux.fromIterable(orphans).concatMap(turn -> {
+            log.warn("turn {} of thread {} was still running on the app-server after the connection was lost; "
+                    + "interrupting it (its caller was told it failed)", turn, threadId);
+            return host.requestWhileRestarting("turn/interrupt", Map.of("threadId", threadId, "turnId", turn))
+                    .onErrorResume(e -> !(e instanceof ConnectionClosedException), e -> {
+                        log.warn("turn {} could not be interrupted: {}", turn, e.getMessage());
+                        orphanedTurns.remove(turn);
+                        return Mono.empty();
+                    });
+        }).then();
     }
 
     private void restarted(int restart, Resumed threads) {

@@ -60,6 +60,12 @@ final class ServerRequestDispatch {
     void dispatch(IncomingRequest request, Inbound via) {
         Disposable.Swap slot = Disposables.swap();
         JsonNode turnId = request.params().get("turnId");
+        if (turnId != null && session.recovery != null && session.recovery.isOrphaned(turnId.asText())) {
+            // its caller was told the turn failed; the restart interrupts it, which resolves this request
+            Session.log.warn("not answering {} (id {}): turn {} was failed when the connection was lost and is being "
+                    + "interrupted", request.method(), request.id(), turnId.asText());
+            return;
+        }
         RunningHandler entry = new RunningHandler(slot, turnId == null ? null : turnId.asText());
         if (running.putIfAbsent(request.id(), entry) != null) {
             Session.log.warn("server reused request id {} while it was still being handled; ignoring the new {}",

@@ -81,6 +81,8 @@ public final class Session implements AutoCloseable {
     final ServerRequestDispatch serverRequests;
     final ClientObserver observer;
     private final CompletableFuture<InitializeResponse> started = new CompletableFuture<>();
+    /** The answer to the latest completed handshake (a retried first start completes none of {@link #started}). */
+    private volatile InitializeResponse handshakeAnswer;
     /** Orders opening a connection against {@link #close()}, so no process is spawned after close. */
     private final Object lifecycle = new Object();
 
@@ -127,7 +129,7 @@ public final class Session implements AutoCloseable {
 
     /** The server's answer to {@code initialize}, or {@code null} before the handshake completed. */
     public InitializeResponse initializeResponse() {
-        return started.getNow(null);
+        return handshakeAnswer;
     }
 
     /** One request: a cold {@code Mono} that sends it under a new id per subscription (see {@link OutgoingRequest}). */
@@ -261,6 +263,9 @@ public final class Session implements AutoCloseable {
                 started.completeExceptionally(closedOr("the client was closed during the handshake"));
             }
         }, error -> {
+            if (retryFirstStart(error)) {
+                return;
+            }
             if (error instanceof AppServerStartException failure) {
                 started.completeExceptionally(failure);
                 state.set(State.CLOSED);
@@ -269,6 +274,32 @@ public final class Session implements AutoCloseable {
                 handshakeFailed(error);
             }
         });
+    }
+
+    /**
+     * With restarts left, a first start that could not connect, or whose connection ended during the handshake
+     * (a server not up yet), is tried again as a restart would be: {@link #start()} fails with this failure at
+     * once, and {@link CrashRecovery} publishes the loss and the restart. A server that answers the handshake
+     * wrongly (refused, wrong version) is not tried again.
+     */
+    private boolean retryFirstStart(Throwable error) {
+        if (recovery == null || !recovery.hasRestartsLeft()
+                || !(error instanceof AppServerStartException || error instanceof ConnectionClosedException)
+                || !state.compareAndSet(State.STARTING, State.RESTARTING)) {
+            return false;
+        }
+        started.completeExceptionally(error);
+        ConnectionClosedException cause = error instanceof ConnectionClosedException closed ? closed
+                : new ConnectionClosedException("start failed: " + error.getMessage(), null, List.of(), false, error);
+        try {
+            handlers.schedule(() -> {
+                new RecoveryHost().abandonConnection(); // blocks until gone: its end must not fail the next attempt
+                recovery.onCrash(cause);
+            });
+        } catch (RejectedExecutionException e) {
+            // closed meanwhile: nothing to retry
+        }
+        return true;
     }
 
     private long sweepTick() {
@@ -318,7 +349,7 @@ public final class Session implements AutoCloseable {
                 return Mono.error(new AppServerStartException(
                         "cannot start codex app-server: " + redactor.redact(e.getMessage()), e));
             }
-            return Handshake.run(this);
+            return Handshake.run(this).doOnNext(answer -> handshakeAnswer = answer);
         });
     }
 
@@ -420,8 +451,9 @@ public final class Session implements AutoCloseable {
                 && state.compareAndSet(State.READY, State.RESTARTING)) {
             failInFlight(cause);
             recovery.onCrash(cause);
-        } else if (state.get() == State.RESTARTING) {
-            failInFlight(cause);
+        } else if (state.get() == State.RESTARTING || (!byClient && state.get() == State.STARTING
+                && recovery != null && recovery.hasRestartsLeft())) {
+            failInFlight(cause); // a (first) start attempt's connection: the attempt decides what next
         } else {
             shutdown(cause, byClient);
         }

@@ -32,6 +32,9 @@ final class FakeMember {
 
     final String name;
     private final AtomicInteger ids = new AtomicInteger();
+    private final AtomicInteger refusals = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
+    private final AtomicInteger handshakeDeaths = new AtomicInteger();
     private final Set<String> threads = ConcurrentHashMap.newKeySet();
     private final BlockingQueue<StartedTurn> started = new LinkedBlockingQueue<>();
     /** Every turn/start this member received, in order: which threads' turns ran here. */
@@ -51,7 +54,27 @@ final class FakeMember {
         return AppServerClient.builder().transport(this::connect).requestTimeout(Duration.ofSeconds(20));
     }
 
+    /** Refuses the next {@code count} connections, as a server that is not up yet (say, a pod still starting). */
+    void refuseConnections(int count) {
+        refusals.set(count);
+    }
+
+    /** The next {@code count} servers exit when asked to {@code initialize}, as one still starting up. */
+    void dieInHandshake(int count) {
+        handshakeDeaths.set(count);
+    }
+
+    /** Connections refused so far (see {@link #refuseConnections}). */
+    int refusedConnections() {
+        return refused.get();
+    }
+
     private InMemoryTransport connect() {
+        if (refusals.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            refused.incrementAndGet();
+            throw new UncheckedIOException(new java.net.ConnectException("connection refused: " + name
+                    + " is not up yet"));
+        }
         InMemoryTransport t = new InMemoryTransport();
         t.onWrite(line -> answer(t, line));
         transport = t;
@@ -77,8 +100,14 @@ final class FakeMember {
         JsonNode params = message.path("params");
         String threadId = params.path("threadId").asText();
         switch (method) {
-            case "initialize" -> reply(t, id, "{\"userAgent\":\"fake/0.0.0\",\"codexHome\":\"/tmp/" + name
+            case "initialize" -> {
+                if (handshakeDeaths.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    t.serverExits(1, "not ready");
+                    return;
+                }
+                reply(t, id, "{\"userAgent\":\"fake/0.0.0\",\"codexHome\":\"/tmp/" + name
                     + "\",\"platformFamily\":\"unix\",\"platformOs\":\"linux\"}");
+            }
             case "thread/start", "thread/fork" -> {
                 String newId = name + "-th-" + ids.incrementAndGet();
                 threads.add(newId);

@@ -9,7 +9,10 @@ import reactor.core.publisher.Mono;
 /**
  * Starts the auto-configured client or pool when the application context starts (spawn or connect, then the
  * handshake, waiting at most {@code codex.startup-timeout}) and closes it when the context stops, before the
- * beans that use it are destroyed.
+ * beans that use it are destroyed. With {@code codex.fail-fast=false} a start that fails is logged and the
+ * application starts anyway; with {@code codex.restart.max-restarts} above 0 the client (or each pool member) that
+ * did not start keeps trying in the background under that {@code RestartPolicy}, and health turns {@code UP} once
+ * it is up (an app-server that comes up after the service, as a pod may).
  */
 public final class CodexLifecycle implements SmartLifecycle {
 

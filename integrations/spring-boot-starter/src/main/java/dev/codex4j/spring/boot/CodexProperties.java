@@ -53,7 +53,10 @@ public class CodexProperties {
     /** How long the application's start waits for the app-server(s) to start and complete the handshake. */
     private Duration startupTimeout = Duration.ofSeconds(60);
 
-    /** Whether the application fails to start when no app-server could be started. */
+    /**
+     * Whether the application fails to start when no app-server could be started. When not, with restarts on
+     * (codex.restart.max-restarts) the app-servers that did not start are tried again under that policy.
+     */
     private boolean failFast = true;
 
     private final Restart restart = new Restart();

@@ -7,6 +7,7 @@ import dev.codex4j.appserver.approval.ApprovalDecisions;
 import dev.codex4j.appserver.approval.ApprovalEvent;
 import dev.codex4j.appserver.observation.PoolMetrics;
 import dev.codex4j.appserver.pool.AppServerPool;
+import dev.codex4j.appserver.pool.MemberHealth;
 import dev.codex4j.appserver.pool.MemberState;
 import dev.codex4j.appserver.protocol.types.CommandExecutionApprovalDecision;
 import dev.codex4j.appserver.rpc.ClientObserver;
@@ -164,6 +165,39 @@ class CodexAutoConfigurationRealCodexTest {
                             .gauge().value()).isEqualTo(1);
                     assertThat(meters.get("codex.pool.member.state").tag("member", alive).tag("state", "ready")
                             .gauge().value()).isEqualTo(1);
+                });
+        assertThat(RealCodexProperties.codexProcesses()).as("closed with the context").isEmpty();
+    }
+
+    @Test
+    void withFailFastOffAPoolWhoseCodexIsNotThereYetStartsAnywayAndComesUpWhenItIs() throws Exception {
+        java.nio.file.Path late = codex.home().resolve("late-bin/codex"); // not there when the context starts
+        runner.withPropertyValues(RealCodexProperties.of(codex, "codex.executable=" + late, "codex.pool.size=2",
+                "codex.fail-fast=false", "codex.restart.max-restarts=1000", "codex.restart.initial-backoff=20ms",
+                "codex.restart.max-backoff=100ms")).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    AppServerPool pool = context.getBean(AppServerPool.class);
+                    CodexHealthIndicator health = context.getBean(CodexHealthIndicator.class);
+                    assertThat(health.health().getStatus()).isEqualTo(Status.DOWN);
+                    assertThat(pool.health()).extracting(MemberHealth::state).containsOnly(MemberState.DEAD);
+
+                    java.nio.file.Path script = late.resolveSibling("codex.tmp");
+                    java.nio.file.Files.createDirectories(late.getParent());
+                    java.nio.file.Files.writeString(script, "#!/bin/sh\nexec '" + codex.executable() + "' \"$@\"\n");
+                    script.toFile().setExecutable(true);
+                    java.nio.file.Files.move(script, late, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+                    long deadline = System.nanoTime() + WAIT.toNanos();
+                    while (health.health().getStatus() != Status.UP) {
+                        assertThat(System.nanoTime()).as("pool never came up: %s", pool.health()).isLessThan(deadline);
+                        Thread.sleep(20); // polling the pool's own state: it offers no event for it
+                    }
+                    assertThat(pool.health()).extracting(MemberHealth::state, MemberHealth::restarts)
+                            .containsOnly(org.assertj.core.api.Assertions.tuple(MemberState.READY, 1));
+                    model.enqueue(Reply.message("up at last"));
+                    TurnResult result = pool.startThread(ThreadOptions.defaults()).block(WAIT).run("hello")
+                            .block(WAIT);
+                    assertThat(result.finalResponse()).isEqualTo("up at last");
                 });
         assertThat(RealCodexProperties.codexProcesses()).as("closed with the context").isEmpty();
     }
