@@ -40,17 +40,6 @@ final class ServerRequestDispatch {
         }
     }
 
-    /**
-     * Whether {@link #observe} reaches the handler for a notification of {@code method} (tells it of an item, or
-     * cancels its work, whose cancellation hooks are user code): those are kept off an I/O thread.
-     */
-    static boolean reachesHandler(String method) {
-        return switch (method) {
-            case SERVER_REQUEST_RESOLVED, TURN_COMPLETED, ITEM_STARTED, ITEM_COMPLETED -> true;
-            default -> false;
-        };
-    }
-
     private static final String SERVER_REQUEST_RESOLVED = "serverRequest/resolved";
     private static final String TURN_COMPLETED = "turn/completed";
     private static final String ITEM_STARTED = "item/started";
