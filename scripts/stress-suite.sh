@@ -142,16 +142,17 @@ echo "clone:   $clone"
 echo "results: $results"
 echo "runs:    $runs, the last $loaded with 2 CPU hogs"
 
-# Fields of the last Maven "Tests run:" summary line (the whole suite, not one class), as "run N, F failed,
-# E errors, S skipped"; "no test summary" if the build stopped before the tests.
+# The Maven "Tests run:" summary lines (one per module of the reactor, not per class) added up, as "run N,
+# F failed, E errors, S skipped"; "no test summary" if the build stopped before the tests.
 test_counts() {
-  local line
-  line="$(grep -a -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$1" \
-    | tail -n 1 || true)"
-  if [[ -z "$line" ]]; then
+  local lines
+  lines="$(grep -a -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$1" \
+    || true)"
+  if [[ -z "$lines" ]]; then
     echo "no test summary"
   else
-    echo "$line" | sed -E 's/^\[[A-Z]+\] Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 run, \2 failed, \3 errors, \4 skipped/'
+    echo "$lines" | sed -E 's/^\[[A-Z]+\] Tests run: ([0-9]+), Failures: ([0-9]+), Errors: ([0-9]+), Skipped: ([0-9]+)$/\1 \2 \3 \4/' \
+      | awk '{r += $1; f += $2; e += $3; s += $4} END {printf "%d run, %d failed, %d errors, %d skipped\n", r, f, e, s}'
   fi
 }
 
