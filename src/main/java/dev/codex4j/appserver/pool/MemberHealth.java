@@ -7,7 +7,8 @@ package dev.codex4j.appserver.pool;
  * @param name the member's name, as given to {@link AppServerPool.Builder#member}
  * @param tenant its tenant group, or {@code null} for the shared group
  * @param state where it is in its life
- * @param runningTurns turns started through the pool that have not ended yet
+ * @param runningTurns turns started through the pool that have not ended yet; a turn is no longer counted by
+ *     the time its outcome reaches whoever awaits it
  * @param queuedTurns turns waiting for one of its turn slots
  * @param restarts how many times its client restarted the app-server (with a {@code RestartPolicy}), a
  *     first start that only succeeded on a retry included

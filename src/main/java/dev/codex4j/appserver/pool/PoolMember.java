@@ -390,7 +390,8 @@ final class PoolMember {
         synchronized (this) {
             state = MemberState.CLOSED;
         }
-        return client.closeGracefully().doFinally(s -> {
+        // cleanup runs before completion goes downstream: whoever awaited close() sees the member closed
+        Runnable cleanup = () -> {
             Disposable m = monitor;
             if (m != null) {
                 m.dispose();
@@ -400,7 +401,8 @@ final class PoolMember {
                 p.dispose();
             }
             closed();
-        });
+        };
+        return client.closeGracefully().doOnTerminate(cleanup).doOnCancel(cleanup);
     }
 
     /** A claimed turn slot; {@link #release()} frees it once, however often it is called. */

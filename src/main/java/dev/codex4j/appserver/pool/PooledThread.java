@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.function.Function;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
-import reactor.core.publisher.SignalType;
 
 /**
  * A thread of an {@link AppServerPool}: the member's own {@link CodexThread}, bound to the member that holds
@@ -110,8 +109,14 @@ public final class PooledThread {
     }
 
     private <T> Mono<T> admitted(Function<CodexThread, Mono<T>> work) {
-        return member.admit().flatMap(slot -> Mono.defer(() -> work.apply(thread)).doFinally(signal -> {
-            if (signal == SignalType.CANCEL && thread.lastTurn().filter(t -> !t.hasEnded()).isPresent()) {
+        // The slot is freed before the outcome goes downstream (doOnEach, not doFinally), so a caller that has its
+        // result already sees the member's running count without this turn.
+        return member.admit().flatMap(slot -> Mono.defer(() -> work.apply(thread)).doOnEach(signal -> {
+            if (!signal.isOnSubscribe()) {
+                slot.release();
+            }
+        }).doOnCancel(() -> {
+            if (thread.lastTurn().filter(t -> !t.hasEnded()).isPresent()) {
                 // cancelled: the turn is being interrupted; its slot is free once it has really ended
                 thread.lastTurn().get().result().subscribe(r -> slot.release(), e -> slot.release(), slot::release);
             } else {

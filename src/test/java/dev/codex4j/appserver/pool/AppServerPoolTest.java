@@ -24,6 +24,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import reactor.core.publisher.Mono;
 
 /**
  * The pool over in-memory app-servers ({@link FakeMember}), where each turn ends only when the test says so:
@@ -107,6 +108,24 @@ class AppServerPoolTest {
         for (FakeMember fake : fakes.values()) {
             assertThat(fake.turnThreads).hasSize(6).allSatisfy(id -> assertThat(id).startsWith(fake.name + "-"));
         }
+    }
+
+    @Test
+    void aTurnsSlotIsFreeBeforeItsOutcomeReachesTheCaller() {
+        started(b -> { }, "a");
+        PooledThread thread = newThread();
+        // read the health in the very signal that delivers the outcome: nothing later may still hold the slot
+        CompletableFuture<Integer> runningAtResult = thread.run("one")
+                .map(r -> pool.health("a").runningTurns()).toFuture();
+        fakes.get("a").complete(fakes.get("a").nextStartedTurn(WAIT), "done");
+        assertThat(Futures.await(runningAtResult, WAIT)).isZero();
+
+        CompletableFuture<Integer> runningAtFailure = thread.run("two")
+                .map(r -> -1).onErrorResume(e -> Mono.fromCallable(
+                        () -> pool.health("a").runningTurns())).toFuture();
+        fakes.get("a").nextStartedTurn(WAIT);
+        fakes.get("a").kill();
+        assertThat(Futures.await(runningAtFailure, WAIT)).isZero();
     }
 
     @Test
