@@ -15,8 +15,6 @@ module dev.codex4j.appserver {
     requires transitive org.reactivestreams;
     requires com.github.victools.jsonschema.generator;
     requires org.slf4j;
-    // the WebSocket transport: the JDK's own client, so no dependency (see WebSocketTransport)
-    requires java.net.http;
     // optional: only the observation package uses Micrometer, and only when the application has it
     requires static transitive micrometer.observation;
     requires static micrometer.commons;

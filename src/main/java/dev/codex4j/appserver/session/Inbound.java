@@ -15,11 +15,6 @@ import java.util.List;
 /**
  * One connection as its reader thread sees it: parse, route, never throw. The only user code it runs is the
  * continuations of responses (see {@link ResponseCompletions} for what keeps them from holding it up).
- *
- * <p>It takes nothing on a transport's I/O thread ({@link TransportListener#offerLine} keeps its default): over
- * WebSocket, handing every message to the reader keeps the JDK's frame decoding and this parse on two threads
- * at once, which measured faster on a flood (1.43–1.50× the hand-written baseline) than parsing notifications
- * on the I/O thread (1.11–1.27×), with the same round trip (docs/benchmarks.md).
  */
 final class Inbound implements TransportListener {
 

@@ -10,7 +10,7 @@ import java.util.Arrays;
  * a multi-byte UTF-8 character split across reads is reassembled intact. Lines that fit inside one read are
  * handed over in place; only a line spanning reads is copied. Not thread-safe: one reader feeds it.
  */
-final class LineFramer {
+final class LineFramer implements StreamReader.Framer {
 
     /** Receives framed lines; the bytes are valid only during the call. */
     @FunctionalInterface

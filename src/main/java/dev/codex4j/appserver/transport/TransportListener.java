@@ -2,9 +2,8 @@ package dev.codex4j.appserver.transport;
 
 /**
  * Receives what a {@link Transport} reads. Called one call at a time, in wire order, on the transport's reader
- * thread or, for {@link #offerLine} and the {@link #onBatchEnd} after it, on its I/O thread; except
- * that a reader held in a call may be replaced (see {@link ReplaceableReader#replaceReader()}): the next calls then
- * come from the new reader while the held one finishes. A listener that may be held (running slow code) does
+ * thread; except that a reader held in a call may be replaced (see {@link ReplaceableReader#replaceReader()}):
+ * the next calls then come from the new reader while the held one finishes. A listener that may be held (running slow code) does
  * that last in its call, after it is done with its own state.
  */
 public interface TransportListener {
@@ -14,19 +13,6 @@ public interface TransportListener {
      * transport reuses the buffer afterwards. Blank lines are not delivered.
      */
     void onLine(byte[] buffer, int offset, int length);
-
-    /**
-     * Offers a line on a thread that must not be held: a transport's I/O thread, which reads nothing more while a
-     * listener call runs on it (the JDK's WebSocket). The listener handles the line there only if that runs none of
-     * its users' code, which might block; otherwise it returns {@code false}, and the transport passes this same
-     * line to {@link #onLine} next, on its reader thread, followed by the lines after it. As with {@code onLine},
-     * the bytes are valid only during the call. By default every line goes to {@code onLine}.
-     *
-     * @return whether the line was handled here
-     */
-    default boolean offerLine(byte[] buffer, int offset, int length) {
-        return false;
-    }
 
     /**
      * Every line read so far has been handed to {@link #onLine} and the transport is about to wait for more

@@ -17,7 +17,7 @@ import javax.net.ssl.SSLContext;
  */
 public final class WebSocketOptions {
 
-    /** Headers the JDK's WebSocket sets itself (or refuses), and {@code Authorization}, set by {@code bearerToken}. */
+    /** Headers the WebSocket handshake sets itself, and {@code Authorization}, set by {@code bearerToken}. */
     private static final Set<String> RESERVED_HEADERS = Set.of("authorization", "connection", "upgrade", "host",
             "content-length", "expect", "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions",
             "sec-websocket-accept", "sec-websocket-protocol");
@@ -197,6 +197,10 @@ public final class WebSocketOptions {
             }
             if (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0) {
                 throw new IllegalArgumentException("header " + name + " must not contain a line break");
+            }
+            if (!value.chars().allMatch(c -> c == '\t' || (c >= 32 && c != 127 && c <= 255))) {
+                throw new IllegalArgumentException("header " + name
+                        + " must not contain control characters or characters beyond ISO-8859-1");
             }
             headers.put(name, value);
             return this;

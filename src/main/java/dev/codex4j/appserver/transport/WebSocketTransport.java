@@ -1,20 +1,15 @@
 package dev.codex4j.appserver.transport;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -24,64 +19,56 @@ import org.slf4j.LoggerFactory;
  * Speaks to an app-server over a WebSocket ({@code codex app-server --listen ws://HOST:PORT}): one JSON message per
  * text frame each way, {@code Authorization: Bearer <token>} on the upgrade when a token is configured.
  *
- * <p>Built on the JDK's {@link java.net.http.WebSocket}: it is part of the JDK, so the library gains no
- * dependency, and it does all a client needs here (TLS, fragmentation, ping/pong, close handshake). Reactor Netty
- * would bring Netty's event loops, buffer pools and several megabytes of jars for one socket per client.
+ * <p>A WebSocket client of its own over a socket ({@link WebSocketHandshake}, {@link WebSocketFramer},
+ * {@link WebSocketEncoding}), rather than the JDK's {@code java.net.http.WebSocket} or Reactor Netty: the JDK's
+ * decodes every frame into characters and asks for each message with a callback across its own threads, which
+ * kept typed notifications under the 1.5x of a hand-written JDK client that issue 16 asks for; Reactor Netty
+ * would bring event loops, buffer pools and megabytes of jars for one socket per client. Over a socket the
+ * connection is read and written exactly as stdio is, by the same code ({@link StreamReader},
+ * {@link StreamWriter}), and TLS is the JDK's ({@code SSLSocket}, host name checked).
  *
- * <p>Threads, all daemon: the JDK's HttpClient runs its callbacks on this transport's own pool
- * ({@code codex4j-ws-io-<n>-*}), or on the reader when it has nothing else to do. The next message is asked for as
- * each arrives, never after listener code, so the socket is read however slow the client is (codex disconnects a
- * client whose queue fills, and its queue is small). Such a thread reassembles a message
- * and, when nothing is queued before it, hands it to the listener itself ({@link TransportListener#offerLine});
- * the listener takes it there unless it runs user code (a response's continuation), and ends the batch when the
- * JDK has nothing more for now. Otherwise messages go to an inbox that {@code codex4j-ws-reader-<n>} drains in
- * order, calling {@link TransportListener#onBatchEnd()} whenever it runs dry, until delivery is inline again (see
- * {@link MessageDelivery}). The reader also pings a silent server. A reader held in a listener call can be
- * replaced ({@link #replaceReader()}; {@code codex4j-ws-reader-<n>-2} and so on). Writes never block the caller:
- * messages leave one at a time, in the order of the {@link #send} calls, each once the previous frame is written
- * (the JDK allows one text send in flight).
+ * <p>Threads: one daemon reader, {@code codex4j-ws-reader-<n>}, which frames what arrives and hands each message
+ * to the listener, answers pings, and pings a server silent for {@link WebSocketOptions#pingInterval()} (giving
+ * the connection up when nothing answers within another interval). It is replaced (as {@code -2} and so on) when
+ * its listener holds it. Callers write their own messages, or leave them to a thread writing already (see
+ * {@link StreamWriter}).
  *
- * <p>The end, whatever causes it (the server's close frame; a dropped connection, which the JDK reports as close
- * code 1006; an I/O error; a message over {@link WebSocketOptions#maxMessageBytes()}; no answer to a ping; a
- * failed write; {@link #close}), is reported once, after the last message, naming the endpoint and close code.
- * The token never appears in a log line, an exception message or {@link #toString()}.
+ * <p>The end, whatever causes it (the server's close frame; a dropped connection, reported as close code 1006; an
+ * I/O error; a frame that breaks the protocol; a message over {@link WebSocketOptions#maxMessageBytes()}; no
+ * answer to a ping; a failed write; {@link #close}), is reported once, after the last message, naming the endpoint
+ * and close code. The token never appears in a log line, an exception message or {@link #toString()}.
  */
 public final class WebSocketTransport implements Transport, ReplaceableReader {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketTransport.class);
     private static final AtomicInteger IDS = new AtomicInteger();
-    /** Close code 1006: the connection ended without a close frame (the JDK's word for a dropped socket). */
+    /** Close code 1006: the connection ended without a close frame. */
     static final int ABNORMAL_CLOSURE = 1006;
+    private static final int NORMAL_CLOSURE = 1000;
     private static final Duration READER_JOIN = ChildProcess.THREAD_JOIN;
-    private static final ByteBuffer PING = ByteBuffer.wrap("codex4j".getBytes(StandardCharsets.US_ASCII));
+    private static final byte[] PING = "codex4j".getBytes(StandardCharsets.US_ASCII);
 
     private final WebSocketOptions options;
     private final String endpoint;
     private final LocalWebSocketServer owned;
     private final int id = IDS.incrementAndGet();
+    private final WebSocketEncoding encoding = new WebSocketEncoding();
 
-    private final ConcurrentLinkedQueue<byte[]> outbox = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closeRequested = new AtomicBoolean();
-    private final AtomicBoolean ended = new AtomicBoolean();
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    /** Completed once the server's close frame or the end of the connection has been seen. */
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
-    private final CompletableFuture<Void> reported = new CompletableFuture<>();
 
-    private volatile TransportListener listener;
-    /** Inline on the JDK's thread or queued for the reader (see {@link MessageDelivery}). */
-    private volatile MessageDelivery delivery;
-    private volatile ExecutorService io;
-    private volatile HttpClient http;
-    private volatile WebSocket socket;
-    /** The same, as the JDK's callbacks see it from {@code onOpen} on (before {@code socket} is set). */
-    private volatile WebSocket receiving;
+    private volatile Socket socket;
+    private volatile StreamWriter writer;
+    private volatile StreamReader reader;
     /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
     private volatile SecretRedactor redactor;
-    /** When anything last arrived (a message part, a ping, a pong), as {@link System#nanoTime()}. */
-    private volatile long lastHeard;
-    /** When the reader sent the ping not yet followed by anything from the server; 0 when none is outstanding. */
-    private volatile long pingSentAt;
+    private volatile IOException writeFailure;
+    /** The server's close frame, once it came: its code and reason. */
+    private volatile String serverClose;
+    private volatile boolean noPong;
 
     /** A transport to the app-server {@code options} name; {@link #start} connects. */
     public WebSocketTransport(WebSocketOptions options) {
@@ -110,205 +97,170 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("transport already started");
         }
-        this.listener = listener;
-        MessageDelivery messages = new MessageDelivery(listener, new ReaderHost(), "codex4j-ws-reader-" + id,
-                this::askForMore);
-        delivery = messages;
-        AtomicInteger workers = new AtomicInteger();
-        ExecutorService pool = Executors.newCachedThreadPool(r -> ChildProcess.daemon(
-                "codex4j-ws-io-" + id + "-" + workers.incrementAndGet(), r));
-        io = pool;
+        WebSocketHandshake.Opened opened;
         try {
-            WebSocketUpgrade upgrade = new WebSocketUpgrade(options);
-            http = upgrade.client(messages.executor(pool));
-            String token = upgrade.token();
+            String token = token();
             if (token != null) {
                 redactor = options.redactor().withSecrets(List.of(token));
             }
-            lastHeard = System.nanoTime();
-            socket = upgrade.open(http, token, new Receiver(), redactor);
+            opened = WebSocketHandshake.open(options, token, redactor);
         } catch (IOException | RuntimeException e) {
             closeRequested.set(true);
-            release();
-            reported.complete(null);
+            endSeen.complete(null);
             throw e;
         }
-        messages.start();
+        Socket s = opened.socket();
+        socket = s;
+        long pingMillis = options.pingInterval().toMillis();
+        if (pingMillis > 0) {
+            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis)); // a silent server wakes the reader
+        }
+        writer = new StreamWriter(s.getOutputStream(), encoding, this::writeFailed);
+        StreamReader r = new StreamReader("codex4j-ws-reader-" + id, new KeepAlive(s.getInputStream()),
+                () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener, this::ended);
+        reader = r;
+        r.start(opened.restLength() == 0 ? null : opened.rest(), 0, opened.restLength());
         log.debug("connected to app-server at {}", endpoint);
     }
 
-    // --- writing ---------------------------------------------------------------------------------------
+    /** The token for this attempt (the supplier is asked now), or {@code null} without one. */
+    private String token() throws IOException {
+        if (options.bearerToken() == null) {
+            return null;
+        }
+        try {
+            String token = options.bearerToken().get();
+            WebSocketOptions.Builder.requireToken(token);
+            return token;
+        } catch (RuntimeException e) {
+            throw new IOException("no bearer token for " + endpoint + ": " + e.getClass().getSimpleName() + ": "
+                    + options.redactor().redact(e.getMessage()), e);
+        }
+    }
 
     @Override
     public void send(byte[] message) throws IOException {
-        if (socket == null) {
+        StreamWriter out = writer;
+        if (out == null) {
             throw new IOException("transport not started");
         }
-        if (closeRequested.get() || ended.get()) {
+        if (closeRequested.get() || endSeen.isDone()) {
             throw new IOException("the WebSocket connection to " + endpoint + " is closed");
         }
-        outbox.add(message);
-        if (!writing.get() && writing.compareAndSet(false, true)) {
-            writeNext();
-        }
+        StreamReader r = reader;
+        out.send(message, r.isReader(Thread.currentThread()));
     }
 
-    /** Sends queued messages one at a time; runs on whichever thread finds the writer idle or completes a send. */
-    private void writeNext() {
-        while (true) {
-            byte[] message = outbox.poll();
-            if (message == null) {
-                writing.set(false);
-                if (outbox.isEmpty() || !writing.compareAndSet(false, true)) {
-                    return;
-                }
-                continue;
-            }
-            CompletableFuture<WebSocket> sent;
+    /** Sends a control frame; from the reader, or from {@link #close}. */
+    private void sendControl(int opcode, byte[] payload) throws IOException {
+        writer.sendFramed(encoding.controlFrame(opcode, payload), reader.isReader(Thread.currentThread()));
+    }
+
+    private void writeFailed(IOException e) {
+        writeFailure = e;
+        closeSocket(); // the reader then ends, reporting this failure
+    }
+
+    /** The control frames of the server, on the reader. */
+    private final class Control implements WebSocketFramer.ControlFrames {
+        @Override
+        public void ping(byte[] payload) throws IOException {
+            sendControl(WebSocketFramer.PONG, payload);
+        }
+
+        @Override
+        public void close(int code, String reason) throws IOException {
+            serverClose = "close code " + code + (reason.isEmpty() ? "" : ": " + redactor.redact(reason));
+            endSeen.complete(null);
             try {
-                sent = socket.sendText(new String(message, StandardCharsets.UTF_8), true);
-            } catch (RuntimeException e) {
-                writeFailed(e);
-                return;
-            }
-            if (sent.isDone() && !sent.isCompletedExceptionally()) {
-                continue; // written at once: no callback, no recursion
-            }
-            sent.whenComplete((ws, failure) -> {
-                if (failure != null) {
-                    writeFailed(failure);
-                } else {
-                    writeNext();
+                if (closeSent.compareAndSet(false, true)) {
+                    sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
+                            code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
                 }
-            });
-            return;
+            } finally {
+                closeSocket(); // the handshake is done: the reader's next read ends the connection
+            }
         }
     }
-
-    private void writeFailed(Throwable failure) {
-        outbox.clear(); // the writer stays taken: nothing more is written
-        if (closeRequested.get()) {
-            return;
-        }
-        Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
-        socket.abort();
-        end(new TransportClosed("writing to the WebSocket at " + endpoint + " failed: "
-                + redactor.redact(String.valueOf(cause.getMessage())), null, tail(), false, cause));
-    }
-
-    // --- reading ---------------------------------------------------------------------------------------
 
     /**
-     * The JDK's callbacks, one at a time: reassemble, then deliver inline or queue ({@link MessageDelivery}); never
-     * user code, since the JDK reads nothing more while one of them runs. Each asks for the next message before it
-     * returns (or, on the idle reader, right after the JDK's task: see {@link MessageDelivery#arrived}), so the socket
-     * is read however slow the client is.
+     * The socket's input as the reader sees it: a read that times out (nothing for a ping interval) pings the
+     * server, and a second one in a row, with no answer between, gives the connection up.
      */
-    private final class Receiver implements WebSocket.Listener {
+    private final class KeepAlive extends FilterInputStream {
+        private boolean pingOut;
 
-        private final MessageAssembler text = new MessageAssembler(options.maxMessageBytes());
-        private final MessageAssembler binary = new MessageAssembler(options.maxMessageBytes());
-
-        @Override
-        public void onOpen(WebSocket webSocket) {
-            receiving = webSocket;
-            webSocket.request(1);
+        KeepAlive(InputStream in) {
+            super(in);
         }
 
         @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            lastHeard = System.nanoTime();
-            if (ended.get()) {
-                return null;
-            }
-            try {
-                if (accept(text.addText(data, last), text)) {
-                    webSocket.request(1);
+        public int read(byte[] b, int off, int len) throws IOException {
+            while (true) {
+                try {
+                    int n = in.read(b, off, len);
+                    pingOut = false;
+                    return n;
+                } catch (SocketTimeoutException e) {
+                    if (pingOut) {
+                        noPong = true;
+                        log.warn("app-server at {} answered no ping for {}; giving the connection up", endpoint,
+                                options.pingInterval());
+                        throw e;
+                    }
+                    pingOut = true;
+                    sendControl(WebSocketFramer.PING, PING);
                 }
-            } catch (LineTooLongException e) {
-                tooLong(webSocket, e);
             }
-            return null; // the data was copied
-        }
-
-        @Override
-        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            lastHeard = System.nanoTime();
-            if (ended.get()) {
-                return null;
-            }
-            try { // codex sends text only; a bad one is skipped and counted
-                if (accept(binary.addBinary(data, last), binary)) {
-                    webSocket.request(1);
-                }
-            } catch (LineTooLongException e) {
-                tooLong(webSocket, e);
-            }
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
-            lastHeard = System.nanoTime(); // (the JDK answers with a pong by itself)
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
-            lastHeard = System.nanoTime();
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            String what = statusCode == ABNORMAL_CLOSURE
-                    ? "the WebSocket connection to " + endpoint + " was lost (close code 1006: no close frame)"
-                    : "the app-server at " + endpoint + " closed the WebSocket connection (close code " + statusCode
-                            + (reason == null || reason.isEmpty() ? "" : ": " + redactor.redact(reason))
-                            + ")";
-            end(new TransportClosed(what, null, tail(), false, null));
-            return null; // the JDK then answers the close frame
-        }
-
-        @Override
-        public void onError(WebSocket webSocket, Throwable error) {
-            // A killed server's kernel resets the connection when input was still unread there (seen after kill -9
-            // with a request in flight): as lost as a 1006, with no close code to give.
-            String what = error instanceof java.io.IOException
-                    ? " was lost (" + redactor.redact(String.valueOf(error)) + ", no close frame)"
-                    : " failed: " + redactor.redact(String.valueOf(error));
-            end(new TransportClosed("the WebSocket connection to " + endpoint + what, null, tail(), false, error));
-        }
-
-        /** @return whether to ask for the next message now (see {@link MessageDelivery#arrived}) */
-        private boolean accept(boolean whole, MessageAssembler message) {
-            if (!whole) {
-                return true;
-            }
-            if (message.isBlank()) {
-                message.clear();
-                return true;
-            }
-            return delivery.arrived(message);
-        }
-
-        private void tooLong(WebSocket webSocket, LineTooLongException e) {
-            log.error("app-server at {} sent a message longer than {} bytes; closing the connection", endpoint,
-                    e.maxLineBytes());
-            webSocket.abort();
-            end(new TransportClosed(e.getMessage(), null, tail(), false, e));
         }
     }
 
-    /** The end of the input: the first reason counts, and the reader reports it after every message before it. */
-    private void end(TransportClosed closed) {
-        if (ended.compareAndSet(false, true)) {
-            delivery.enqueue(closeRequested.get()
-                    ? new TransportClosed("closed by client", null, tail(), true, null) : closed);
-            endSeen.complete(null);
+    /** On the reader, after the last message: what ended the connection, which is closed now. */
+    private TransportClosed ended(Throwable failure) {
+        endSeen.complete(null);
+        closeSocket();
+        TransportClosed closed;
+        String lost = "the WebSocket connection to " + endpoint + " was lost";
+        if (closeRequested.get()) {
+            closed = new TransportClosed("closed by client", null, tail(), true, null);
+        } else if (serverClose != null) {
+            closed = new TransportClosed("the app-server at " + endpoint + " closed the WebSocket connection ("
+                    + serverClose + ")", null, tail(), false, null);
+        } else if (failure instanceof LineTooLongException e) {
+            log.error("app-server at {} sent a message longer than {} bytes; closing the connection", endpoint,
+                    e.maxLineBytes());
+            closed = new TransportClosed(e.getMessage(), null, tail(), false, e);
+        } else if (failure instanceof WebSocketFramer.WebSocketProtocolException e) {
+            closed = new TransportClosed("the app-server at " + endpoint + " broke the WebSocket protocol: "
+                    + e.getMessage(), null, tail(), false, e);
+        } else if (writeFailure != null) {
+            closed = new TransportClosed("writing to the WebSocket at " + endpoint + " failed: "
+                    + redactor.redact(String.valueOf(writeFailure.getMessage())), null, tail(), false, writeFailure);
+        } else if (noPong) {
+            closed = new TransportClosed(lost + ": nothing received for " + options.pingInterval() + " after a ping",
+                    null, tail(), false, null);
+        } else if (failure == null) {
+            closed = new TransportClosed(lost + " (close code 1006: no close frame)", null, tail(), false, null);
+        } else if (failure instanceof IOException) {
+            // a killed server's kernel resets the connection when input was still unread there: as lost as a 1006
+            closed = new TransportClosed(lost + " (" + redactor.redact(String.valueOf(failure)) + ", no close frame)",
+                    null, tail(), false, failure);
+        } else {
+            log.error("the WebSocket reader of {} failed unexpectedly", endpoint, failure);
+            closed = new TransportClosed("the WebSocket connection to " + endpoint + " failed: "
+                    + redactor.redact(String.valueOf(failure)), null, tail(), false, failure);
+        }
+        return owned == null ? closed : owned.connectionEnded(closed);
+    }
+
+    private void closeSocket() {
+        Socket s = socket;
+        if (s != null) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                log.debug("closing the socket to {} failed: {}", endpoint, e.toString());
+            }
         }
     }
 
@@ -316,129 +268,22 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         return owned == null ? List.of() : owned.diagnosticTail();
     }
 
-    /** Asks the JDK for the next message (on the reader, after a task of the JDK's it ran). */
-    private void askForMore() {
-        WebSocket ws = receiving;
-        if (ws != null && !ended.get()) {
-            ws.request(1);
-        }
-    }
-
-    /** The reader's view of this transport: keep-alive while it waits, and the end. */
-    private final class ReaderHost implements MessageDelivery.Host {
-
-        /** Pings a server silent for {@link WebSocketOptions#pingInterval()}; gives it up when no answer follows. */
-        @Override
-        public long idle() {
-            long interval = options.pingInterval().toNanos();
-            if (interval == 0) {
-                return 0;
-            }
-            long now = System.nanoTime();
-            long heard = lastHeard;
-            long sentAt = pingSentAt;
-            if (sentAt != 0 && heard - sentAt < 0) { // a ping is out and nothing came since
-                long wait = sentAt + interval - now;
-                if (wait <= 0) {
-                    noPong();
-                    return 0;
-                }
-                return wait;
-            }
-            if (now - heard >= interval) {
-                ping(now);
-                return interval;
-            }
-            pingSentAt = 0;
-            return heard + interval - now;
-        }
-
-        @Override
-        public void finish(TransportClosed closed) {
-            WebSocketTransport.this.finish(closed);
-        }
-    }
-
-    private void ping(long now) {
-        pingSentAt = now == 0 ? 1 : now;
-        try {
-            socket.sendPing(PING.duplicate());
-        } catch (RuntimeException e) { // a ping or pong still on its way: the next round pings again
-            log.debug("could not ping {}: {}", endpoint, e.toString());
-        }
-    }
-
-    private void noPong() {
-        log.warn("app-server at {} answered no ping for {}; giving the connection up", endpoint,
-                options.pingInterval());
-        socket.abort();
-        end(new TransportClosed("the WebSocket connection to " + endpoint + " was lost: nothing received for "
-                + options.pingInterval() + " after a ping", null, tail(), false, null));
-    }
-
-    /**
-     * {@inheritDoc}
-     *
-     * <p>Only the reader can be held (the JDK's threads run no user code here); see {@link MessageDelivery}. (This
-     * reader never writes: the JDK's threads do, so the writing variants keep their defaults.)
-     */
     @Override
     public boolean replaceReader() {
-        MessageDelivery messages = delivery;
-        return messages != null && messages.replaceReader();
+        StreamReader r = reader;
+        return r != null && r.replaceReader();
     }
 
-    /** On the reader, after the last message: ends an owned server, lets go of the JDK client, tells the listener. */
-    private void finish(TransportClosed closed) {
-        TransportClosed told = closed;
-        if (owned != null) {
-            told = owned.connectionEnded(closed);
-        }
-        release();
-        if (!told.requestedByClient()) {
-            log.warn("app-server connection ended: {}", told.describe());
-        }
-        try {
-            listener.onClosed(told);
-        } catch (Throwable e) {
-            log.error("listener failed on connection end", e);
-        } finally {
-            reported.complete(null);
-        }
+    @Override
+    public boolean replaceReaderIfWriting(long now, long heldNanos) {
+        StreamReader r = reader;
+        return r != null && r.replaceReaderIfWriting(now, heldNanos);
     }
 
-    /** Aborts the socket (if still open) and stops this transport's pool and, on Java 21+, the JDK client. */
-    private void release() {
-        WebSocket ws = socket;
-        if (ws != null) {
-            ws.abort();
-        }
-        ExecutorService pool = io;
-        if (pool != null) {
-            pool.shutdownNow();
-            if (!Thread.currentThread().getName().startsWith("codex4j-ws-io-")) {
-                try {
-                    pool.awaitTermination(READER_JOIN.toMillis(), TimeUnit.MILLISECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }
-        }
-        // HttpClient is AutoCloseable from Java 21 (stopping its selector thread); on 17 that thread ends once the
-        // client is garbage
-        if (http instanceof AutoCloseable closeable) {
-            try {
-                closeable.close();
-            } catch (Exception e) {
-                log.debug("closing the HttpClient of {} failed: {}", endpoint, e.toString());
-            }
-        }
-    }
-
-    /** How many messages, and the end once known, wait for the reader: while it is held, all that arrives (for tests). */
-    int queued() {
-        MessageDelivery messages = delivery;
-        return messages == null ? 0 : messages.queued();
+    @Override
+    public long readerWritingSince() {
+        StreamReader r = reader;
+        return r == null ? 0 : r.readerWritingSince();
     }
 
     @Override
@@ -454,43 +299,47 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /**
      * {@inheritDoc}
      *
-     * <p>Sends a close frame (1000), waits up to {@code grace} for the server's, then drops the socket; then ends
-     * an owned server. Messages not yet written are dropped.
+     * <p>Sends a close frame (1000), waits up to {@code grace} for the server's, then closes the socket; then ends
+     * an owned server. From a listener call it does not wait: the end is reported once that call returns.
      */
     @Override
     public void close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
+        StreamReader r = reader;
         if (!closeRequested.compareAndSet(false, true)) {
-            ChildProcess.awaitQuietly(reported, grace.plus(READER_JOIN));
+            if (r != null && !r.isInListenerCall()) {
+                ChildProcess.awaitQuietly(r.reported(), grace.plus(READER_JOIN));
+            }
             return;
         }
-        WebSocket ws = socket;
-        if (ws == null) { // never started (or it failed to)
-            release();
+        if (r == null) { // never started (or it failed to)
             if (owned != null) {
                 owned.close();
             }
             return;
         }
-        outbox.clear();
-        if (!ended.get()) {
+        boolean inListener = r.isInListenerCall();
+        if (!endSeen.isDone() && closeSent.compareAndSet(false, true)) {
             try {
-                ws.sendClose(WebSocket.NORMAL_CLOSURE, "");
-            } catch (RuntimeException e) {
+                sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(NORMAL_CLOSURE));
+                if (!inListener) {
+                    ChildProcess.awaitQuietly(endSeen, grace);
+                }
+            } catch (IOException e) {
                 log.debug("could not send a close frame to {}: {}", endpoint, e.toString());
             }
-            ChildProcess.awaitQuietly(endSeen, grace);
         }
-        ws.abort();
-        end(new TransportClosed("closed by client", null, tail(), true, null));
-        if (delivery.isInListenerCall()) {
-            // closed from a listener call (a continuation on the reader): the report follows once it returns
-            release();
-        } else if (!ChildProcess.awaitQuietly(reported, READER_JOIN)) {
+        closeSocket();
+        if (inListener) { // the report follows once the listener call returns
+            if (owned != null) {
+                owned.close();
+            }
+            return;
+        }
+        if (!ChildProcess.awaitQuietly(r.reported(), READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
-            release();
         } else {
-            ChildProcess.join(delivery.reader(), READER_JOIN); // it ends right after its report
+            ChildProcess.join(r.current(), READER_JOIN); // it ends right after its report
         }
         if (owned != null) {
             owned.close();

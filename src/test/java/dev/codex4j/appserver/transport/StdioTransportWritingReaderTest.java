@@ -76,7 +76,7 @@ class StdioTransportWritingReaderTest {
                 for (int k = 0; k < LINES / EVERY; k++) {
                     int n = sendNow.take();
                     // just under the most left for the reader: it writes this once it has handled the read
-                    String message = "m" + n + "-" + "x".repeat(StdinWriter.MAX_HELD_BYTES - 100);
+                    String message = "m" + n + "-" + "x".repeat(StreamWriter.MAX_HELD_BYTES - 100);
                     transport.send(message.getBytes(UTF_8));
                     sent.add(true);
                 }

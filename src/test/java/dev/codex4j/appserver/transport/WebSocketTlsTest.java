@@ -35,34 +35,51 @@ class WebSocketTlsTest {
 
     private static KeyStore keyStore;
 
+    /** A certificate for another host, trusted by the client all the same. */
+    private static KeyStore otherHost;
+
     @BeforeAll
     static void makeCertificate() throws Exception {
-        Path file = dir.resolve("server.p12");
+        keyStore = certificate("server", "CN=127.0.0.1", "SAN=ip:127.0.0.1");
+        otherHost = certificate("other", "CN=other.example", "SAN=dns:other.example");
+    }
+
+    private static KeyStore certificate(String name, String dname, String san) throws Exception {
+        Path file = dir.resolve(name + ".p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", "server", "-keyalg", "EC",
-                "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=ip:127.0.0.1", "-validity", "2",
+        Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-alias", name, "-keyalg", "EC",
+                "-groupname", "secp256r1", "-dname", dname, "-ext", san, "-validity", "2",
                 "-storetype", "PKCS12", "-keystore", file.toString(), "-storepass", new String(PASSWORD))
                 .redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(output).isZero();
-        keyStore = KeyStore.getInstance("PKCS12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
         try (InputStream in = Files.newInputStream(file)) {
-            keyStore.load(in, PASSWORD);
+            store.load(in, PASSWORD);
         }
+        return store;
     }
 
     private static SSLContext serverContext() throws Exception {
+        return serverContext(keyStore);
+    }
+
+    private static SSLContext serverContext(KeyStore store) throws Exception {
         KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(keyStore, PASSWORD);
+        keys.init(store, PASSWORD);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keys.getKeyManagers(), null, null);
         return context;
     }
 
     private static SSLContext trustingContext() throws Exception {
+        return trustingContext(keyStore);
+    }
+
+    private static SSLContext trustingContext(KeyStore store) throws Exception {
         TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        trust.init(keyStore);
+        trust.init(store);
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust.getTrustManagers(), null);
         return context;
@@ -115,6 +132,56 @@ class WebSocketTlsTest {
                 public void onClosed(TransportClosed closed) {}
             })).isInstanceOf(IOException.class)
                     .hasMessageStartingWith("TLS with wss://127.0.0.1:" + server.uri().getPort() + "/rpc failed: ");
+        }
+    }
+
+    @Test
+    void aTrustedCertificateForAnotherHostIsRefused() throws Exception {
+        // trusted, valid, but issued to other.example: a man in the middle with any trusted certificate looks so
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext(otherHost))) {
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .bearerToken("tls-token-0123456789").sslContext(trustingContext(otherHost))
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed closed) {}
+            })).isInstanceOf(IOException.class)
+                    .hasMessageStartingWith("TLS with wss://127.0.0.1:" + server.uri().getPort() + "/rpc failed: ")
+                    .hasMessageContaining("127.0.0.1").hasMessageNotContaining("tls-token-0123456789");
+        }
+    }
+
+    @Test
+    void keepAlivePingsOverTlsLeaveTheConnectionUsable() throws Exception {
+        // the reader wakes from a read timeout on the TLS socket to ping: the socket must survive it
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext())) {
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .sslContext(trustingContext()).pingInterval(Duration.ofMillis(100))
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            java.util.concurrent.BlockingQueue<String> received = new java.util.concurrent.LinkedBlockingQueue<>();
+            transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {
+                    received.add(new String(buffer, offset, length, StandardCharsets.UTF_8));
+                }
+
+                @Override
+                public void onClosed(TransportClosed closed) {
+                    received.add("closed: " + closed.reason());
+                }
+            });
+            try {
+                assertThat(server.awaitPings(5, 20)).as("five pings over TLS").isTrue();
+                server.send("{\"method\":\"after/pings\"}");
+                assertThat(received.poll(10, TimeUnit.SECONDS)).isEqualTo("{\"method\":\"after/pings\"}");
+                transport.send("{\"method\":\"still/writes\"}".getBytes(StandardCharsets.UTF_8));
+                assertThat(server.receive()).isEqualTo("{\"method\":\"still/writes\"}");
+            } finally {
+                transport.close();
+            }
         }
     }
 

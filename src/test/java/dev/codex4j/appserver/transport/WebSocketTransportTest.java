@@ -129,6 +129,64 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void anUpgradeAnswerThatIsNotRfc6455IsRefusedAndTheSocketClosed() throws Exception {
+        assertRefused(key -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + WebSocketHandshake.expectedAccept(key + "x") + "\r\n\r\n",
+                "not as RFC 6455 asks");
+        assertRefused(key -> "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                + "Sec-WebSocket-Accept: " + WebSocketHandshake.expectedAccept(key) + "\r\n"
+                + "Sec-WebSocket-Extensions: permessage-deflate\r\n\r\n", "extension");
+        assertRefused(key -> "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", "HTTP 200 (hello)");
+        assertRefused(key -> "SSH-2.0-OpenSSH_9.6\r\n\r\n", "something other than HTTP");
+        assertRefused(key -> "HTTP/1.1 101 Switching Protocols\r\nX: " + "y".repeat(20_000) + "\r\n\r\n",
+                "bytes of headers");
+    }
+
+    @Test
+    void headersThatCouldSplitOrSmuggleTheUpgradeRequestAreRefusedWhenSet() {
+        WebSocketOptions.Builder b = options();
+        assertThatThrownBy(() -> b.header("X-A", "a\r\nX-Injected: 1")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("line break");
+        assertThatThrownBy(() -> b.header("X-A", "a\u0000b")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("control characters");
+        assertThatThrownBy(() -> b.header("X-A", "\u2028")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("ISO-8859-1");
+        assertThatThrownBy(() -> b.header("X A", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not a header name");
+        assertThatThrownBy(() -> b.header("Sec-WebSocket-Key", "v")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set by the WebSocket handshake");
+        assertThat(b.header("X-Tab", "a\tb é").build().headers()).containsEntry("X-Tab", "a\tb é");
+    }
+
+    /** A server on a raw socket answers the upgrade with {@code answer(key)}: start must fail saying {@code why}. */
+    private void assertRefused(java.util.function.UnaryOperator<String> answer, String why) throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Boolean> clientClosed = CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = raw.accept()) {
+                    java.io.BufferedReader in = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                    String key = null;
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:")) {
+                            key = line.substring(line.indexOf(':') + 1).trim();
+                        }
+                    }
+                    s.getOutputStream().write(answer.apply(key).getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    return in.read() == -1; // the client closed its end
+                } catch (IOException e) {
+                    return true; // reset by the client: closed as well
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("ws://127.0.0.1:" + raw.getLocalPort()).hasMessageContaining(why);
+            assertThat(clientClosed.get(10, TimeUnit.SECONDS)).isTrue();
+        }
+    }
+
+    @Test
     void aMessageInFragmentsCutInsideUtf8SequencesArrivesWholeInOrder() throws Exception {
         connected(options().build());
         String big = "{\"method\":\"m\",\"params\":{\"text\":\"" + "grüße 😀 €".repeat(20_000) + "\"}}";

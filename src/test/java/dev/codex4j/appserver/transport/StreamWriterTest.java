@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(30)
-class StdinWriterTest {
+class StreamWriterTest {
 
     /** Records each write; the first write can be made to block until released, or every write to fail. */
     private static class RecordingStream extends OutputStream {
@@ -57,7 +57,7 @@ class StdinWriterTest {
 
     private final RecordingStream out = new RecordingStream();
     private final List<IOException> failures = new CopyOnWriteArrayList<>();
-    private final StdinWriter writer = new StdinWriter(out, failures::add);
+    private final StreamWriter writer = new StreamWriter(out, failures::add);
 
     private static byte[] bytes(String s) {
         return s.getBytes(UTF_8);
@@ -97,7 +97,7 @@ class StdinWriterTest {
 
     @Test
     void aSenderThatWouldLeaveTheReaderMoreThanTheLimitWritesItself() throws Exception {
-        String big = "x".repeat(StdinWriter.MAX_HELD_BYTES / 2);
+        String big = "x".repeat(StreamWriter.MAX_HELD_BYTES / 2);
         writer.handling();
         writer.send(bytes(big), false);
         assertThat(out.writes).isEmpty();
@@ -126,7 +126,7 @@ class StdinWriterTest {
         out.blockFirstWrite = true;
         CompletableFuture<Void> first = TestThreads.start("first-sender", () -> writer.send(bytes("a"), false));
         await(out.firstWriteStarted);
-        String big = "y".repeat(StdinWriter.MAX_PENDING_BYTES);
+        String big = "y".repeat(StreamWriter.MAX_PENDING_BYTES);
         writer.send(bytes(big), false); // room enough before it
         writer.send(bytes("from-reader"), true); // the reader never waits
 
@@ -217,7 +217,7 @@ class StdinWriterTest {
                 throw odd;
             }
         };
-        StdinWriter w = new StdinWriter(throwing, failures::add);
+        StreamWriter w = new StreamWriter(throwing, failures::add);
         assertThatThrownBy(() -> w.send(bytes("a"), false)).isInstanceOf(IOException.class).hasCause(odd);
         assertThatThrownBy(() -> w.send(bytes("b"), false)).hasMessage("transport closed");
         assertThat(failures).hasSize(1);

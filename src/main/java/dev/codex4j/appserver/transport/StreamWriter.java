@@ -7,8 +7,9 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The child's stdin, written by many threads: each message whole, in the order sent, in as few system calls
- * as the moment allows.
+ * A transport's output stream (a child's stdin, a socket), written by many threads: each message whole, framed
+ * by its {@link Encoding} (a newline after it; a WebSocket frame around it), in the order sent, in as few system
+ * calls as the moment allows.
  *
  * <p>A message is written at once by the thread sending it, unless
  * <ul>
@@ -25,7 +26,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * the stdout the reader should be reading: its transport lets a new reader take over (see
  * {@link StdioTransport#replaceReaderIfWriting}).
  */
-final class StdinWriter {
+final class StreamWriter {
 
     /** The most bytes left for the reader to write at the end of a read; a sender that would leave more writes. */
     static final int MAX_HELD_BYTES = 16 * 1024;
@@ -38,12 +39,37 @@ final class StdinWriter {
     static final int MAX_PENDING_BYTES_FOR_READER = 16 * MAX_PENDING_BYTES;
     private static final int KEPT_BUFFER_BYTES = 64 * 1024;
 
+    /** How a message is framed on the stream. */
+    interface Encoding {
+        /** The most bytes {@code message} takes framed. */
+        int maxFramedLength(byte[] message);
+
+        /** Writes {@code message} framed into {@code out} from {@code at}; returns the index just past it. */
+        int frame(byte[] message, byte[] out, int at);
+    }
+
+    /** One message a line: the message, then {@code '\n'}. */
+    static final Encoding LINES = new Encoding() {
+        @Override
+        public int maxFramedLength(byte[] message) {
+            return message.length + 1;
+        }
+
+        @Override
+        public int frame(byte[] message, byte[] out, int at) {
+            System.arraycopy(message, 0, out, at, message.length);
+            out[at + message.length] = '\n';
+            return at + message.length + 1;
+        }
+    };
+
     /** Told once, on the writing thread, when a write fails: nothing more can be written. */
     interface FailureListener {
         void writeFailed(IOException e);
     }
 
     private final OutputStream out;
+    private final Encoding encoding;
     private final FailureListener failureListener;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition written = lock.newCondition();
@@ -59,8 +85,13 @@ final class StdinWriter {
     /** Closing: whoever writes last closes the stream. */
     private boolean closing;
 
-    StdinWriter(OutputStream out, FailureListener failureListener) {
+    StreamWriter(OutputStream out, FailureListener failureListener) {
+        this(out, LINES, failureListener);
+    }
+
+    StreamWriter(OutputStream out, Encoding encoding, FailureListener failureListener) {
         this.out = out;
+        this.encoding = encoding;
         this.failureListener = failureListener;
     }
 
@@ -70,13 +101,35 @@ final class StdinWriter {
     }
 
     /**
-     * Sends one message and a newline: written by this thread, or by one that will write it soon (see the
+     * Sends one message, framed: written by this thread, or by one that will write it soon (see the
      * class comment).
      *
      * @param reader whether the calling thread is the reader, which is let go further before it waits for room
      * @throws IOException if the stream is closed or a write has failed (this one's, if this thread wrote)
      */
     void send(byte[] message, boolean reader) throws IOException {
+        send(message, reader, encoding);
+    }
+
+    /** Sends bytes already framed (a WebSocket control frame), as {@link #send(byte[], boolean)} does a message. */
+    void sendFramed(byte[] frame, boolean reader) throws IOException {
+        send(frame, reader, RAW);
+    }
+
+    private static final Encoding RAW = new Encoding() {
+        @Override
+        public int maxFramedLength(byte[] message) {
+            return message.length;
+        }
+
+        @Override
+        public int frame(byte[] message, byte[] out, int at) {
+            System.arraycopy(message, 0, out, at, message.length);
+            return at + message.length;
+        }
+    };
+
+    private void send(byte[] message, boolean reader, Encoding framing) throws IOException {
         lock.lock();
         try {
             checkOpen();
@@ -84,7 +137,7 @@ final class StdinWriter {
                 written.awaitUninterruptibly(); // as a blocking write does: IOException means the end
                 checkOpen();
             }
-            append(message);
+            append(message, framing);
             if (writing || (handling && pendingLength <= MAX_HELD_BYTES)) {
                 return;
             }
@@ -161,7 +214,7 @@ final class StdinWriter {
                 out.flush();
             } catch (Throwable e) { // whatever it is, writing must not stay taken with nobody writing
                 IOException failed = e instanceof IOException io ? io
-                        : new IOException("writing to app-server stdin failed: " + e, e);
+                        : new IOException("writing to the app-server failed: " + e, e);
                 fail(failed);
                 return failed;
             }
@@ -228,13 +281,11 @@ final class StdinWriter {
         }
     }
 
-    private void append(byte[] message) {
-        int needed = pendingLength + message.length + 1;
+    private void append(byte[] message, Encoding framing) {
+        int needed = pendingLength + framing.maxFramedLength(message);
         if (needed > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(needed, pending.length * 2));
         }
-        System.arraycopy(message, 0, pending, pendingLength, message.length);
-        pending[needed - 1] = '\n';
-        pendingLength = needed;
+        pendingLength = framing.frame(message, pending, pendingLength);
     }
 }

@@ -1,0 +1,90 @@
+package dev.codex4j.appserver.transport;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+import java.util.SplittableRandom;
+
+/**
+ * Frames what a client sends over a WebSocket (RFC 6455, section 5): each message one unfragmented text frame,
+ * masked as a client's frames must be, and the control frames (ping, pong, close). One per connection: its
+ * {@link StreamWriter} frames messages with it, its reader control frames.
+ *
+ * <p>Masks come from a generator seeded from {@link SecureRandom} per connection. Masking exists to keep a hostile
+ * script in a browser from shaping the bytes an intermediary sees; here the payloads are the application's own
+ * JSON, so unpredictable-per-connection is what it needs, without a {@code SecureRandom} call per message.
+ */
+final class WebSocketEncoding implements StreamWriter.Encoding {
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final int MAX_HEADER = 14;
+
+    private final SplittableRandom masks = new SplittableRandom(new SecureRandom().nextLong());
+
+    @Override
+    public int maxFramedLength(byte[] message) {
+        return message.length + MAX_HEADER;
+    }
+
+    @Override
+    public int frame(byte[] message, byte[] out, int at) {
+        return frame(WebSocketFramer.TEXT, message, message.length, out, at);
+    }
+
+    /** A masked control frame ({@code opcode} ping, pong or close) carrying {@code payload} (at most 125 bytes). */
+    byte[] controlFrame(int opcode, byte[] payload) {
+        byte[] out = new byte[payload.length + 6];
+        frame(opcode, payload, payload.length, out, 0);
+        return out;
+    }
+
+    /** A close frame's payload: {@code code}, big-endian. */
+    static byte[] closePayload(int code) {
+        return new byte[] {(byte) (code >> 8), (byte) code};
+    }
+
+    private int frame(int opcode, byte[] payload, int length, byte[] out, int at) {
+        int p = at;
+        out[p++] = (byte) (0x80 | opcode); // FIN: never fragmented
+        if (length < 126) {
+            out[p++] = (byte) (0x80 | length);
+        } else if (length <= 0xffff) {
+            out[p++] = (byte) (0x80 | 126);
+            out[p++] = (byte) (length >> 8);
+            out[p++] = (byte) length;
+        } else {
+            out[p++] = (byte) (0x80 | 127);
+            long l = length;
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out[p++] = (byte) (l >> shift);
+            }
+        }
+        int mask = nextMask();
+        out[p++] = (byte) (mask >> 24);
+        out[p++] = (byte) (mask >> 16);
+        out[p++] = (byte) (mask >> 8);
+        out[p++] = (byte) mask;
+        System.arraycopy(payload, 0, out, p, length);
+        mask(out, p, length, mask);
+        return p + length;
+    }
+
+    /** The next masking key; synchronized, since the reader frames control frames outside the writer's lock. */
+    private synchronized int nextMask() {
+        return masks.nextInt();
+    }
+
+    /** XORs {@code bytes[from, from + length)} with the 4-byte {@code mask}, repeated: eight bytes at a time. */
+    static void mask(byte[] bytes, int from, int length, int mask) {
+        long wide = ((long) mask << 32) | (mask & 0xffffffffL);
+        int i = from;
+        int end = from + length;
+        for (; i <= end - Long.BYTES; i += Long.BYTES) {
+            LONGS.set(bytes, i, (long) LONGS.get(bytes, i) ^ wide);
+        }
+        for (int k = i - from; i < end; i++, k++) {
+            bytes[i] ^= (byte) (mask >> (24 - 8 * (k & 3)));
+        }
+    }
+}
