@@ -248,7 +248,8 @@ public final class AppServerClientBuilder {
 
     /**
      * Connects to a running app-server over a WebSocket instead of spawning one over stdio:
-     * {@code ws://HOST:PORT} or {@code wss://...} (see the README's "Remote app-servers"). The stdio options
+     * {@code ws://HOST:PORT}, {@code wss://...}, or {@code unix:///absolute/path} for a server started with
+     * {@code --listen unix:///absolute/path} (see the README's "Remote app-servers"). The stdio options
      * (executable, arguments, environment, working directory) then do not apply, and setting them too makes
      * {@link #build()} fail; {@code maxLineBytes} limits each message and {@code shutdownGrace} the close handshake.
      */

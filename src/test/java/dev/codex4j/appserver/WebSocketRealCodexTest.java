@@ -126,6 +126,77 @@ class WebSocketRealCodexTest {
     }
 
     @Test
+    void overAUnixSocketTheHandshakeAndATurnWithAnApprovalRunAndKillingTheServerFailsWhatIsPending()
+            throws Exception {
+        Path socket = dir.resolve("codex.sock");
+        List<String> command = new ArrayList<>(codex.command());
+        command.addAll(List.of("--listen", "unix://" + socket));
+        ProcessBuilder spawn = new ProcessBuilder(command).directory(codex.workspace().toFile())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("codex.log").toFile());
+        spawn.environment().clear();
+        spawn.environment().putAll(codex.environment());
+        Process process = spawn.start();
+        try {
+            URI uri = URI.create("unix://" + socket);
+            AppServerClient client = client(AppServerClient.builder().webSocket(uri)
+                    .clientInfo(new ClientInfo("unix-test", "Unix Test", "1.0.0"))
+                    .approvals(ApprovalDecisions.builder()
+                            .onCommandExecution(request -> CommandExecutionApprovalDecision.ACCEPT).build()));
+            InitializeResponse init = startOnceListening(client, socket);
+            assertThat(init.userAgent()).startsWith("unix-test/0.169.0");
+
+            model.enqueue(Reply.escalatedExecCommand("call-1", "touch over-unix.txt", "needs a file"),
+                    Reply.streamedMessage("made ", "it"));
+            TurnResult result = CodexThreads.of(client).start(ThreadOptions.defaults())
+                    .flatMap(t -> t.run("make a file")).block(WAIT);
+            assertThat(result.status()).isEqualTo(TurnStatus.COMPLETED);
+            assertThat(result.finalResponse()).isEqualTo("made it");
+            assertThat(codex.workspace().resolve("over-unix.txt")).exists();
+
+            model.enqueue(Reply.escalatedExecCommand("call-2", "touch never.txt", "needs a file"));
+            CompletableFuture<JsonNode> pending = client.request("model/list", Map.of()).toFuture();
+            pending.get(WAIT.toSeconds(), TimeUnit.SECONDS); // answered: the connection works both ways
+            CompletableFuture<TurnResult> running = CodexThreads.of(client).start(ThreadOptions.defaults())
+                    .flatMap(t -> t.run("hold on")).toFuture();
+            process.destroyForcibly();
+            assertThat(Futures.failure(running, WAIT)).isInstanceOf(ConnectionClosedException.class)
+                    .hasMessageContaining("unix://" + socket);
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+            if (Files.isSymbolicLink(socket)) { // killed, codex left its socket behind the link
+                Files.deleteIfExists(Files.readSymbolicLink(socket));
+            }
+        }
+    }
+
+    /**
+     * Starts {@code client} once codex listens on its socket. Codex prints nothing when it does; it links the socket
+     * at the path it was given once it listens, so the link's creation is awaited (a file-system event).
+     */
+    private InitializeResponse startOnceListening(AppServerClient client, Path socket) throws Exception {
+        try (java.nio.file.WatchService watcher = socket.getFileSystem().newWatchService()) {
+            socket.getParent().register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!Files.exists(socket, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                java.nio.file.WatchKey key = watcher.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                assertThat(key).as("codex created " + socket + " within " + WAIT).isNotNull();
+                key.pollEvents();
+                key.reset();
+            }
+        }
+        for (int attempt = 1;; attempt++) {
+            try {
+                return client.start().block(WAIT);
+            } catch (AppServerStartException e) { // linked a moment before it listens: the next attempt connects
+                if (attempt == 20 || !e.getMessage().contains("cannot connect")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    @Test
     void aWrongTokenIsRefusedWith401AndTheServerServesTheRightOne() throws Exception {
         server = serverBuilder().start();
         AppServerClient wrong = client(AppServerClient.builder().webSocket(server.uri())

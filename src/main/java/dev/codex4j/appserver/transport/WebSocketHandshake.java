@@ -1,5 +1,6 @@
 package dev.codex4j.appserver.transport;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,7 +8,13 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,6 +24,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.nio.file.Path;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -31,8 +39,16 @@ import javax.net.ssl.SSLSocket;
  */
 final class WebSocketHandshake {
 
-    /** The connection, upgraded: its socket, and what the server sent after its answer (frames already). */
-    record Opened(Socket socket, byte[] rest, int restLength) {}
+    /**
+     * The connection, upgraded: its streams, what closes it, the TCP socket ({@code null} over a Unix socket, which
+     * has no read timeouts for keep-alive), and what the server sent after its answer (frames already).
+     */
+    record Opened(InputStream in, OutputStream out, Closeable connection, Socket tcp, byte[] rest) {}
+
+    /** Reads during the handshake, within its deadline. */
+    private interface Wire {
+        int read(byte[] buffer, int offset, int length) throws IOException;
+    }
 
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** The most bytes of an answer's status line and headers. */
@@ -61,6 +77,9 @@ final class WebSocketHandshake {
 
     private Opened open(String token) throws IOException {
         URI uri = options.uri();
+        if (options.isUnixSocket()) {
+            return openUnix(uri, token);
+        }
         boolean tls = "wss".equalsIgnoreCase(uri.getScheme());
         String host = uri.getHost();
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
@@ -79,28 +98,84 @@ final class WebSocketHandshake {
             if (tls) {
                 socket = secure(socket, bareHost, port);
             }
-            String key = Base64.getEncoder().encodeToString(randomBytes(16));
+            String key = newKey();
             OutputStream out = socket.getOutputStream();
-            out.write(request(uri, host, port, tls, key, token));
+            out.write(request(uri.getRawPath(), uri.getRawQuery(), host + (port == (tls ? 443 : 80) ? "" : ":" + port),
+                    key, token));
             out.flush();
-            Opened opened = answer(socket, key);
+            Socket s = socket;
+            InputStream in = s.getInputStream();
+            byte[] rest = answer((b, off, len) -> {
+                s.setSoTimeout(remainingMillis());
+                return in.read(b, off, len);
+            }, key);
             socket.setSoTimeout(0);
-            return opened;
-        } catch (SocketTimeoutException e) {
-            closeQuietly(socket);
-            throw timedOut();
-        } catch (SSLException e) {
-            closeQuietly(socket);
-            throw new IOException("TLS with " + options.endpoint() + " failed: " + redactor.redact(e.getMessage()), e);
+            return new Opened(in, out, socket, socket, rest);
         } catch (IOException | RuntimeException e) {
             closeQuietly(socket);
-            if (e instanceof IOException io && io.getMessage() != null
-                    && io.getMessage().contains(options.endpoint())) {
-                throw io;
-            }
-            throw new IOException("cannot connect to " + options.endpoint() + ": " + redactor.redact(String.valueOf(e)),
-                    e);
+            throw failure(e);
         }
+    }
+
+    /**
+     * Over a Unix socket ({@code SocketChannel}, Java 16+): the handshake runs non-blocking under a selector, for
+     * its deadline (a channel has no read timeout); then the channel blocks, read and written as a socket is.
+     */
+    private Opened openUnix(URI uri, String token) throws IOException {
+        SocketChannel channel = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            try {
+                channel.connect(UnixDomainSocketAddress.of(Path.of(uri.getPath())));
+            } catch (IOException e) { // ENOENT, ECONNREFUSED, EACCES: the JDK's message says which
+                throw new IOException("cannot connect to " + options.endpoint() + ": " + e.getMessage(), e);
+            }
+            String key = newKey();
+            byte[] rest;
+            channel.configureBlocking(false);
+            try (Selector selector = Selector.open()) {
+                SelectionKey registration = channel.register(selector, SelectionKey.OP_WRITE);
+                ByteBuffer request = ByteBuffer.wrap(request(uri.getRawPath(), null, "localhost", key, token));
+                while (request.hasRemaining()) {
+                    if (channel.write(request) == 0) {
+                        await(selector);
+                    }
+                }
+                registration.interestOps(SelectionKey.OP_READ);
+                rest = answer((b, off, len) -> {
+                    ByteBuffer into = ByteBuffer.wrap(b, off, len);
+                    int n;
+                    while ((n = channel.read(into)) == 0) {
+                        await(selector);
+                    }
+                    return n;
+                }, key);
+            }
+            channel.configureBlocking(true); // (closing the selector deregistered the channel)
+            return new Opened(ChannelStreams.input(channel), ChannelStreams.output(channel), channel, null, rest);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(channel);
+            throw failure(e);
+        }
+    }
+
+    private void await(Selector selector) throws IOException {
+        selector.select(remainingMillis());
+        selector.selectedKeys().clear();
+    }
+
+    /** A failure of {@link #open}, as the caller sees it: naming the endpoint, the token masked. */
+    private IOException failure(Exception e) {
+        if (e instanceof SocketTimeoutException) {
+            return timedOut();
+        }
+        if (e instanceof SSLException) {
+            return new IOException("TLS with " + options.endpoint() + " failed: " + redactor.redact(e.getMessage()), e);
+        }
+        if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(options.endpoint())) {
+            return io;
+        }
+        return new IOException("cannot connect to " + options.endpoint() + ": " + redactor.redact(String.valueOf(e)),
+                e);
     }
 
     private Socket secure(Socket plain, String host, int port) throws IOException {
@@ -119,14 +194,13 @@ final class WebSocketHandshake {
         return tls;
     }
 
-    private byte[] request(URI uri, String host, int port, boolean tls, String key, String token) {
-        String path = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-        if (uri.getRawQuery() != null) {
-            path += "?" + uri.getRawQuery();
+    private byte[] request(String rawPath, String rawQuery, String hostHeader, String key, String token) {
+        String path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        if (rawQuery != null) {
+            path += "?" + rawQuery;
         }
-        boolean defaultPort = port == (tls ? 443 : 80);
         StringBuilder request = new StringBuilder(256).append("GET ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(host).append(defaultPort ? "" : ":" + port).append("\r\n")
+                .append("Host: ").append(hostHeader).append("\r\n")
                 .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
         // names and values were checked by the options: no line breaks, no handshake header, printable token
@@ -137,10 +211,12 @@ final class WebSocketHandshake {
         return request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
     }
 
-    /** Reads the server's answer; a 101 with the right accept key opens the connection, anything else is refused. */
-    private Opened answer(Socket socket, String key) throws IOException {
-        socket.setSoTimeout(remainingMillis());
-        InputStream in = socket.getInputStream();
+    /**
+     * Reads the server's answer; a 101 with the right accept key opens the connection, anything else is refused.
+     *
+     * @return what the server sent after its answer
+     */
+    private byte[] answer(Wire in, String key) throws IOException {
         byte[] buffer = new byte[8192];
         int length = 0;
         int headerEnd;
@@ -152,7 +228,6 @@ final class WebSocketHandshake {
                 }
                 buffer = Arrays.copyOf(buffer, length * 2);
             }
-            socket.setSoTimeout(remainingMillis());
             int n = in.read(buffer, length, buffer.length - length);
             if (n < 0) {
                 throw new IOException("the app-server at " + options.endpoint()
@@ -187,8 +262,7 @@ final class WebSocketHandshake {
             throw new IOException("the app-server at " + options.endpoint()
                     + " chose a WebSocket extension or subprotocol the client did not offer");
         }
-        byte[] rest = Arrays.copyOfRange(buffer, bodyStart, length);
-        return new Opened(socket, rest, rest.length);
+        return Arrays.copyOfRange(buffer, bodyStart, length);
     }
 
     private int status(String statusLine) throws IOException {
@@ -212,7 +286,7 @@ final class WebSocketHandshake {
     }
 
     /** The start of a refusal's body: what came with the headers, and up to its length while time is left. */
-    private String body(InputStream in, byte[] buffer, int start, int length, Map<String, String> headers) {
+    private String body(Wire in, byte[] buffer, int start, int length, Map<String, String> headers) {
         int declared;
         try {
             declared = Integer.parseInt(headers.getOrDefault("content-length", "0").trim());
@@ -278,15 +352,15 @@ final class WebSocketHandshake {
         return new IOException("connecting to " + options.endpoint() + " timed out after " + options.connectTimeout());
     }
 
-    private static byte[] randomBytes(int n) {
-        byte[] bytes = new byte[n];
+    private static String newKey() {
+        byte[] bytes = new byte[16];
         KEYS.nextBytes(bytes);
-        return bytes;
+        return Base64.getEncoder().encodeToString(bytes);
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(Closeable connection) {
         try {
-            socket.close();
+            connection.close();
         } catch (IOException e) {
             // closing after a failure: nothing more to say
         }

@@ -42,7 +42,7 @@ public final class WebSocketOptions {
         this.fixedBearerToken = b.fixedBearerToken;
         this.headers = Map.copyOf(b.headers);
         this.connectTimeout = b.connectTimeout;
-        this.pingInterval = b.pingInterval;
+        this.pingInterval = isUnixSocket(b.uri) ? Duration.ZERO : b.pingInterval;
         this.maxMessageBytes = b.maxMessageBytes;
         this.sslContext = b.sslContext;
         this.closeTimeout = b.closeTimeout;
@@ -50,9 +50,11 @@ public final class WebSocketOptions {
     }
 
     /**
-     * Options for {@code uri}, {@code ws://host:port[/path]} or {@code wss://...}; codex ignores the path.
+     * Options for {@code uri}: {@code ws://host:port[/path]}, {@code wss://...} (codex ignores the path), or
+     * {@code unix:///absolute/path} for {@code codex app-server --listen unix:///absolute/path} (WebSocket over a
+     * Unix socket, whose file permissions stand in for a token).
      *
-     * @throws IllegalArgumentException for another scheme or a URI without a host
+     * @throws IllegalArgumentException for another scheme, a TCP URI without a host, a relative socket path
      */
     public static Builder builder(URI uri) {
         return new Builder(uri);
@@ -102,7 +104,19 @@ public final class WebSocketOptions {
         return connectTimeout;
     }
 
-    /** How long the connection may be silent before a ping is sent; {@link Duration#ZERO} when pings are off. */
+    /** Whether the URI names a Unix socket ({@code unix:///path}) rather than a TCP endpoint. */
+    public boolean isUnixSocket() {
+        return isUnixSocket(uri);
+    }
+
+    static boolean isUnixSocket(URI uri) {
+        return "unix".equalsIgnoreCase(uri.getScheme());
+    }
+
+    /**
+     * How long the connection may be silent before a ping is sent; {@link Duration#ZERO} when pings are off (and
+     * over a Unix socket, whatever was set: see {@link Builder#pingInterval}).
+     */
     public Duration pingInterval() {
         return pingInterval;
     }
@@ -132,6 +146,9 @@ public final class WebSocketOptions {
     }
 
     static String endpointOf(URI uri) {
+        if (isUnixSocket(uri)) {
+            return "unix://" + uri.getRawPath();
+        }
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost()
                 + (uri.getPort() >= 0 ? ":" + uri.getPort() : "") + path;
@@ -154,8 +171,18 @@ public final class WebSocketOptions {
         private Builder(URI uri) {
             Objects.requireNonNull(uri, "uri");
             String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if (scheme.equals("unix")) {
+                if (uri.getRawAuthority() != null || uri.getPath() == null || !uri.getPath().startsWith("/")
+                        || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+                    throw new IllegalArgumentException("a Unix-socket URI is unix:// and an absolute path, as in"
+                            + " unix:///run/codex.sock, not " + uri);
+                }
+                this.uri = uri;
+                return;
+            }
             if (!scheme.equals("ws") && !scheme.equals("wss")) {
-                throw new IllegalArgumentException("a WebSocket URI starts with ws:// or wss://, not " + scheme + "://");
+                throw new IllegalArgumentException("a WebSocket URI starts with ws://, wss:// or unix://, not "
+                        + scheme + "://");
             }
             if (uri.getHost() == null) {
                 throw new IllegalArgumentException("the WebSocket URI has no host: " + endpointOf(uri));
@@ -222,6 +249,8 @@ public final class WebSocketOptions {
          * After this long without anything from the server a ping is sent; if another interval passes without
          * anything (a pong included), the connection is given up as lost. Default: 30 s (codex sends no pings of
          * its own, and idle connections through proxies and load balancers get cut). {@link Duration#ZERO}: off.
+         * Over a Unix socket there are no pings (no proxy cuts it, and a dead server closes it): the setting is
+         * ignored there.
          */
         public Builder pingInterval(Duration interval) {
             Objects.requireNonNull(interval, "pingInterval");
@@ -268,7 +297,7 @@ public final class WebSocketOptions {
          *     never be used: the connection would be plain text)
          */
         public WebSocketOptions build() {
-            if (sslContext != null && uri.getScheme().equalsIgnoreCase("ws")) {
+            if (sslContext != null && !uri.getScheme().equalsIgnoreCase("wss")) {
                 throw new IllegalArgumentException("an SSLContext applies to wss:// only, not " + endpointOf(uri));
             }
             return new WebSocketOptions(this);

@@ -1,9 +1,9 @@
 package dev.codex4j.appserver.transport;
 
+import java.io.Closeable;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Speaks to an app-server over a WebSocket ({@code codex app-server --listen ws://HOST:PORT}): one JSON message per
- * text frame each way, {@code Authorization: Bearer <token>} on the upgrade when a token is configured.
+ * Speaks to an app-server over a WebSocket ({@code codex app-server --listen ws://HOST:PORT}, or over a Unix socket
+ * with {@code --listen unix:///PATH}): one JSON message per text frame each way, {@code Authorization: Bearer
+ * <token>} on the upgrade when a token is configured.
  *
  * <p>A WebSocket client of its own over a socket ({@link WebSocketHandshake}, {@link WebSocketFramer},
  * {@link WebSocketEncoding}), rather than the JDK's {@code java.net.http.WebSocket} or Reactor Netty: the JDK's
@@ -29,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: one daemon reader, {@code codex4j-ws-reader-<n>}, which frames what arrives and hands each message
  * to the listener, answers pings, and pings a server silent for {@link WebSocketOptions#pingInterval()} (giving
- * the connection up when nothing answers within another interval). It is replaced (as {@code -2} and so on) when
+ * the connection up when nothing answers within another interval; over TCP only). It is replaced (as {@code -2} and so on) when
  * its listener holds it. Callers write their own messages, or leave them to a thread writing already (see
  * {@link StreamWriter}).
  *
@@ -60,7 +61,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** Completed once the server's close frame or the end of the connection has been seen. */
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
 
-    private volatile Socket socket;
+    /** The socket (TCP, or a Unix socket's channel) once open. */
+    private volatile Closeable connection;
     private volatile StreamWriter writer;
     private volatile StreamReader reader;
     /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
@@ -109,17 +111,24 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             endSeen.complete(null);
             throw e;
         }
-        Socket s = opened.socket();
-        socket = s;
+        connection = opened.connection();
         long pingMillis = options.pingInterval().toMillis();
-        if (pingMillis > 0) {
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis)); // a silent server wakes the reader
+        InputStream in = opened.in();
+        if (pingMillis > 0 && opened.tcp() != null) {
+            try { // a silent server wakes the reader
+                opened.tcp().setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis));
+            } catch (IOException e) {
+                closeRequested.set(true);
+                closeSocket();
+                throw new IOException("cannot set up the connection to " + endpoint + ": " + e.getMessage(), e);
+            }
+            in = new KeepAlive(in);
         }
-        writer = new StreamWriter(s.getOutputStream(), encoding, this::writeFailed);
-        StreamReader r = new StreamReader("codex4j-ws-reader-" + id, new KeepAlive(s.getInputStream()),
+        writer = new StreamWriter(opened.out(), encoding, this::writeFailed);
+        StreamReader r = new StreamReader("codex4j-ws-reader-" + id, in,
                 () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener, this::ended);
         reader = r;
-        r.start(opened.restLength() == 0 ? null : opened.rest(), 0, opened.restLength());
+        r.start(opened.rest().length == 0 ? null : opened.rest(), 0, opened.rest().length);
         log.debug("connected to app-server at {}", endpoint);
     }
 
@@ -254,10 +263,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     }
 
     private void closeSocket() {
-        Socket s = socket;
-        if (s != null) {
+        Closeable c = connection;
+        if (c != null) {
             try {
-                s.close();
+                c.close();
             } catch (IOException e) {
                 log.debug("closing the socket to {} failed: {}", endpoint, e.toString());
             }

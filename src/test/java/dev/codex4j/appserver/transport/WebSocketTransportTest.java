@@ -158,6 +158,24 @@ class WebSocketTransportTest {
         assertThat(b.header("X-Tab", "a\tb é").build().headers()).containsEntry("X-Tab", "a\tb é");
     }
 
+    @Test
+    void aUnixSocketUriIsAnAbsolutePathWithoutTlsOrPingsAndAMissingSocketFailsAtOnceNamingIt() throws Exception {
+        WebSocketOptions unix = WebSocketOptions.builder(URI.create("unix:///tmp/no-such-dir-codex4j/codex.sock"))
+                .pingInterval(Duration.ofSeconds(1)).build();
+        assertThat(unix.isUnixSocket()).isTrue();
+        assertThat(unix.endpoint()).isEqualTo("unix:///tmp/no-such-dir-codex4j/codex.sock");
+        assertThat(unix.pingInterval()).as("no pings over a Unix socket").isZero();
+        assertThatThrownBy(() -> WebSocketOptions.builder(URI.create("unix://codex.sock")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("absolute path");
+        assertThatThrownBy(() -> WebSocketOptions.builder(URI.create("unix:///tmp/x.sock"))
+                .sslContext(javax.net.ssl.SSLContext.getDefault()).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wss:// only");
+
+        WebSocketTransport missing = new WebSocketTransport(unix);
+        assertThatThrownBy(() -> missing.start(lines)).isInstanceOf(IOException.class)
+                .hasMessageStartingWith("cannot connect to unix:///tmp/no-such-dir-codex4j/codex.sock: ");
+    }
+
     /** A server on a raw socket answers the upgrade with {@code answer(key)}: start must fail saying {@code why}. */
     private void assertRefused(java.util.function.UnaryOperator<String> answer, String why) throws Exception {
         try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
