@@ -185,6 +185,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                 if (closeSent.compareAndSet(false, true)) {
                     sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
                             code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
+                    if (writer.readHandled()) { // (held for the end of this read): out now, before the socket goes
+                        writer.drain();
+                    }
                 }
             } finally {
                 closeSocket(); // the handshake is done: the reader's next read ends the connection

@@ -133,13 +133,18 @@ public final class FakeWebSocketServer implements AutoCloseable {
 
     /** Sends a close frame with {@code code} and {@code reason}, then closes the socket. */
     public void closeWith(int code, String reason) {
+        sendCloseFrame(code, reason);
+        dropConnection();
+    }
+
+    /** Sends a close frame and keeps the socket open, awaiting the client's answer ({@link #clientClose()}). */
+    public void sendCloseFrame(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[2 + text.length];
         payload[0] = (byte) (code >> 8);
         payload[1] = (byte) code;
         System.arraycopy(text, 0, payload, 2, text.length);
         frame(0x8, true, payload);
-        dropConnection();
     }
 
     /** Ends the TCP connection without a close frame, as a killed server's kernel does. */

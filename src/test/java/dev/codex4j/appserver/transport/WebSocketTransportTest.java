@@ -259,6 +259,18 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void theServersCloseFrameIsAnsweredWithItsCodeBeforeTheClientLetsTheSocketGo() throws Exception {
+        connected(options().build());
+        server.send("{\"method\":\"last\"}");
+        server.sendCloseFrame(1001, "going away"); // and the socket stays open: the client answers, then closes
+
+        assertThat(server.clientClose().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1001: going away)");
+        server.connectionEnded().get(10, TimeUnit.SECONDS);
+        assertThat(lines.messages).containsExactly("{\"method\":\"last\"}");
+    }
+
+    @Test
     void aDroppedConnectionIsReportedAsLostWithCloseCode1006() throws Exception {
         connected(options().build());
         server.dropConnection();
