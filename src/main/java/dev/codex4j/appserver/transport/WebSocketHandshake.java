@@ -172,7 +172,7 @@ final class WebSocketHandshake {
         }
         int bodyStart = headerEnd + 4;
         if (status != 101) {
-            throw refused(status, body(in, buffer, bodyStart, length, headers));
+            throw refused(status, body(socket, in, buffer, bodyStart, length, headers));
         }
         String accept = headers.getOrDefault("sec-websocket-accept", "");
         if (!"websocket".equalsIgnoreCase(headers.getOrDefault("upgrade", ""))
@@ -207,12 +207,16 @@ final class WebSocketHandshake {
 
     private IOException refused(int status, String body) {
         return new IOException("the app-server at " + options.endpoint() + " refused the WebSocket upgrade with HTTP "
-                + status + (body.isEmpty() ? "" : " (" + redactor.redact(body) + ")")
+                + status + (body.isEmpty() ? "" : " (" + body + ")")
                 + (status == 401 || status == 403 ? ": check the bearer token" : ""));
     }
 
-    /** The start of a refusal's body: what came with the headers, and up to its length while time is left. */
-    private String body(InputStream in, byte[] buffer, int start, int length, Map<String, String> headers) {
+    /**
+     * The start of a refusal's body, redacted: what came with the headers, and up to its length while time is
+     * left. Unless all of it was read, a secret it echoes may be cut off at the end: that part is masked too.
+     */
+    private String body(Socket socket, InputStream in, byte[] buffer, int start, int length,
+            Map<String, String> headers) {
         int declared;
         try {
             declared = Integer.parseInt(headers.getOrDefault("content-length", "0").trim());
@@ -226,6 +230,7 @@ final class WebSocketHandshake {
         System.arraycopy(buffer, start, body, 0, have);
         try {
             while (have < wanted) {
+                socket.setSoTimeout(remainingMillis()); // per read: a trickle must not outlast the deadline
                 int n = in.read(body, have, wanted - have);
                 if (n < 0) {
                     break;
@@ -235,7 +240,10 @@ final class WebSocketHandshake {
         } catch (IOException e) {
             // what arrived in time is enough to show
         }
-        return DiagnosticTail.truncate(new String(body, 0, have, StandardCharsets.UTF_8).strip(), MAX_BODY_SHOWN);
+        String text = new String(body, 0, have, StandardCharsets.UTF_8);
+        boolean whole = declared > 0 && have == declared;
+        return DiagnosticTail.truncate((whole ? redactor.redact(text) : redactor.redactCut(text)).strip(),
+                MAX_BODY_SHOWN);
     }
 
     private static boolean hasToken(String header, String token) {

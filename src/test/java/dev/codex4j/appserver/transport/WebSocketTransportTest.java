@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -306,6 +309,82 @@ class WebSocketTransportTest {
         assertThat(closeTook.get(10, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(1));
         assertThat(lines.awaitClosed().requestedByClient()).isTrue();
         assertThat(lines.closedCalls).hasValue(1);
+    }
+
+    @Test
+    void aRefusalWhoseBodyTricklesInStillFailsWithinTheConnectTimeout() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-trickler", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 200\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    trickle(out, 200);
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofMillis(500)).build());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 401");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void aRefusalBodyCutOffInsideAnEchoedTokenShowsNoPartOfIt() throws Exception {
+        // a proxy echoing what it refused; the token starts 190 bytes in, across the 200 bytes shown
+        String body = "x".repeat(190) + TOKEN + " was refused";
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-echoer", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    s.getOutputStream().write(("HTTP/1.1 401 Unauthorized\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).bearerToken(TOKEN)
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 401").hasMessageContaining("xxxx")
+                    .hasMessageNotContaining(TOKEN.substring(0, 6));
+        }
+    }
+
+    /** Reads an upgrade request up to its blank line; returns its Sec-WebSocket-Key. */
+    private static String readRequest(java.net.Socket s) throws IOException {
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder request = new StringBuilder();
+        while (!request.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException();
+            }
+            request.append((char) c);
+        }
+        for (String line : request.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /** Writes {@code n} bytes one at a time, 50 ms apart (a peer that trickles), until the client hangs up. */
+    static void trickle(OutputStream out, int n) throws InterruptedException {
+        try {
+            for (int i = 0; i < n; i++) {
+                out.write('x');
+                out.flush();
+                Thread.sleep(50); // the pace of the trickle, not a wait for anything
+            }
+        } catch (IOException e) {
+            // the client gave up: as it should
+        }
     }
 
     @Test
