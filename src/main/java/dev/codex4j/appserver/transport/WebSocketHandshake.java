@@ -26,13 +26,18 @@ import javax.net.ssl.SSLSocket;
  * Opening one WebSocket connection (RFC 6455, section 4): TCP within the connect timeout, TLS for {@code wss://}
  * (the options' {@code SSLContext} or the JDK's default, with the host name checked against the certificate), the
  * HTTP/1.1 upgrade with the token and extra headers, and the server's answer checked. The whole of it, TLS and
- * upgrade included, fits in the connect timeout. A failure names the endpoint and what went wrong: the HTTP status
- * and the start of the body of a refusal (401: check the token), a refused port, a timeout, TLS.
+ * upgrade included, fits in the connect timeout: a {@link SocketDeadline} closes the socket at its end, whatever
+ * waits on it. A failure names the endpoint and what went wrong: the HTTP status and the start of the body of a
+ * refusal (401: check the token), a refused port, a timeout, TLS.
  */
 final class WebSocketHandshake {
 
-    /** The connection, upgraded: its socket, and what the server sent after its answer (frames already). */
-    record Opened(Socket socket, byte[] rest, int restLength) {}
+    /**
+     * The connection, upgraded: its socket, the TCP socket under it (the same one without TLS: closing it ends
+     * the connection at once, where {@code SSLSocket.close()} first writes to the peer), and what the server sent
+     * after its answer (frames already).
+     */
+    record Opened(Socket socket, Socket tcp, byte[] rest, int restLength) {}
 
     private static final String ACCEPT_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
     /** The most bytes of an answer's status line and headers. */
@@ -65,7 +70,10 @@ final class WebSocketHandshake {
         String host = uri.getHost();
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
-        Socket socket = new Socket();
+        Socket tcp = new Socket();
+        Socket socket = tcp;
+        // Socket timeouts bound each read; this bounds the whole, a TLS handshake a peer trickles included.
+        SocketDeadline deadline = SocketDeadline.in(options.connectTimeout(), () -> closeQuietly(tcp));
         try {
             try {
                 socket.connect(new InetSocketAddress(bareHost, port), remainingMillis());
@@ -83,23 +91,34 @@ final class WebSocketHandshake {
             OutputStream out = socket.getOutputStream();
             out.write(request(uri, host, port, tls, key, token));
             out.flush();
-            Opened opened = answer(socket, key);
+            Opened opened = answer(socket, tcp, key);
             socket.setSoTimeout(0);
+            if (!deadline.disarm()) { // it closed the socket just now
+                throw new SocketTimeoutException();
+            }
             return opened;
         } catch (SocketTimeoutException e) {
-            closeQuietly(socket);
+            closeQuietly(tcp);
             throw timedOut();
         } catch (SSLException e) {
-            closeQuietly(socket);
+            closeQuietly(tcp);
+            if (deadline.fired()) {
+                throw timedOut();
+            }
             throw new IOException("TLS with " + options.endpoint() + " failed: " + redactor.redact(e.getMessage()), e);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
+            closeQuietly(tcp);
             if (e instanceof IOException io && io.getMessage() != null
                     && io.getMessage().contains(options.endpoint())) {
-                throw io;
+                throw io; // a refusal, say, whose body the deadline cut short
+            }
+            if (deadline.fired()) {
+                throw timedOut();
             }
             throw new IOException("cannot connect to " + options.endpoint() + ": " + redactor.redact(String.valueOf(e)),
                     e);
+        } finally {
+            deadline.disarm();
         }
     }
 
@@ -138,7 +157,7 @@ final class WebSocketHandshake {
     }
 
     /** Reads the server's answer; a 101 with the right accept key opens the connection, anything else is refused. */
-    private Opened answer(Socket socket, String key) throws IOException {
+    private Opened answer(Socket socket, Socket tcp, String key) throws IOException {
         socket.setSoTimeout(remainingMillis());
         InputStream in = socket.getInputStream();
         byte[] buffer = new byte[8192];
@@ -188,7 +207,7 @@ final class WebSocketHandshake {
                     + " chose a WebSocket extension or subprotocol the client did not offer");
         }
         byte[] rest = Arrays.copyOfRange(buffer, bodyStart, length);
-        return new Opened(socket, rest, rest.length);
+        return new Opened(socket, tcp, rest, rest.length);
     }
 
     private int status(String statusLine) throws IOException {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +183,32 @@ class WebSocketTlsTest {
             } finally {
                 transport.close();
             }
+        }
+    }
+
+    @Test
+    void aTlsHandshakeThatTricklesInFailsWithinTheConnectTimeout() throws Exception {
+        // a peer (or anyone on the path) sends the start of a TLS record and then a byte now and then: each read
+        // returns within the socket timeout, so only a deadline over the whole handshake ends it
+        try (java.net.ServerSocket raw = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-tls-trickler", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    s.getOutputStream().write(new byte[] {0x16, 0x03, 0x03, 0x00, (byte) 0xC8}); // 200 bytes follow
+                    WebSocketTransportTest.trickle(s.getOutputStream(), 200);
+                }
+            });
+            String endpoint = "wss://127.0.0.1:" + raw.getLocalPort();
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(java.net.URI.create(endpoint))
+                    .sslContext(trustingContext()).connectTimeout(Duration.ofMillis(500)).build());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed closed) {}
+            })).isInstanceOf(IOException.class).hasMessage("connecting to " + endpoint + " timed out after PT0.5S");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
         }
     }
 
