@@ -61,6 +61,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
 
     private volatile Socket socket;
+    /** The TCP socket under {@link #socket}: closed to end the connection (see {@link #closeSocket}). */
+    private volatile Socket tcp;
     private volatile StreamWriter writer;
     private volatile StreamReader reader;
     /** Masks, beyond the options' redactor, the token this connection sent (a supplier's is known only now). */
@@ -69,6 +71,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** The server's close frame, once it came: its code and reason. */
     private volatile String serverClose;
     private volatile boolean noPong;
+    /** Ends the close handshake, once under way, if the server does not (see {@link #armCloseDeadline}). */
+    private volatile SocketDeadline closeDeadline;
 
     /** A transport to the app-server {@code options} name; {@link #start} connects. */
     public WebSocketTransport(WebSocketOptions options) {
@@ -110,6 +114,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             throw e;
         }
         Socket s = opened.socket();
+        tcp = opened.tcp();
         socket = s;
         long pingMillis = options.pingInterval().toMillis();
         if (pingMillis > 0) {
@@ -172,13 +177,19 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         public void close(int code, String reason) throws IOException {
             serverClose = "close code " + code + (reason.isEmpty() ? "" : ": " + redactor.redact(reason));
             endSeen.complete(null);
+            if (!closeSent.compareAndSet(false, true)) {
+                closeSocket(); // this answers the client's close frame: the handshake is done
+                return;
+            }
+            // The answer leaves when the reader has handled this read (closing the socket now would lose it); the
+            // server then ends the TCP connection, which ends the reader, or the deadline does.
+            armCloseDeadline(options.closeTimeout());
             try {
-                if (closeSent.compareAndSet(false, true)) {
-                    sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
-                            code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
-                }
-            } finally {
-                closeSocket(); // the handshake is done: the reader's next read ends the connection
+                sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
+                        code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
+            } catch (IOException e) {
+                closeSocket();
+                throw e;
             }
         }
     }
@@ -202,6 +213,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                     pingOut = false;
                     return n;
                 } catch (SocketTimeoutException e) {
+                    if (closeSent.get()) {
+                        continue; // no frame may follow a close frame; the close deadline ends this wait
+                    }
                     if (pingOut) {
                         noPong = true;
                         log.warn("app-server at {} answered no ping for {}; giving the connection up", endpoint,
@@ -219,6 +233,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private TransportClosed ended(Throwable failure) {
         endSeen.complete(null);
         closeSocket();
+        SocketDeadline deadline = closeDeadline;
+        if (deadline != null) {
+            deadline.disarm();
+        }
         TransportClosed closed;
         String lost = "the WebSocket connection to " + endpoint + " was lost";
         if (closeRequested.get()) {
@@ -253,8 +271,13 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         return owned == null ? closed : owned.connectionEnded(closed);
     }
 
+    /**
+     * Closes the TCP socket, under TLS too: {@code SSLSocket.close()} would first write close_notify, waiting for
+     * the lock of a write in progress and then for room in the socket, both forever while the server reads
+     * nothing. The WebSocket close frame, not TLS, is what says goodbye here.
+     */
     private void closeSocket() {
-        Socket s = socket;
+        Socket s = tcp;
         if (s != null) {
             try {
                 s.close();
@@ -300,7 +323,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
      * {@inheritDoc}
      *
      * <p>Sends a close frame (1000), waits up to {@code grace} for the server's, then closes the socket; then ends
-     * an owned server. From a listener call it does not wait: the end is reported once that call returns.
+     * an owned server. Never longer than that, even while the server reads nothing and the frame cannot be
+     * written. From a listener call it does not wait: the frame leaves once that call returns, and the end is
+     * reported once the server has answered, or after {@code grace}.
      */
     @Override
     public void close(Duration grace) {
@@ -319,23 +344,28 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             return;
         }
         boolean inListener = r.isInListenerCall();
+        SocketDeadline deadline = null;
         if (!endSeen.isDone() && closeSent.compareAndSet(false, true)) {
+            // bounds the close frame's write (which blocks while the server reads nothing) and the wait for the
+            // answer: here, or on the reader, which reads on after a call from a listener
+            deadline = armCloseDeadline(grace);
             try {
                 sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(NORMAL_CLOSURE));
-                if (!inListener) {
-                    ChildProcess.awaitQuietly(endSeen, grace);
-                }
             } catch (IOException e) {
                 log.debug("could not send a close frame to {}: {}", endpoint, e.toString());
             }
         }
-        closeSocket();
-        if (inListener) { // the report follows once the listener call returns
+        if (inListener) { // the close frame leaves once the call returns; the report follows the answer
             if (owned != null) {
                 owned.close();
             }
             return;
         }
+        if (deadline != null) {
+            ChildProcess.awaitQuietly(endSeen, grace);
+            deadline.disarm();
+        }
+        closeSocket();
         if (!ChildProcess.awaitQuietly(r.reported(), READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
         } else {
@@ -344,6 +374,13 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         if (owned != null) {
             owned.close();
         }
+    }
+
+    /** Closes the socket in {@code grace} unless the connection has ended by then. */
+    private SocketDeadline armCloseDeadline(Duration grace) {
+        SocketDeadline deadline = SocketDeadline.in(grace, this::closeSocket);
+        closeDeadline = deadline; // disarmed by the reader's end
+        return deadline;
     }
 
     @Override

@@ -213,6 +213,49 @@ class WebSocketTlsTest {
     }
 
     @Test
+    void closeReturnsWithinItsGraceWhileATlsWriteIsBlockedOnAServerThatReadsNothing() throws Exception {
+        // SSLSocket.close() sends close_notify, under the lock a blocked write holds: closing must not go that way
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext()).readNothing()) {
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .sslContext(trustingContext()).pingInterval(Duration.ZERO)
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            java.util.concurrent.CompletableFuture<TransportClosed> closed = new java.util.concurrent.CompletableFuture<>();
+            transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed end) {
+                    closed.complete(end);
+                }
+            });
+            byte[] big = ("{\"x\":\"" + "a".repeat(512 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.CompletableFuture<Void> sending = TestThreads.start("test-tls-sender", () -> {
+                while (true) {
+                    transport.send(big);
+                    sent.incrementAndGet();
+                }
+            });
+            // a write blocked in the socket shows no state of its own: the sender is stuck once it stops advancing
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (long before = -1; before != sent.get(); ) {
+                assertThat(System.nanoTime()).as("the writes block").isLessThan(deadline);
+                before = sent.get();
+                Thread.sleep(500); // no event marks a write that does not return
+            }
+
+            long t0 = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Void> closing = TestThreads.start("test-closer",
+                    () -> transport.close(Duration.ofMillis(300)));
+            assertThat(closing).as("close(300 ms)").succeedsWithin(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(closed.get(5, TimeUnit.SECONDS).requestedByClient()).isTrue();
+            assertThat(sending).failsWithin(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void anSslContextForAPlainWsUriIsRefused() {
         assertThatThrownBy(() -> WebSocketOptions.builder(java.net.URI.create("ws://127.0.0.1:1"))
                 .sslContext(SSLContext.getDefault()).build())

@@ -312,6 +312,81 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void theServersCloseFrameIsAnsweredWithTheClientsOwnBeforeTheConnectionEnds() throws Exception {
+        connected(options().build());
+        server.sendClose(1001, "going away");
+
+        assertThat(server.clientClose().get(5, TimeUnit.SECONDS)).as("the client's answering close frame")
+                .isEqualTo(1001);
+        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1001: going away)");
+    }
+
+    @Test
+    void closeFromInsideAListenerCallStillSendsTheCloseFrame() throws Exception {
+        transport = new WebSocketTransport(options().build());
+        transport.start(new TransportListener() {
+            @Override
+            public void onLine(byte[] buffer, int offset, int length) {
+                transport.close();
+            }
+
+            @Override
+            public void onClosed(TransportClosed closed) {
+                lines.onClosed(closed);
+            }
+        });
+        server.send("{\"method\":\"close/please\"}");
+
+        assertThat(server.clientClose().get(5, TimeUnit.SECONDS)).as("the client's close frame").isEqualTo(1000);
+        assertThat(lines.awaitClosed().requestedByClient()).isTrue();
+    }
+
+    @Test
+    void closeReturnsWithinItsGraceWhileWritesAreBlockedOnAServerThatReadsNothing() throws Exception {
+        server.close();
+        server = FakeWebSocketServer.start().readNothing();
+        connected(WebSocketOptions.builder(server.uri()).pingInterval(Duration.ZERO)
+                .connectTimeout(Duration.ofSeconds(5)).build());
+        byte[] big = ("{\"x\":\"" + "a".repeat(512 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        List<Thread> senders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        for (int i = 0; i < 2; i++) { // one ends up blocked in the socket write, the other waiting behind it
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        transport.send(big);
+                        sent.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // closed: done
+                }
+            }, "test-sender-" + i);
+            t.setDaemon(true);
+            t.start();
+            senders.add(t);
+        }
+        // a write blocked in the socket shows no state of its own: the senders are stuck once they stop advancing
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (long before = -1; before != sent.get()
+                || senders.stream().noneMatch(t -> t.getState() == Thread.State.WAITING); ) {
+            assertThat(System.nanoTime()).as("the writes block").isLessThan(deadline);
+            before = sent.get();
+            Thread.sleep(500); // no event marks a write that does not return
+        }
+
+        long t0 = System.nanoTime();
+        CompletableFuture<Void> closing = TestThreads.start("test-closer",
+                () -> transport.close(Duration.ofMillis(300)));
+        assertThat(closing).as("close(300 ms)").succeedsWithin(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(lines.awaitClosed().requestedByClient()).isTrue();
+        for (Thread t : senders) {
+            t.join(5_000);
+            assertThat(t.isAlive()).as("%s still sending", t.getName()).isFalse();
+        }
+    }
+
+    @Test
     void aRefusalWhoseBodyTricklesInStillFailsWithinTheConnectTimeout() throws Exception {
         try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             TestThreads.start("test-trickler", () -> {
