@@ -116,15 +116,28 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         Socket s = opened.socket();
         tcp = opened.tcp();
         socket = s;
-        long pingMillis = options.pingInterval().toMillis();
-        if (pingMillis > 0) {
-            s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis)); // a silent server wakes the reader
+        try {
+            // close() while connecting found no reader, and closes the socket if it saw it (set just above)
+            if (closeRequested.get()) {
+                throw new IOException("the WebSocket connection to " + endpoint + " was closed while it opened");
+            }
+            long pingMillis = options.pingInterval().toMillis();
+            if (pingMillis > 0) {
+                s.setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis)); // a silent server wakes the reader
+            }
+            writer = new StreamWriter(s.getOutputStream(), encoding, this::writeFailed);
+            StreamReader r = new StreamReader("codex4j-ws-reader-" + id, new KeepAlive(s.getInputStream()),
+                    () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener,
+                    this::ended);
+            reader = r;
+            r.start(opened.restLength() == 0 ? null : opened.rest(), 0, opened.restLength());
+        } catch (IOException | RuntimeException | Error e) { // no reader: nothing else would ever close the socket
+            reader = null;
+            closeRequested.set(true);
+            endSeen.complete(null);
+            closeSocket();
+            throw e;
         }
-        writer = new StreamWriter(s.getOutputStream(), encoding, this::writeFailed);
-        StreamReader r = new StreamReader("codex4j-ws-reader-" + id, new KeepAlive(s.getInputStream()),
-                () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener, this::ended);
-        reader = r;
-        r.start(opened.restLength() == 0 ? null : opened.rest(), 0, opened.restLength());
         log.debug("connected to app-server at {}", endpoint);
     }
 
@@ -330,14 +343,16 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     @Override
     public void close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        StreamReader r = reader;
         if (!closeRequested.compareAndSet(false, true)) {
+            StreamReader r = reader;
             if (r != null && !r.isInListenerCall()) {
                 ChildProcess.awaitQuietly(r.reported(), grace.plus(READER_JOIN));
             }
             return;
         }
-        if (r == null) { // never started (or it failed to)
+        StreamReader r = reader; // read after closeRequested is set: start() reads them the other way round
+        if (r == null) { // never started, failed to, or still connecting (then start() fails, seeing the request)
+            closeSocket();
             if (owned != null) {
                 owned.close();
             }

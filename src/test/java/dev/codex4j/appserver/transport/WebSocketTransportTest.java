@@ -430,6 +430,44 @@ class WebSocketTransportTest {
         }
     }
 
+    @Test
+    void closeWhileStartWaitsForTheUpgradeLeavesNoConnectionOrReaderBehind() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> requested = new CompletableFuture<>();
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            CompletableFuture<Boolean> clientClosed = new CompletableFuture<>();
+            TestThreads.start("test-late-server", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    requested.complete(readRequest(s));
+                    answer.get(10, TimeUnit.SECONDS);
+                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                            + WebSocketHandshake.expectedAccept(requested.get()) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.setSoTimeout(10_000);
+                    clientClosed.complete(s.getInputStream().read() == -1);
+                } catch (IOException e) {
+                    clientClosed.complete(!(e instanceof java.net.SocketTimeoutException)); // reset: closed too
+                }
+            });
+            List<String> before = readerNames();
+            transport = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofSeconds(10)).build());
+            CompletableFuture<Void> starting = TestThreads.start("test-starter", () -> transport.start(lines));
+            requested.get(10, TimeUnit.SECONDS); // start now waits for the answer
+
+            transport.close();
+            answer.complete(null);
+
+            assertThat(starting).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(
+                    java.util.concurrent.ExecutionException.class).havingCause().isInstanceOf(IOException.class)
+                    .withMessageContaining("closed");
+            assertThat(clientClosed.get(10, TimeUnit.SECONDS)).as("the client closed the connection").isTrue();
+            assertThat(readerNames()).isSubsetOf(before);
+        }
+    }
+
     /** Reads an upgrade request up to its blank line; returns its Sec-WebSocket-Key. */
     private static String readRequest(java.net.Socket s) throws IOException {
         java.io.InputStream in = s.getInputStream();
