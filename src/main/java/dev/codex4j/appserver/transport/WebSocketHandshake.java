@@ -261,7 +261,8 @@ final class WebSocketHandshake {
         }
         String text = new String(body, 0, have, StandardCharsets.UTF_8);
         boolean whole = declared > 0 && have == declared;
-        return DiagnosticTail.truncate((whole ? redactor.redact(text) : redactor.redactCut(text)).strip(),
+        return DiagnosticTail.truncate(
+                DiagnosticTail.oneLine((whole ? redactor.redact(text) : redactor.redactCut(text)).strip()),
                 MAX_BODY_SHOWN);
     }
 

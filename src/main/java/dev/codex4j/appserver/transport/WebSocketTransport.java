@@ -188,7 +188,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
         @Override
         public void close(int code, String reason) throws IOException {
-            serverClose = "close code " + code + (reason.isEmpty() ? "" : ": " + redactor.redact(reason));
+            serverClose = "close code " + code
+                    + (reason.isEmpty() ? "" : ": " + DiagnosticTail.oneLine(redactor.redact(reason)));
             endSeen.complete(null);
             if (!closeSent.compareAndSet(false, true)) {
                 closeSocket(); // this answers the client's close frame: the handshake is done

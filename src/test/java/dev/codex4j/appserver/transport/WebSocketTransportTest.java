@@ -468,6 +468,32 @@ class WebSocketTransportTest {
         }
     }
 
+    @Test
+    void theServersWordsCannotForgeLogLines() throws Exception {
+        // a close reason and a refusal's body reach log lines and exception messages: one line each
+        connected(options().build());
+        server.closeWith(1011, "bye\n2025-01-01 ERROR forged\r\u2028line");
+        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1011: bye 2025-01-01 ERROR forged  line)");
+
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String body = "denied\r\n2025-01-01 ERROR forged\u0085line";
+            TestThreads.start("test-forger", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    s.getOutputStream().write(("HTTP/1.1 403 Forbidden\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 403 (denied  2025-01-01 ERROR forged")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\r", "\n"));
+        }
+    }
+
     /** Reads an upgrade request up to its blank line; returns its Sec-WebSocket-Key. */
     private static String readRequest(java.net.Socket s) throws IOException {
         java.io.InputStream in = s.getInputStream();
