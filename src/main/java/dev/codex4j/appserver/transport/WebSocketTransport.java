@@ -60,8 +60,7 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** Completed once the server's close frame or the end of the connection has been seen. */
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
 
-    private volatile Socket socket;
-    /** The TCP socket under {@link #socket}: closed to end the connection (see {@link #closeSocket}). */
+    /** The TCP socket (under TLS for wss://): closed to end the connection (see {@link #closeSocket}). */
     private volatile Socket tcp;
     private volatile StreamWriter writer;
     private volatile StreamReader reader;
@@ -115,7 +114,6 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         }
         Socket s = opened.socket();
         tcp = opened.tcp();
-        socket = s;
         try {
             // close() while connecting found no reader, and closes the socket if it saw it (set just above)
             if (closeRequested.get()) {
