@@ -66,6 +66,26 @@ public final class SecretRedactor {
         return new SecretRedactor(List.copyOf(values));
     }
 
+    /**
+     * {@link #redact} for text cut off at its end (the start of a longer body): a known secret the cut runs
+     * through is masked too, however little of it is left.
+     */
+    String redactCut(String text) {
+        String result = redact(text);
+        if (result == null) {
+            return null;
+        }
+        int cut = 0; // the longest end of the text that begins a secret
+        for (String literal : literals) {
+            for (int k = Math.min(literal.length() - 1, result.length()); k > cut; k--) {
+                if (result.regionMatches(result.length() - k, literal, 0, k)) {
+                    cut = k;
+                }
+            }
+        }
+        return cut == 0 ? result : result.substring(0, result.length() - cut) + MASK;
+    }
+
     /** {@code text} with every known secret replaced by {@value #MASK}. */
     public String redact(String text) {
         if (text == null || text.isEmpty()) {

@@ -1,6 +1,8 @@
 package dev.codex4j.appserver.transport;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -12,10 +14,11 @@ import java.util.Arrays;
  * fragments is copied. Blank messages are not handed over.
  *
  * <p>The server is not trusted to be well-formed: a frame that breaks the protocol (a masked one, reserved bits
- * set, an unknown opcode, a fragmented or oversized control frame, a continuation without a start) fails the
- * connection with a {@link WebSocketProtocolException}, and a message whose declared length takes it over the
- * maximum fails it with a {@link LineTooLongException} before any of its payload is buffered. Nothing after the
- * server's close frame is read. Not thread-safe: one reader feeds it.
+ * set, an unknown opcode, a fragmented or oversized control frame, a continuation without a start, a close frame
+ * with a code no endpoint may send or a reason that is not UTF-8) fails the connection with a
+ * {@link WebSocketProtocolException}, and a message whose declared length takes it over the maximum fails it with
+ * a {@link LineTooLongException} before any of its payload is buffered. Nothing after the server's close frame is
+ * read. Not thread-safe: one reader feeds it.
  */
 final class WebSocketFramer implements StreamReader.Framer {
 
@@ -223,12 +226,29 @@ final class WebSocketFramer implements StreamReader.Framer {
                 }
                 int code = controlLength == 0 ? NO_STATUS
                         : ((controlPayload[0] & 0xff) << 8) | (controlPayload[1] & 0xff);
-                String reason = controlLength <= 2 ? ""
-                        : new String(controlPayload, 2, controlLength - 2, StandardCharsets.UTF_8);
+                if (controlLength >= 2 && !sendable(code)) { // the client would echo it onto the wire
+                    throw new WebSocketProtocolException("a close frame with close code " + code
+                            + ", which no endpoint may send");
+                }
+                String reason;
+                try {
+                    reason = controlLength <= 2 ? "" : StandardCharsets.UTF_8.newDecoder()
+                            .decode(ByteBuffer.wrap(controlPayload, 2, controlLength - 2)).toString();
+                } catch (CharacterCodingException e) {
+                    throw new WebSocketProtocolException("a close frame whose reason is not UTF-8");
+                }
                 control.close(code, reason);
             }
             default -> { } // a pong: that something arrived is all that counts (the reader noted it)
         }
+    }
+
+    /**
+     * Whether a close frame may carry {@code code} (RFC 6455, section 7.4): the defined codes but 1004 and those
+     * that stand for no frame (1005, 1006, 1015), the IANA-registered 1012 to 1014, and 3000 to 4999.
+     */
+    private static boolean sendable(int code) {
+        return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
     }
 
     private static void emit(byte[] buffer, int offset, int length, LineFramer.LineSink sink) {

@@ -40,10 +40,12 @@ import javax.net.ssl.SSLSocket;
 final class WebSocketHandshake {
 
     /**
-     * The connection, upgraded: its streams, what closes it, the TCP socket ({@code null} over a Unix socket, which
-     * has no read timeouts for keep-alive), and what the server sent after its answer (frames already).
+     * The connection, upgraded: its streams; what closes it at once (under TLS the TCP socket, since
+     * {@code SSLSocket.close()} first writes to the peer, under a lock a blocked write may hold); the socket its
+     * reads time out on for keep-alive ({@code null} over a Unix socket, which has no read timeouts); and what the
+     * server sent after its answer (frames already).
      */
-    record Opened(InputStream in, OutputStream out, Closeable connection, Socket tcp, byte[] rest) {}
+    record Opened(InputStream in, OutputStream out, Closeable connection, Socket timeouts, byte[] rest) {}
 
     /** Reads during the handshake, within its deadline. */
     private interface Wire {
@@ -84,7 +86,10 @@ final class WebSocketHandshake {
         String host = uri.getHost();
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
-        Socket socket = new Socket();
+        Socket tcp = new Socket();
+        Socket socket = tcp;
+        // Socket timeouts bound each read; this bounds the whole, a TLS handshake a peer trickles included.
+        SocketDeadline deadline = SocketDeadline.in(options.connectTimeout(), () -> closeQuietly(tcp));
         try {
             try {
                 socket.connect(new InetSocketAddress(bareHost, port), remainingMillis());
@@ -106,14 +111,19 @@ final class WebSocketHandshake {
             Socket s = socket;
             InputStream in = s.getInputStream();
             byte[] rest = answer((b, off, len) -> {
-                s.setSoTimeout(remainingMillis());
+                s.setSoTimeout(remainingMillis()); // per read: a trickle must not outlast the deadline
                 return in.read(b, off, len);
             }, key);
             socket.setSoTimeout(0);
-            return new Opened(in, out, socket, socket, rest);
+            if (!deadline.disarm()) { // it closed the socket just now
+                throw new SocketTimeoutException();
+            }
+            return new Opened(in, out, tcp, socket, rest);
         } catch (IOException | RuntimeException e) {
-            closeQuietly(socket);
-            throw failure(e);
+            closeQuietly(tcp);
+            throw failure(e, deadline.fired());
+        } finally {
+            deadline.disarm();
         }
     }
 
@@ -154,7 +164,7 @@ final class WebSocketHandshake {
             return new Opened(ChannelStreams.input(channel), ChannelStreams.output(channel), channel, null, rest);
         } catch (IOException | RuntimeException e) {
             closeQuietly(channel);
-            throw failure(e);
+            throw failure(e, false);
         }
     }
 
@@ -163,16 +173,19 @@ final class WebSocketHandshake {
         selector.selectedKeys().clear();
     }
 
-    /** A failure of {@link #open}, as the caller sees it: naming the endpoint, the token masked. */
-    private IOException failure(Exception e) {
-        if (e instanceof SocketTimeoutException) {
+    /**
+     * A failure of {@link #open}, as the caller sees it: naming the endpoint, the token masked; a timeout when the
+     * deadline closed the socket under whatever failed.
+     */
+    private IOException failure(Exception e, boolean deadlineFired) {
+        if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(options.endpoint())) {
+            return io; // a refusal, say, whose body the deadline cut short
+        }
+        if (e instanceof SocketTimeoutException || deadlineFired) {
             return timedOut();
         }
         if (e instanceof SSLException) {
             return new IOException("TLS with " + options.endpoint() + " failed: " + redactor.redact(e.getMessage()), e);
-        }
-        if (e instanceof IOException io && io.getMessage() != null && io.getMessage().contains(options.endpoint())) {
-            return io;
         }
         return new IOException("cannot connect to " + options.endpoint() + ": " + redactor.redact(String.valueOf(e)),
                 e);
@@ -281,11 +294,15 @@ final class WebSocketHandshake {
 
     private IOException refused(int status, String body) {
         return new IOException("the app-server at " + options.endpoint() + " refused the WebSocket upgrade with HTTP "
-                + status + (body.isEmpty() ? "" : " (" + redactor.redact(body) + ")")
+                + status + (body.isEmpty() ? "" : " (" + body + ")")
                 + (status == 401 || status == 403 ? ": check the bearer token" : ""));
     }
 
-    /** The start of a refusal's body: what came with the headers, and up to its length while time is left. */
+    /**
+     * The start of a refusal's body, redacted and on one line: what came with the headers, and up to its length
+     * while time is left. Unless all of it was read, a secret it echoes may be cut off at the end: that part is
+     * masked too.
+     */
     private String body(Wire in, byte[] buffer, int start, int length, Map<String, String> headers) {
         int declared;
         try {
@@ -309,7 +326,11 @@ final class WebSocketHandshake {
         } catch (IOException e) {
             // what arrived in time is enough to show
         }
-        return DiagnosticTail.truncate(new String(body, 0, have, StandardCharsets.UTF_8).strip(), MAX_BODY_SHOWN);
+        String text = new String(body, 0, have, StandardCharsets.UTF_8);
+        boolean whole = declared > 0 && have == declared;
+        return DiagnosticTail.truncate(
+                DiagnosticTail.oneLine((whole ? redactor.redact(text) : redactor.redactCut(text)).strip()),
+                MAX_BODY_SHOWN);
     }
 
     private static boolean hasToken(String header, String token) {

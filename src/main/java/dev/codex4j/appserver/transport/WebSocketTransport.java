@@ -61,7 +61,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** Completed once the server's close frame or the end of the connection has been seen. */
     private final CompletableFuture<Void> endSeen = new CompletableFuture<>();
 
-    /** The socket (TCP, or a Unix socket's channel) once open. */
+    /**
+     * What closes the connection at once (see {@link #closeSocket}): the TCP socket (under TLS for wss://), or a
+     * Unix socket's channel.
+     */
     private volatile Closeable connection;
     private volatile StreamWriter writer;
     private volatile StreamReader reader;
@@ -71,6 +74,8 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     /** The server's close frame, once it came: its code and reason. */
     private volatile String serverClose;
     private volatile boolean noPong;
+    /** Ends the close handshake, once under way, if the server does not (see {@link #armCloseDeadline}). */
+    private volatile SocketDeadline closeDeadline;
 
     /** A transport to the app-server {@code options} name; {@link #start} connects. */
     public WebSocketTransport(WebSocketOptions options) {
@@ -112,23 +117,30 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
             throw e;
         }
         connection = opened.connection();
-        long pingMillis = options.pingInterval().toMillis();
-        InputStream in = opened.in();
-        if (pingMillis > 0 && opened.tcp() != null) {
-            try { // a silent server wakes the reader
-                opened.tcp().setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis));
-            } catch (IOException e) {
-                closeRequested.set(true);
-                closeSocket();
-                throw new IOException("cannot set up the connection to " + endpoint + ": " + e.getMessage(), e);
+        try {
+            // close() while connecting found no reader, and closes the connection if it saw it (set just above)
+            if (closeRequested.get()) {
+                throw new IOException("the WebSocket connection to " + endpoint + " was closed while it opened");
             }
-            in = new KeepAlive(in);
+            long pingMillis = options.pingInterval().toMillis();
+            InputStream in = opened.in();
+            if (pingMillis > 0 && opened.timeouts() != null) { // a silent server wakes the reader
+                opened.timeouts().setSoTimeout((int) Math.min(Integer.MAX_VALUE, pingMillis));
+                in = new KeepAlive(in);
+            }
+            writer = new StreamWriter(opened.out(), encoding, this::writeFailed);
+            StreamReader r = new StreamReader("codex4j-ws-reader-" + id, in,
+                    () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener,
+                    this::ended);
+            reader = r;
+            r.start(opened.rest().length == 0 ? null : opened.rest(), 0, opened.rest().length);
+        } catch (IOException | RuntimeException | Error e) { // no reader: nothing else would ever close the socket
+            reader = null;
+            closeRequested.set(true);
+            endSeen.complete(null);
+            closeSocket();
+            throw e;
         }
-        writer = new StreamWriter(opened.out(), encoding, this::writeFailed);
-        StreamReader r = new StreamReader("codex4j-ws-reader-" + id, in,
-                () -> new WebSocketFramer(options.maxMessageBytes(), new Control()), writer, listener, this::ended);
-        reader = r;
-        r.start(opened.rest().length == 0 ? null : opened.rest(), 0, opened.rest().length);
         log.debug("connected to app-server at {}", endpoint);
     }
 
@@ -179,18 +191,22 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
 
         @Override
         public void close(int code, String reason) throws IOException {
-            serverClose = "close code " + code + (reason.isEmpty() ? "" : ": " + redactor.redact(reason));
+            serverClose = "close code " + code
+                    + (reason.isEmpty() ? "" : ": " + DiagnosticTail.oneLine(redactor.redact(reason)));
             endSeen.complete(null);
+            if (!closeSent.compareAndSet(false, true)) {
+                closeSocket(); // this answers the client's close frame: the handshake is done
+                return;
+            }
+            // The answer leaves when the reader has handled this read (closing the socket now would lose it); the
+            // server then ends the TCP connection, which ends the reader, or the deadline does.
+            armCloseDeadline(options.closeTimeout());
             try {
-                if (closeSent.compareAndSet(false, true)) {
-                    sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
-                            code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
-                    if (writer.readHandled()) { // (held for the end of this read): out now, before the socket goes
-                        writer.drain();
-                    }
-                }
-            } finally {
-                closeSocket(); // the handshake is done: the reader's next read ends the connection
+                sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(
+                        code == WebSocketFramer.NO_STATUS ? NORMAL_CLOSURE : code));
+            } catch (IOException e) {
+                closeSocket();
+                throw e;
             }
         }
     }
@@ -214,6 +230,9 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
                     pingOut = false;
                     return n;
                 } catch (SocketTimeoutException e) {
+                    if (closeSent.get()) {
+                        continue; // no frame may follow a close frame; the close deadline ends this wait
+                    }
                     if (pingOut) {
                         noPong = true;
                         log.warn("app-server at {} answered no ping for {}; giving the connection up", endpoint,
@@ -231,6 +250,10 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
     private TransportClosed ended(Throwable failure) {
         endSeen.complete(null);
         closeSocket();
+        SocketDeadline deadline = closeDeadline;
+        if (deadline != null) {
+            deadline.disarm();
+        }
         TransportClosed closed;
         String lost = "the WebSocket connection to " + endpoint + " was lost";
         if (closeRequested.get()) {
@@ -265,6 +288,11 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         return owned == null ? closed : owned.connectionEnded(closed);
     }
 
+    /**
+     * Closes the TCP socket (or the Unix socket's channel), under TLS too: {@code SSLSocket.close()} would first
+     * write close_notify, waiting for the lock of a write in progress and then for room in the socket, both forever
+     * while the server reads nothing. The WebSocket close frame, not TLS, is what says goodbye here.
+     */
     private void closeSocket() {
         Closeable c = connection;
         if (c != null) {
@@ -312,42 +340,51 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
      * {@inheritDoc}
      *
      * <p>Sends a close frame (1000), waits up to {@code grace} for the server's, then closes the socket; then ends
-     * an owned server. From a listener call it does not wait: the end is reported once that call returns.
+     * an owned server. Never longer than that, even while the server reads nothing and the frame cannot be
+     * written. From a listener call it does not wait: the frame leaves once that call returns, and the end is
+     * reported once the server has answered, or after {@code grace}.
      */
     @Override
     public void close(Duration grace) {
         Objects.requireNonNull(grace, "grace");
-        StreamReader r = reader;
         if (!closeRequested.compareAndSet(false, true)) {
+            StreamReader r = reader;
             if (r != null && !r.isInListenerCall()) {
                 ChildProcess.awaitQuietly(r.reported(), grace.plus(READER_JOIN));
             }
             return;
         }
-        if (r == null) { // never started (or it failed to)
+        StreamReader r = reader; // read after closeRequested is set: start() reads them the other way round
+        if (r == null) { // never started, failed to, or still connecting (then start() fails, seeing the request)
+            closeSocket();
             if (owned != null) {
                 owned.close();
             }
             return;
         }
         boolean inListener = r.isInListenerCall();
+        SocketDeadline deadline = null;
         if (!endSeen.isDone() && closeSent.compareAndSet(false, true)) {
+            // bounds the close frame's write (which blocks while the server reads nothing) and the wait for the
+            // answer: here, or on the reader, which reads on after a call from a listener
+            deadline = armCloseDeadline(grace);
             try {
                 sendControl(WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(NORMAL_CLOSURE));
-                if (!inListener) {
-                    ChildProcess.awaitQuietly(endSeen, grace);
-                }
             } catch (IOException e) {
                 log.debug("could not send a close frame to {}: {}", endpoint, e.toString());
             }
         }
-        closeSocket();
-        if (inListener) { // the report follows once the listener call returns
+        if (inListener) { // the close frame leaves once the call returns; the report follows the answer
             if (owned != null) {
                 owned.close();
             }
             return;
         }
+        if (deadline != null) {
+            ChildProcess.awaitQuietly(endSeen, grace);
+            deadline.disarm();
+        }
+        closeSocket();
         if (!ChildProcess.awaitQuietly(r.reported(), READER_JOIN)) {
             log.warn("the reader of {} is still held in a listener call after close", endpoint);
         } else {
@@ -356,6 +393,13 @@ public final class WebSocketTransport implements Transport, ReplaceableReader {
         if (owned != null) {
             owned.close();
         }
+    }
+
+    /** Closes the socket in {@code grace} unless the connection has ended by then. */
+    private SocketDeadline armCloseDeadline(Duration grace) {
+        SocketDeadline deadline = SocketDeadline.in(grace, this::closeSocket);
+        closeDeadline = deadline; // disarmed by the reader's end
+        return deadline;
     }
 
     @Override

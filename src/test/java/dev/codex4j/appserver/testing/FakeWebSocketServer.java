@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -44,6 +45,8 @@ public final class FakeWebSocketServer implements AutoCloseable {
     private final CompletableFuture<Map<String, String>> upgradeHeaders = new CompletableFuture<>();
     private volatile String requiredToken;
     private volatile boolean answerPings = true;
+    private volatile boolean readNothing;
+    private final CountDownLatch closed = new CountDownLatch(1);
     private volatile Socket connection;
     private volatile OutputStream out;
 
@@ -81,6 +84,15 @@ public final class FakeWebSocketServer implements AutoCloseable {
     /** Whether the client's pings are answered (default) or ignored, as by a server that hangs. */
     public FakeWebSocketServer answerPings(boolean answer) {
         this.answerPings = answer;
+        return this;
+    }
+
+    /**
+     * After the upgrade reads nothing more, as a server stuck elsewhere does: what the client writes fills the
+     * socket buffers until its writes block. The connection stays open until {@link #close}.
+     */
+    public FakeWebSocketServer readNothing() {
+        this.readNothing = true;
         return this;
     }
 
@@ -133,12 +145,12 @@ public final class FakeWebSocketServer implements AutoCloseable {
 
     /** Sends a close frame with {@code code} and {@code reason}, then closes the socket. */
     public void closeWith(int code, String reason) {
-        sendCloseFrame(code, reason);
+        sendClose(code, reason);
         dropConnection();
     }
 
-    /** Sends a close frame and keeps the socket open, awaiting the client's answer ({@link #clientClose()}). */
-    public void sendCloseFrame(int code, String reason) {
+    /** Sends a close frame with {@code code} and {@code reason} and reads on: the client must answer it. */
+    public void sendClose(int code, String reason) {
         byte[] text = reason.getBytes(StandardCharsets.UTF_8);
         byte[] payload = new byte[2 + text.length];
         payload[0] = (byte) (code >> 8);
@@ -181,6 +193,7 @@ public final class FakeWebSocketServer implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         dropConnection();
         try {
             listener.close();
@@ -244,6 +257,10 @@ public final class FakeWebSocketServer implements AutoCloseable {
                 out = o;
             }
             upgradeHeaders.complete(headers);
+            if (readNothing) {
+                closed.await();
+                return;
+            }
             readFrames(new DataInputStream(in));
         } catch (IOException e) {
             // the connection ended

@@ -36,4 +36,13 @@ class SecretRedactorTest {
         SecretRedactor redactor = SecretRedactor.forEnvironment(Map.of("API_KEY", "1"), List.of());
         assertThat(redactor.redact("thread 1 started")).isEqualTo("thread 1 started");
     }
+
+    @Test
+    void textCutOffInsideASecretHasThatPartMaskedToo() {
+        SecretRedactor redactor = SecretRedactor.tokenShapesOnly().withSecrets(List.of("capability-0123456789"));
+        assertThat(redactor.redactCut("refused capability-0123")).isEqualTo("refused [REDACTED]");
+        assertThat(redactor.redactCut("capability-0123456789 refused, capab")).isEqualTo("[REDACTED] refused, [REDACTED]");
+        assertThat(redactor.redactCut("nothing secret")).isEqualTo("nothing secret");
+        assertThat(redactor.redact("refused capability-0123")).isEqualTo("refused capability-0123"); // not cut: no secret
+    }
 }

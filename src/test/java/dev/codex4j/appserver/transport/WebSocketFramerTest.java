@@ -201,6 +201,22 @@ class WebSocketFramerTest {
     }
 
     @Test
+    void aCloseCodeNoEndpointMaySendOrAReasonThatIsNotUtf8FailsTheConnection() throws IOException {
+        // 1005, 1006 and 1015 must never be on the wire (the client would echo them), the rest are unassigned
+        for (int code : new int[] {0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535}) {
+            assertBreaks(frame(true, WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(code)), "close code " + code);
+        }
+        assertBreaks(frame(true, WebSocketFramer.CLOSE, new byte[] {0x03, (byte) 0xE8, (byte) 0xC3, 0x28}), "UTF-8");
+
+        for (int code : new int[] {1000, 1003, 1007, 1011, 1014, 3000, 4999}) {
+            byte[] close = frame(true, WebSocketFramer.CLOSE, WebSocketEncoding.closePayload(code));
+            feed(framer(1024), close, 0, close.length);
+        }
+        assertThat(control).containsExactly("close 1000 ", "close 1003 ", "close 1007 ", "close 1011 ", "close 1014 ",
+                "close 3000 ", "close 4999 ");
+    }
+
+    @Test
     void theClientsFramesAreMaskedTextFramesThatUnmaskToTheMessage() {
         WebSocketEncoding encoding = new WebSocketEncoding();
         for (int n : new int[] {0, 1, 7, 8, 125, 126, 127, 65_535, 65_536, 70_001}) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -182,6 +183,75 @@ class WebSocketTlsTest {
             } finally {
                 transport.close();
             }
+        }
+    }
+
+    @Test
+    void aTlsHandshakeThatTricklesInFailsWithinTheConnectTimeout() throws Exception {
+        // a peer (or anyone on the path) sends the start of a TLS record and then a byte now and then: each read
+        // returns within the socket timeout, so only a deadline over the whole handshake ends it
+        try (java.net.ServerSocket raw = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-tls-trickler", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    s.getOutputStream().write(new byte[] {0x16, 0x03, 0x03, 0x00, (byte) 0xC8}); // 200 bytes follow
+                    WebSocketTransportTest.trickle(s.getOutputStream(), 200);
+                }
+            });
+            String endpoint = "wss://127.0.0.1:" + raw.getLocalPort();
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(java.net.URI.create(endpoint))
+                    .sslContext(trustingContext()).connectTimeout(Duration.ofMillis(500)).build());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed closed) {}
+            })).isInstanceOf(IOException.class).hasMessage("connecting to " + endpoint + " timed out after PT0.5S");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void closeReturnsWithinItsGraceWhileATlsWriteIsBlockedOnAServerThatReadsNothing() throws Exception {
+        // SSLSocket.close() sends close_notify, under the lock a blocked write holds: closing must not go that way
+        try (FakeWebSocketServer server = FakeWebSocketServer.startTls(serverContext()).readNothing()) {
+            WebSocketTransport transport = new WebSocketTransport(WebSocketOptions.builder(server.uri())
+                    .sslContext(trustingContext()).pingInterval(Duration.ZERO)
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            java.util.concurrent.CompletableFuture<TransportClosed> closed = new java.util.concurrent.CompletableFuture<>();
+            transport.start(new TransportListener() {
+                @Override
+                public void onLine(byte[] buffer, int offset, int length) {}
+
+                @Override
+                public void onClosed(TransportClosed end) {
+                    closed.complete(end);
+                }
+            });
+            byte[] big = ("{\"x\":\"" + "a".repeat(512 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+            java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+            java.util.concurrent.CompletableFuture<Void> sending = TestThreads.start("test-tls-sender", () -> {
+                while (true) {
+                    transport.send(big);
+                    sent.incrementAndGet();
+                }
+            });
+            // a write blocked in the socket shows no state of its own: the sender is stuck once it stops advancing
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (long before = -1; before != sent.get(); ) {
+                assertThat(System.nanoTime()).as("the writes block").isLessThan(deadline);
+                before = sent.get();
+                Thread.sleep(500); // no event marks a write that does not return
+            }
+
+            long t0 = System.nanoTime();
+            java.util.concurrent.CompletableFuture<Void> closing = TestThreads.start("test-closer",
+                    () -> transport.close(Duration.ofMillis(300)));
+            assertThat(closing).as("close(300 ms)").succeedsWithin(Duration.ofSeconds(5));
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+            assertThat(closed.get(5, TimeUnit.SECONDS).requestedByClient()).isTrue();
+            assertThat(sending).failsWithin(Duration.ofSeconds(5));
         }
     }
 

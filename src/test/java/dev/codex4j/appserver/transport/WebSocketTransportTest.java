@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.codex4j.appserver.testing.FakeWebSocketServer;
+import dev.codex4j.appserver.testing.TestThreads;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -259,18 +262,6 @@ class WebSocketTransportTest {
     }
 
     @Test
-    void theServersCloseFrameIsAnsweredWithItsCodeBeforeTheClientLetsTheSocketGo() throws Exception {
-        connected(options().build());
-        server.send("{\"method\":\"last\"}");
-        server.sendCloseFrame(1001, "going away"); // and the socket stays open: the client answers, then closes
-
-        assertThat(server.clientClose().get(10, TimeUnit.SECONDS)).isEqualTo(1001);
-        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1001: going away)");
-        server.connectionEnded().get(10, TimeUnit.SECONDS);
-        assertThat(lines.messages).containsExactly("{\"method\":\"last\"}");
-    }
-
-    @Test
     void aDroppedConnectionIsReportedAsLostWithCloseCode1006() throws Exception {
         connected(options().build());
         server.dropConnection();
@@ -336,6 +327,221 @@ class WebSocketTransportTest {
         assertThat(closeTook.get(10, TimeUnit.SECONDS)).isLessThan(Duration.ofSeconds(1));
         assertThat(lines.awaitClosed().requestedByClient()).isTrue();
         assertThat(lines.closedCalls).hasValue(1);
+    }
+
+    @Test
+    void theServersCloseFrameIsAnsweredWithTheClientsOwnBeforeTheConnectionEnds() throws Exception {
+        connected(options().build());
+        server.sendClose(1001, "going away");
+
+        assertThat(server.clientClose().get(5, TimeUnit.SECONDS)).as("the client's answering close frame")
+                .isEqualTo(1001);
+        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1001: going away)");
+    }
+
+    @Test
+    void closeFromInsideAListenerCallStillSendsTheCloseFrame() throws Exception {
+        transport = new WebSocketTransport(options().build());
+        transport.start(new TransportListener() {
+            @Override
+            public void onLine(byte[] buffer, int offset, int length) {
+                transport.close();
+            }
+
+            @Override
+            public void onClosed(TransportClosed closed) {
+                lines.onClosed(closed);
+            }
+        });
+        server.send("{\"method\":\"close/please\"}");
+
+        assertThat(server.clientClose().get(5, TimeUnit.SECONDS)).as("the client's close frame").isEqualTo(1000);
+        assertThat(lines.awaitClosed().requestedByClient()).isTrue();
+    }
+
+    @Test
+    void closeReturnsWithinItsGraceWhileWritesAreBlockedOnAServerThatReadsNothing() throws Exception {
+        server.close();
+        server = FakeWebSocketServer.start().readNothing();
+        connected(WebSocketOptions.builder(server.uri()).pingInterval(Duration.ZERO)
+                .connectTimeout(Duration.ofSeconds(5)).build());
+        byte[] big = ("{\"x\":\"" + "a".repeat(512 * 1024) + "\"}").getBytes(StandardCharsets.UTF_8);
+        List<Thread> senders = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        for (int i = 0; i < 2; i++) { // one ends up blocked in the socket write, the other waiting behind it
+            Thread t = new Thread(() -> {
+                try {
+                    while (true) {
+                        transport.send(big);
+                        sent.incrementAndGet();
+                    }
+                } catch (IOException e) {
+                    // closed: done
+                }
+            }, "test-sender-" + i);
+            t.setDaemon(true);
+            t.start();
+            senders.add(t);
+        }
+        // a write blocked in the socket shows no state of its own: the senders are stuck once they stop advancing
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        for (long before = -1; before != sent.get()
+                || senders.stream().noneMatch(t -> t.getState() == Thread.State.WAITING); ) {
+            assertThat(System.nanoTime()).as("the writes block").isLessThan(deadline);
+            before = sent.get();
+            Thread.sleep(500); // no event marks a write that does not return
+        }
+
+        long t0 = System.nanoTime();
+        CompletableFuture<Void> closing = TestThreads.start("test-closer",
+                () -> transport.close(Duration.ofMillis(300)));
+        assertThat(closing).as("close(300 ms)").succeedsWithin(Duration.ofSeconds(5));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        assertThat(lines.awaitClosed().requestedByClient()).isTrue();
+        for (Thread t : senders) {
+            t.join(5_000);
+            assertThat(t.isAlive()).as("%s still sending", t.getName()).isFalse();
+        }
+    }
+
+    @Test
+    void aRefusalWhoseBodyTricklesInStillFailsWithinTheConnectTimeout() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-trickler", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 401 Unauthorized\r\nContent-Length: 200\r\n\r\n"
+                            .getBytes(StandardCharsets.US_ASCII));
+                    trickle(out, 200);
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofMillis(500)).build());
+            long t0 = System.nanoTime();
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 401");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(3));
+        }
+    }
+
+    @Test
+    void aRefusalBodyCutOffInsideAnEchoedTokenShowsNoPartOfIt() throws Exception {
+        // a proxy echoing what it refused; the token starts 190 bytes in, across the 200 bytes shown
+        String body = "x".repeat(190) + TOKEN + " was refused";
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            TestThreads.start("test-echoer", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    s.getOutputStream().write(("HTTP/1.1 401 Unauthorized\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).bearerToken(TOKEN)
+                    .connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 401").hasMessageContaining("xxxx")
+                    .hasMessageNotContaining(TOKEN.substring(0, 6));
+        }
+    }
+
+    @Test
+    void closeWhileStartWaitsForTheUpgradeLeavesNoConnectionOrReaderBehind() throws Exception {
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<String> requested = new CompletableFuture<>();
+            CompletableFuture<Void> answer = new CompletableFuture<>();
+            CompletableFuture<Boolean> clientClosed = new CompletableFuture<>();
+            TestThreads.start("test-late-server", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    requested.complete(readRequest(s));
+                    answer.get(10, TimeUnit.SECONDS);
+                    s.getOutputStream().write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                            + "Connection: Upgrade\r\nSec-WebSocket-Accept: "
+                            + WebSocketHandshake.expectedAccept(requested.get()) + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream().flush();
+                    s.setSoTimeout(10_000);
+                    clientClosed.complete(s.getInputStream().read() == -1);
+                } catch (IOException e) {
+                    clientClosed.complete(!(e instanceof java.net.SocketTimeoutException)); // reset: closed too
+                }
+            });
+            List<String> before = readerNames();
+            transport = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofSeconds(10)).build());
+            CompletableFuture<Void> starting = TestThreads.start("test-starter", () -> transport.start(lines));
+            requested.get(10, TimeUnit.SECONDS); // start now waits for the answer
+
+            transport.close();
+            answer.complete(null);
+
+            assertThat(starting).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(
+                    java.util.concurrent.ExecutionException.class).havingCause().isInstanceOf(IOException.class)
+                    .withMessageContaining("closed");
+            assertThat(clientClosed.get(10, TimeUnit.SECONDS)).as("the client closed the connection").isTrue();
+            assertThat(readerNames()).isSubsetOf(before);
+        }
+    }
+
+    @Test
+    void theServersWordsCannotForgeLogLines() throws Exception {
+        // a close reason and a refusal's body reach log lines and exception messages: one line each
+        connected(options().build());
+        server.closeWith(1011, "bye\n2025-01-01 ERROR forged\r\u2028line");
+        assertThat(lines.awaitClosed().reason()).endsWith("(close code 1011: bye 2025-01-01 ERROR forged  line)");
+
+        try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String body = "denied\r\n2025-01-01 ERROR forged\u0085line";
+            TestThreads.start("test-forger", () -> {
+                try (java.net.Socket s = raw.accept()) {
+                    readRequest(s);
+                    s.getOutputStream().write(("HTTP/1.1 403 Forbidden\r\nContent-Length: " + body.length()
+                            + "\r\n\r\n" + body).getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush();
+                    s.getInputStream().read(); // until the client closes
+                }
+            });
+            WebSocketTransport refused = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://127.0.0.1:" + raw.getLocalPort())).connectTimeout(Duration.ofSeconds(5)).build());
+            assertThatThrownBy(() -> refused.start(lines)).isInstanceOf(IOException.class)
+                    .hasMessageContaining("HTTP 403 (denied  2025-01-01 ERROR forged")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\r", "\n"));
+        }
+    }
+
+    /** Reads an upgrade request up to its blank line; returns its Sec-WebSocket-Key. */
+    private static String readRequest(java.net.Socket s) throws IOException {
+        java.io.InputStream in = s.getInputStream();
+        StringBuilder request = new StringBuilder();
+        while (!request.toString().endsWith("\r\n\r\n")) {
+            int c = in.read();
+            if (c < 0) {
+                throw new java.io.EOFException();
+            }
+            request.append((char) c);
+        }
+        for (String line : request.toString().split("\r\n")) {
+            if (line.toLowerCase(java.util.Locale.ROOT).startsWith("sec-websocket-key:")) {
+                return line.substring(line.indexOf(':') + 1).trim();
+            }
+        }
+        return null;
+    }
+
+    /** Writes {@code n} bytes one at a time, 50 ms apart (a peer that trickles), until the client hangs up. */
+    static void trickle(OutputStream out, int n) throws InterruptedException {
+        try {
+            for (int i = 0; i < n; i++) {
+                out.write('x');
+                out.flush();
+                Thread.sleep(50); // the pace of the trickle, not a wait for anything
+            }
+        } catch (IOException e) {
+            // the client gave up: as it should
+        }
     }
 
     @Test
