@@ -4,23 +4,26 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
-import java.util.SplittableRandom;
 
 /**
  * Frames what a client sends over a WebSocket (RFC 6455, section 5): each message one unfragmented text frame,
  * masked as a client's frames must be, and the control frames (ping, pong, close). One per connection: its
  * {@link StreamWriter} frames messages with it, its reader control frames.
  *
- * <p>Masks come from a generator seeded from {@link SecureRandom} per connection. Masking exists to keep a hostile
- * script in a browser from shaping the bytes an intermediary sees; here the payloads are the application's own
- * JSON, so unpredictable-per-connection is what it needs, without a {@code SecureRandom} call per message.
+ * <p>Masks are drawn from {@link SecureRandom}, as RFC 6455 (section 10.3) asks, 64 at a time: one call per 64
+ * messages rather than one per message.
  */
 final class WebSocketEncoding implements StreamWriter.Encoding {
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final int MAX_HEADER = 14;
 
-    private final SplittableRandom masks = new SplittableRandom(new SecureRandom().nextLong());
+    private static final SecureRandom ENTROPY = new SecureRandom();
+    private static final int MASKS_PER_DRAW = 64;
+
+    /** Masks drawn and not yet used, big-endian, 4 bytes each; {@link #nextMask} takes them in turn. */
+    private final byte[] masks = new byte[4 * MASKS_PER_DRAW];
+    private int nextMask = MASKS_PER_DRAW;
 
     @Override
     public int maxFramedLength(byte[] message) {
@@ -72,7 +75,13 @@ final class WebSocketEncoding implements StreamWriter.Encoding {
 
     /** The next masking key; synchronized, since the reader frames control frames outside the writer's lock. */
     private synchronized int nextMask() {
-        return masks.nextInt();
+        if (nextMask == MASKS_PER_DRAW) {
+            ENTROPY.nextBytes(masks);
+            nextMask = 0;
+        }
+        int at = 4 * nextMask++;
+        return ((masks[at] & 0xff) << 24) | ((masks[at + 1] & 0xff) << 16) | ((masks[at + 2] & 0xff) << 8)
+                | (masks[at + 3] & 0xff);
     }
 
     /** XORs {@code bytes[from, from + length)} with the 4-byte {@code mask}, repeated: eight bytes at a time. */

@@ -57,6 +57,8 @@ final class WebSocketHandshake {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int MAX_BODY_SHOWN = 200;
     private static final SecureRandom KEYS = new SecureRandom();
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(WebSocketTransport.class);
+    private static final java.util.Set<String> CLEAR_TEXT_WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private final WebSocketOptions options;
     private final SecretRedactor redactor;
@@ -87,6 +89,9 @@ final class WebSocketHandshake {
         String bareHost = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
         int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
         Socket tcp = new Socket();
+        if (!tls && token != null) {
+            warnIfInTheClear(bareHost);
+        }
         Socket socket = tcp;
         // Socket timeouts bound each read; this bounds the whole, a TLS handshake a peer trickles included.
         SocketDeadline deadline = SocketDeadline.in(options.connectTimeout(), () -> closeQuietly(tcp));
@@ -124,6 +129,19 @@ final class WebSocketHandshake {
             throw failure(e, deadline.fired());
         } finally {
             deadline.disarm();
+        }
+    }
+
+    /** A token over plain {@code ws://} to another machine can be read on the way: say so (once per host). */
+    private void warnIfInTheClear(String host) {
+        try {
+            java.net.InetAddress address = java.net.InetAddress.getByName(host);
+            if (!address.isLoopbackAddress() && CLEAR_TEXT_WARNED.add(host)) {
+                log.warn("sending the bearer token to {} over plain ws://, readable by anyone on the way; use wss://",
+                        options.endpoint());
+            }
+        } catch (java.net.UnknownHostException e) {
+            // the connect that follows says so
         }
     }
 

@@ -179,6 +179,22 @@ class WebSocketTransportTest {
                 .hasMessageStartingWith("cannot connect to unix:///tmp/no-such-dir-codex4j/codex.sock: ");
     }
 
+    @Test
+    void aTokenOverPlainWsToAnotherMachineIsWarnedOfButNotShown() throws IOException {
+        try (dev.codex4j.appserver.testing.LogCapture logs = dev.codex4j.appserver.testing.LogCapture.start()) {
+            // 192.0.2.1 (TEST-NET-1) is never routed: the connect fails, after the warning
+            WebSocketTransport remote = new WebSocketTransport(WebSocketOptions.builder(
+                    URI.create("ws://192.0.2.1:9")).bearerToken(TOKEN).connectTimeout(Duration.ofMillis(200)).build());
+            assertThatThrownBy(() -> remote.start(lines)).isInstanceOf(IOException.class);
+            assertThat(logs.lines()).anySatisfy(l -> assertThat(l).contains("ws://192.0.2.1:9").contains("use wss://"))
+                    .noneSatisfy(l -> assertThat(l).contains(TOKEN));
+        }
+        try (dev.codex4j.appserver.testing.LogCapture logs = dev.codex4j.appserver.testing.LogCapture.start()) {
+            connected(options().build()); // loopback: nobody on the way
+            assertThat(logs.lines()).noneSatisfy(l -> assertThat(l).contains("use wss://"));
+        }
+    }
+
     /** A server on a raw socket answers the upgrade with {@code answer(key)}: start must fail saying {@code why}. */
     private void assertRefused(java.util.function.UnaryOperator<String> answer, String why) throws Exception {
         try (ServerSocket raw = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
