@@ -201,8 +201,10 @@ class WebSocketDeliveryTest {
         try (FakeWebSocketServer pinged = FakeWebSocketServer.start()) {
             Recorder seen = new Recorder();
             seen.release.countDown(); // nothing is held here
+            // a ping's answer must be in within the interval, or the connection is given up: 500 ms leaves room
+            // for a loaded machine (with 50 ms, one run in a hundred lost its connection under load)
             WebSocketTransport t = new WebSocketTransport(WebSocketOptions.builder(pinged.uri())
-                    .connectTimeout(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(50)).build());
+                    .connectTimeout(Duration.ofSeconds(5)).pingInterval(Duration.ofMillis(500)).build());
             t.start(seen);
             try {
                 List<String> sent = new ArrayList<>();
