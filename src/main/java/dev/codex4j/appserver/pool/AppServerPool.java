@@ -129,15 +129,23 @@ public final class AppServerPool implements AutoCloseable {
         return Mono.defer(() -> {
             PoolMember member = placeAndReserve(tenant);
             java.util.concurrent.atomic.AtomicBoolean placed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicBoolean givenBack = new java.util.concurrent.atomic.AtomicBoolean();
+            Runnable giveBack = () -> {
+                if (!placed.get() && givenBack.compareAndSet(false, true)) {
+                    member.threadRemoved(); // the start failed or was cancelled: give the reservation back
+                }
+            };
+            // given back before a failure goes downstream (doOnEach, not doFinally): a caller that has the failure
+            // already sees the member without this thread
             return member.threads.start(options).map(thread -> {
                 placed.set(true);
                 affinity.put(thread.id(), member);
                 return new PooledThread(thread, member);
-            }).doFinally(signal -> {
-                if (!placed.get()) {
-                    member.threadRemoved(); // the start failed or was cancelled: give the reservation back
+            }).doOnEach(signal -> {
+                if (signal.isOnError() || signal.isOnComplete()) {
+                    giveBack.run();
                 }
-            });
+            }).doOnCancel(giveBack);
         });
     }
 

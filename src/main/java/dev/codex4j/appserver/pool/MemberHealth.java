@@ -12,7 +12,8 @@ package dev.codex4j.appserver.pool;
  * @param queuedTurns turns waiting for one of its turn slots
  * @param restarts how many times its client restarted the app-server (with a {@code RestartPolicy}), a
  *     first start that only succeeded on a retry included
- * @param threads threads the pool has placed on it or found on it (counting those whose start is under way)
+ * @param threads threads the pool has placed on it or found on it (counting those whose start is under way; a
+ *     start that failed is no longer counted by the time its failure reaches the caller)
  */
 public record MemberHealth(String name, String tenant, MemberState state, int runningTurns, int queuedTurns,
         int restarts, int threads) {

@@ -85,7 +85,9 @@ public final class PooledThread {
     /**
      * Takes a turn slot on the member, then starts the turn ({@link CodexThread#turn(TurnInput, TurnOptions)})
      * and emits its handle: stream its events, await its result, interrupt or steer it. The slot is freed when
-     * the turn ends. Fails as {@link #run(TurnInput, TurnOptions)} does before the turn starts.
+     * the turn ends, before its {@link TurnHandle#result()} reaches whoever awaits it (its
+     * {@link TurnHandle#events()} end just before that). Fails as {@link #run(TurnInput, TurnOptions)} does before
+     * the turn starts.
      */
     public Mono<TurnHandle> turn(TurnInput input, TurnOptions options) {
         Objects.requireNonNull(input, "input");
@@ -103,9 +105,18 @@ public final class PooledThread {
         });
     }
 
-    /** The events of one turn, from its start to its {@code turn/completed}; see {@link #turn(TurnInput, TurnOptions)}. */
+    /**
+     * The events of one turn, from its start to its {@code turn/completed}; see {@link #turn(TurnInput, TurnOptions)}.
+     * The stream ends (or fails) once the turn's slot is free.
+     */
     public Flux<ServerNotification> stream(TurnInput input, TurnOptions options) {
-        return turn(input, options).flatMapMany(TurnHandle::events);
+        // A turn's events end just before its result is given, and the result frees the slot (see turn()): the
+        // stream's own end waits for that, so whoever sees it end sees the member without this turn.
+        return turn(input, options).flatMapMany(turn -> {
+            Mono<ServerNotification> slotFreed = turn.result().onErrorResume(e -> Mono.empty())
+                    .then(Mono.empty());
+            return turn.events().concatWith(slotFreed).onErrorResume(e -> slotFreed.then(Mono.error(e)));
+        });
     }
 
     private <T> Mono<T> admitted(Function<CodexThread, Mono<T>> work) {

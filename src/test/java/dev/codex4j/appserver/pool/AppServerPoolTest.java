@@ -11,6 +11,8 @@ import dev.codex4j.appserver.rpc.RestartPolicy;
 import dev.codex4j.appserver.testing.Futures;
 import dev.codex4j.appserver.thread.ThreadNotFoundException;
 import dev.codex4j.appserver.thread.ThreadOptions;
+import dev.codex4j.appserver.thread.TurnInput;
+import dev.codex4j.appserver.thread.TurnOptions;
 import dev.codex4j.appserver.thread.TurnResult;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -126,6 +128,36 @@ class AppServerPoolTest {
         fakes.get("a").nextStartedTurn(WAIT);
         fakes.get("a").kill();
         assertThat(Futures.await(runningAtFailure, WAIT)).isZero();
+    }
+
+    @Test
+    void aStreamedTurnsSlotIsFreeBeforeItsStreamEnds() {
+        started(b -> { }, "a");
+        PooledThread thread = newThread();
+        // read the health in the very signal that ends the stream: nothing later may still hold the slot
+        CompletableFuture<Integer> runningAtEnd = thread.stream(TurnInput.text("one"), TurnOptions.defaults())
+                .then(Mono.fromCallable(() -> pool.health("a").runningTurns())).toFuture();
+        fakes.get("a").complete(fakes.get("a").nextStartedTurn(WAIT), "done");
+        assertThat(Futures.await(runningAtEnd, WAIT)).isZero();
+
+        CompletableFuture<Integer> runningAtFailure = thread.stream(TurnInput.text("two"), TurnOptions.defaults())
+                .then(Mono.just(-1)).onErrorResume(e -> Mono.fromCallable(
+                        () -> pool.health("a").runningTurns())).toFuture();
+        fakes.get("a").nextStartedTurn(WAIT);
+        fakes.get("a").kill();
+        assertThat(Futures.await(runningAtFailure, WAIT)).isZero();
+    }
+
+    @Test
+    void aThreadWhoseStartFailedIsNoLongerCountedWhenTheFailureReachesTheCaller() {
+        started(b -> { }, "a");
+        fakes.get("a").stall(); // thread/start is not answered...
+        CompletableFuture<Integer> threadsAtFailure = pool.startThread(ThreadOptions.defaults())
+                .map(t -> -1).onErrorResume(e -> Mono.fromCallable(() -> pool.health("a").threads())).toFuture();
+        awaitHealth("a", h -> h.threads() == 1); // placed, its start under way
+        fakes.get("a").kill(); // ...and fails with the connection
+
+        assertThat(Futures.await(threadsAtFailure, WAIT)).isZero();
     }
 
     @Test
