@@ -199,6 +199,24 @@ class WebSocketRealCodexTest {
     }
 
     @Test
+    void codexAnswersTheKeepAlivePingsSoAnIdleConnectionStaysUp() throws Exception {
+        server = serverBuilder().start();
+        Duration interval = Duration.ofMillis(250);
+        AppServerClient client = client(AppServerClient.builder().webSocket(server.uri())
+                .bearerToken(server.bearerToken()).pingInterval(interval));
+        client.start().block(WAIT);
+        List<ConnectionEvent> events = new CopyOnWriteArrayList<>();
+        client.connectionEvents().subscribe(events::add);
+
+        // Idle for eight intervals: the client pings after each silent one and gives the connection up when a
+        // ping goes unanswered for another. Time passing is what is tested here, so it is slept, not awaited.
+        Thread.sleep(interval.multipliedBy(8).toMillis());
+
+        assertThat(events).isEmpty();
+        assertThat(client.request("model/list", Map.of()).block(WAIT).has("data")).isTrue();
+    }
+
+    @Test
     void aWrongTokenIsRefusedWith401AndTheServerServesTheRightOne() throws Exception {
         server = serverBuilder().start();
         AppServerClient wrong = client(AppServerClient.builder().webSocket(server.uri())
