@@ -239,7 +239,11 @@ public final class WebSocketOptions {
             return this;
         }
 
-        /** How long opening the connection (TCP, TLS and the upgrade) may take. Default: 10 s. */
+        /**
+         * How long opening the connection (TCP, TLS and the upgrade) may take. Default: 10 s. Looking the host name
+         * up comes before and is not counted: the JDK's resolver has timeouts of its own ({@code networkaddress.*}
+         * security properties, the system's resolver settings).
+         */
         public Builder connectTimeout(Duration timeout) {
             this.connectTimeout = positive(timeout, "connectTimeout");
             return this;
