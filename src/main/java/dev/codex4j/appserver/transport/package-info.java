@@ -12,9 +12,11 @@
  *
  * <p>Two implementations: {@link dev.codex4j.appserver.transport.StdioTransport} spawns the app-server and speaks
  * over its pipes; {@link dev.codex4j.appserver.transport.WebSocketTransport} connects to one listening on a
- * WebSocket ({@code codex app-server --listen ws://...}), with {@link dev.codex4j.appserver.transport.WebSocketOptions}
- * (token, headers, TLS, timeouts, pings). {@link dev.codex4j.appserver.transport.LocalWebSocketServer} runs such a
- * listener on this machine, ended like the stdio child (one package-private {@code ChildProcess} for both).
+ * WebSocket ({@code codex app-server --listen ws://...} or {@code unix://...}), with
+ * {@link dev.codex4j.appserver.transport.WebSocketOptions} (token, headers, TLS, timeouts, pings). Both are read and
+ * written by the same package-private code ({@code StreamReader}, {@code StreamWriter}); only the framing differs
+ * (lines; WebSocket frames). {@link dev.codex4j.appserver.transport.LocalWebSocketServer} runs such a listener on
+ * this machine, ended like the stdio child (one package-private {@code ChildProcess} for both).
  * {@link dev.codex4j.appserver.transport.SecretRedactor} is for any transport's diagnostics.
  */
 package dev.codex4j.appserver.transport;
