@@ -326,10 +326,9 @@ class WebSocketRealCodexTest {
     void afterTheRemoteServerRestartsTheClientReconnectsToTheSameUriAsksForTheTokenAgainAndResumes()
             throws Exception {
         Path tokenFile = Files.writeString(dir.resolve("token"), "restart-capability-token-0123");
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
+        // the second server binds the first one's port again: a port the kernel never hands out as the local end of
+        // an outgoing connection, which in a busy run could take it in between (codex then exits: address in use)
+        int port = dev.codex4j.appserver.testing.Ports.freeBelowTheEphemeralRange();
         String listen = "ws://127.0.0.1:" + port;
         Process first = spawn(listen, "--ws-auth", "capability-token", "--ws-token-file", tokenFile.toString());
         Process second = null;
@@ -391,16 +390,21 @@ class WebSocketRealCodexTest {
         CompletableFuture<URI> uri = new CompletableFuture<>();
         Pattern listening = Pattern.compile("listening on: (ws://\\S+)");
         Thread reader = new Thread(() -> {
+            List<String> said = new ArrayList<>();
             try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = err.readLine()) != null) {
-                    Matcher m = listening.matcher(line.replaceAll("\u001B\\[[0-9;]*m", ""));
+                    String plain = line.replaceAll("\u001B\\[[0-9;]*m", "");
+                    if (!uri.isDone() && said.size() < 20) {
+                        said.add(plain);
+                    }
+                    Matcher m = listening.matcher(plain);
                     if (m.find()) {
                         uri.complete(URI.create(m.group(1)));
                     }
                 }
-                uri.completeExceptionally(new AssertionError("codex exited without listening"));
+                uri.completeExceptionally(new AssertionError("codex exited without listening; it said: " + said));
             } catch (Exception e) {
                 uri.completeExceptionally(e);
             }

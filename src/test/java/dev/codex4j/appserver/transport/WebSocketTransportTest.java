@@ -110,10 +110,7 @@ class WebSocketTransportTest {
 
     @Test
     void aClosedPortFailsAtOnceAndAServerThatNeverAnswersTheUpgradeWithinTheConnectTimeout() throws Exception {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
-        }
+        int closedPort = dev.codex4j.appserver.testing.Ports.freeBelowTheEphemeralRange(); // nobody listens there
         long t0 = System.nanoTime();
         WebSocketTransport refused = new WebSocketTransport(
                 WebSocketOptions.builder(URI.create("ws://127.0.0.1:" + closedPort)).build());
